@@ -1,0 +1,95 @@
+// Core WebAssembly value and type vocabulary shared by every layer and the public API.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aperture {
+
+// Value types use their binary encoding as enumerator values.
+enum class ValType : uint8_t {
+  I32 = 0x7F,
+  I64 = 0x7E,
+  F32 = 0x7D,
+  F64 = 0x7C,
+  V128 = 0x7B,
+  FuncRef = 0x70,
+  ExternRef = 0x6F,
+};
+
+const char* to_string(ValType t);
+inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+inline bool is_num(ValType t) {
+  return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
+}
+
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+const char* to_string(ExternKind k);
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+  bool operator==(const FuncType&) const = default;
+  std::string to_string() const;  // "(i32, i64) -> (f32)"
+};
+
+struct Limits {
+  uint64_t min = 0;
+  std::optional<uint64_t> max;
+  bool shared = false;
+  bool operator==(const Limits&) const = default;
+};
+
+struct TableType {
+  ValType elem = ValType::FuncRef;
+  Limits limits;
+};
+
+struct MemoryType {
+  Limits limits;  // in 64 KiB pages
+};
+
+struct GlobalType {
+  ValType type = ValType::I32;
+  bool mut = false;
+};
+
+constexpr uint64_t kWasmPageSize = 65536;
+constexpr uint64_t kMaxMemoryPages = 65536;  // 4 GiB for 32-bit memories
+
+// A raw reference as stored in tables, globals and the value stack: 0 is null.
+// funcref: the address of a runtime::Function; externref: an embedder value + 1.
+using RefBits = uint64_t;
+
+// A typed WebAssembly value at the API boundary. Inside the engine values are untyped
+// 64-bit slots; floats keep their exact bit patterns (NaN payloads survive).
+struct Value {
+  ValType type = ValType::I32;
+  uint64_t bits = 0;
+
+  static Value i32(uint32_t v) { return {ValType::I32, v}; }
+  static Value i64(uint64_t v) { return {ValType::I64, v}; }
+  static Value f32_bits(uint32_t b) { return {ValType::F32, b}; }
+  static Value f64_bits(uint64_t b) { return {ValType::F64, b}; }
+  static Value f32(float f) { uint32_t b; std::memcpy(&b, &f, 4); return f32_bits(b); }
+  static Value f64(double d) { uint64_t b; std::memcpy(&b, &d, 8); return f64_bits(b); }
+  static Value null(ValType ref_type) { return {ref_type, 0}; }
+  // An externref carrying an embedder-chosen integer (the spec runner's `ref.extern N`).
+  static Value extern_ref(uint64_t host_value) { return {ValType::ExternRef, host_value + 1}; }
+
+  uint32_t as_u32() const { return static_cast<uint32_t>(bits); }
+  int32_t as_i32() const { return static_cast<int32_t>(bits); }
+  uint64_t as_u64() const { return bits; }
+  int64_t as_i64() const { return static_cast<int64_t>(bits); }
+  float as_f32() const { float f; uint32_t b = as_u32(); std::memcpy(&f, &b, 4); return f; }
+  double as_f64() const { double d; std::memcpy(&d, &bits, 8); return d; }
+  bool is_null() const { return bits == 0; }
+  uint64_t extern_value() const { return bits - 1; }
+
+  std::string to_string() const;  // "i32:42", "f64:1.5", "funcref:null"
+};
+
+}  // namespace aperture

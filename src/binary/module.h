@@ -1,0 +1,142 @@
+// The decoded form of a WebAssembly module: what the binary layer produces and every later
+// layer (validate, runtime, interp) consumes. Function bodies are fully decoded into Instr
+// vectors, so no later layer ever reads LEB128 or raw bytes again.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aperture/types.h"
+#include "binary/opcode.h"
+
+namespace aperture {
+
+struct BlockType {
+  enum class Kind : uint8_t { Empty, Value, TypeIndex };
+  Kind kind = Kind::Empty;
+  ValType value = ValType::I32;  // for Kind::Value
+  uint32_t type_index = 0;       // for Kind::TypeIndex
+};
+
+// One decoded instruction. Field use per immediate kind is documented in ImmKind.
+struct Instr {
+  Opcode op = Opcode::Nop;
+  uint32_t offset = 0;  // byte offset of the opcode in the module (for diagnostics)
+  uint32_t a = 0;
+  uint32_t b = 0;
+  uint64_t imm = 0;
+  BlockType block;      // for ImmKind::BlockType
+};
+
+struct LocalDecl {
+  uint32_t count = 0;
+  ValType type = ValType::I32;
+};
+
+struct FunctionBody {
+  std::vector<LocalDecl> locals;      // as declared (run-length), already checked for overflow
+  std::vector<ValType> local_types;   // expanded: params are NOT included
+  std::vector<Instr> code;            // ends with the function's final End
+  std::vector<uint32_t> br_table_targets;  // storage for BrTable immediates
+  uint32_t offset = 0;                // byte offset of the body (its size LEB) in the module
+};
+
+// A constant expression (globals, segment offsets, element items) as decoded instructions,
+// final End excluded. The validator checks that it is constant and well-typed.
+struct ConstExpr {
+  std::vector<Instr> code;
+  uint32_t offset = 0;
+};
+
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t func_type = 0;  // Func: type index
+  TableType table;         // Table
+  MemoryType memory;       // Memory
+  GlobalType global;       // Global
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;
+};
+
+struct Global {
+  GlobalType type;
+  ConstExpr init;
+};
+
+struct ElemSegment {
+  enum class Mode : uint8_t { Active, Passive, Declarative };
+  Mode mode = Mode::Passive;
+  ValType type = ValType::FuncRef;
+  uint32_t table = 0;            // Active
+  ConstExpr offset;              // Active
+  std::vector<ConstExpr> items;  // each yields one reference (ref.func i / ref.null t / global.get)
+};
+
+struct DataSegment {
+  enum class Mode : uint8_t { Active, Passive };
+  Mode mode = Mode::Passive;
+  uint32_t memory = 0;    // Active
+  ConstExpr offset;       // Active
+  std::vector<uint8_t> bytes;
+};
+
+struct CustomSection {
+  std::string name;
+  std::vector<uint8_t> bytes;  // payload after the name
+  uint32_t offset = 0;         // byte offset of the payload in the module
+};
+
+struct Module {
+  std::vector<FuncType> types;
+  std::vector<Import> imports;
+  std::vector<uint32_t> funcs;        // type index of each defined (non-imported) function
+  std::vector<TableType> tables;      // defined tables
+  std::vector<MemoryType> memories;   // defined memories
+  std::vector<Global> globals;        // defined globals
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elems;
+  std::vector<DataSegment> datas;
+  std::optional<uint32_t> data_count; // from the DataCount section, when present
+  std::vector<FunctionBody> bodies;   // one per entry of `funcs`
+  std::vector<CustomSection> customs;
+
+  // From the `name` custom section (best effort: a malformed name section is ignored).
+  std::optional<std::string> module_name;
+  std::map<uint32_t, std::string> function_names;  // function index -> name
+
+  // Counts including imports (index spaces).
+  uint32_t num_imported_funcs = 0;
+  uint32_t num_imported_tables = 0;
+  uint32_t num_imported_memories = 0;
+  uint32_t num_imported_globals = 0;
+
+  uint32_t num_funcs() const { return num_imported_funcs + static_cast<uint32_t>(funcs.size()); }
+  uint32_t num_tables() const { return num_imported_tables + static_cast<uint32_t>(tables.size()); }
+  uint32_t num_memories() const {
+    return num_imported_memories + static_cast<uint32_t>(memories.size());
+  }
+  uint32_t num_globals() const {
+    return num_imported_globals + static_cast<uint32_t>(globals.size());
+  }
+
+  // Type lookups across the index spaces (imports first). Indices must be valid.
+  const FuncType& func_type(uint32_t func_index) const;
+  uint32_t func_type_index(uint32_t func_index) const;
+  TableType table_type(uint32_t table_index) const;
+  MemoryType memory_type(uint32_t memory_index) const;
+  GlobalType global_type(uint32_t global_index) const;
+  // A printable name for function `index`: its name-section name, else "func[index]".
+  std::string function_name(uint32_t index) const;
+};
+
+}  // namespace aperture
