@@ -1,0 +1,93 @@
+// A 32-bit linear memory as one fixed virtual reservation (DESIGN.md, "The one idea").
+//
+// The reservation covers 8 GiB + one guard page: every `i32 address + u32 offset + width`
+// lands inside it, so wasm loads and stores need no bounds compare: pages outside
+// [0, size) and outside windows are PROT_NONE and fault, and the fault handler turns the
+// fault into a trap. The base address never changes, not even on memory.grow.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "aperture/types.h"
+
+namespace aperture {
+
+// One window: region bytes mapped MAP_SHARED|MAP_FIXED at a wasm address (src/region).
+struct WindowRecord {
+  uint64_t addr = 0;     // wasm address, host-page aligned
+  uint64_t length = 0;   // bytes, host-page aligned
+  bool writable = false;
+  std::string region_name;            // named in trap messages
+  std::shared_ptr<void> keep_alive;   // keeps the region's backing alive while mapped
+};
+
+class Memory {
+ public:
+  static constexpr uint64_t kAddressSpace = 1ull << 32;             // 4 GiB of wasm addresses
+  static constexpr uint64_t kReservationBytes = (8ull << 30) + 65536;  // + guard for offsets
+
+  // Reserves the address space and commits `type.limits.min` pages. Throws Error.
+  explicit Memory(const MemoryType& type);
+  ~Memory();
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+
+  const MemoryType& type() const { return type_; }
+  uint8_t* base() const { return base_; }
+  uint64_t pages() const { return size_bytes_ / kWasmPageSize; }
+  uint64_t size_bytes() const { return size_bytes_; }
+  std::optional<uint64_t> max_pages() const { return type_.limits.max; }
+
+  // memory.grow: returns the old size in pages, or -1 (limit reached or no memory).
+  // Pages covered by windows keep their window mapping and protection.
+  int64_t grow(uint64_t delta_pages);
+
+  // True when every byte of [addr, addr+len) is inside [0, size) or a window
+  // (writable windows only when `write`). Used by bulk operations and host code.
+  bool range_accessible(uint64_t addr, uint64_t len, bool write) const;
+  // Host access helper: a pointer to [addr, addr+len) or nullptr when not accessible.
+  uint8_t* host_pointer(uint64_t addr, uint64_t len, bool write = true) const {
+    return range_accessible(addr, len, write) ? base_ + addr : nullptr;
+  }
+
+  // Window bookkeeping for the region layer. The caller performs the mmap itself and
+  // holds no lock; these keep the table consistent and restore pages on removal.
+  // add_window fails (returns false) when the range overlaps an existing window.
+  bool add_window(WindowRecord w);
+  // Removes the window starting exactly at `addr` with `length` and restores the pages
+  // (zero-filled read-write inside [0,size), PROT_NONE above). False if no such window.
+  bool remove_window(uint64_t addr, uint64_t length);
+  // Changes a window's recorded access (the caller mprotects). False if no such window.
+  bool set_window_writable(uint64_t addr, uint64_t length, bool writable);
+  // The window containing `addr`, copied out, or nullopt.
+  std::optional<WindowRecord> window_at(uint64_t addr) const;
+  // Lowest host-page-aligned free range of `len` bytes at or above `from`, or nullopt.
+  std::optional<uint64_t> find_free_range(uint64_t from, uint64_t len) const;
+  size_t window_count() const;
+
+  // Whether `p` lies inside this memory's reservation.
+  bool contains(const void* p) const {
+    auto a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(base_);
+    return a >= b && a < b + kReservationBytes;
+  }
+
+ private:
+  // Sets protection on [from, to) except where windows are mapped.
+  void protect_gaps(uint64_t from, uint64_t to, int prot);
+
+  MemoryType type_;
+  uint8_t* base_ = nullptr;
+  uint64_t size_bytes_ = 0;
+  mutable std::mutex windows_mutex_;
+  std::map<uint64_t, WindowRecord> windows_;  // by address
+};
+
+// Host page size (sysconf), cached.
+uint64_t host_page_size();
+
+}  // namespace aperture

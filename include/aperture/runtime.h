@@ -1,0 +1,189 @@
+// The C++ embedding API: compile modules, create stores, link imports, instantiate, call.
+//
+//   auto module = aperture::compile(bytes);              // decode + validate + translate
+//   aperture::Store store;
+//   aperture::Linker linker;                              // imports by (module, name)
+//   linker.define("env", "log", store.create_host_function(type, callback, "log"));
+//   aperture::Instance& inst = store.instantiate(module, linker);
+//   std::vector<aperture::Value> r = inst.call("run", {aperture::Value::i32(7)});
+//
+// Ownership: a Store owns every runtime object created in it and outlives them; objects
+// are referred to by reference/pointer. Threads: different instances may run concurrently
+// on different threads (one thread per instance at a time); creating objects in a Store
+// (instantiate, create_*) must not race with other creation in the same Store.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aperture/error.h"
+#include "aperture/trap.h"
+#include "aperture/types.h"
+
+namespace aperture {
+
+struct Module;           // decoded module (binary/module.h)
+struct CompiledModule;   // Module + interpreter code; shared by all its instances
+class Instance;
+class Memory;            // runtime/memory.h
+class Store;
+
+// Decode, validate and translate a module. Throws DecodeError or ValidationError.
+std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes);
+// The decoded module behind a compiled one (imports, exports, custom sections, names).
+const Module& module_of(const CompiledModule& m);
+
+// What a host function sees of its caller.
+struct HostContext {
+  Instance* caller = nullptr;  // the instance whose code made the call (null if called from the host)
+  // The caller's memory `index` (0 by default); nullptr when it has none.
+  Memory* memory(uint32_t index = 0) const;
+};
+
+// Host function: reads `args` (one 64-bit slot per parameter, typed by the FuncType) and
+// writes one slot per result. Throw aperture::Trap to trap the calling wasm code.
+using HostCallback =
+    std::function<void(HostContext& ctx, const uint64_t* args, uint64_t* results)>;
+
+struct InterpCode;  // interpreter form of one function (interp/code.h)
+
+class Function {
+ public:
+  const FuncType& type() const { return *type_; }
+  uint32_t type_id() const { return type_id_; }   // canonical id: equal ids <=> equal types
+  bool is_host() const { return instance_ == nullptr; }
+  Instance* instance() const { return instance_; }
+  uint32_t index() const { return index_; }       // function index in its module
+  const std::string& name() const { return name_; }
+  const HostCallback& host() const { return host_; }
+  const InterpCode* code() const { return code_; }
+
+  // Engine internals (set up by Store).
+  const FuncType* type_ = nullptr;
+  uint32_t type_id_ = 0;
+  Instance* instance_ = nullptr;
+  uint32_t index_ = 0;
+  const InterpCode* code_ = nullptr;
+  HostCallback host_;
+  std::string name_;
+};
+
+class Table {
+ public:
+  Table(TableType type) : type_(type), elems_(type.limits.min, 0) {}
+  const TableType& type() const { return type_; }
+  uint32_t size() const { return static_cast<uint32_t>(elems_.size()); }
+  RefBits get(uint32_t i) const { return elems_[i]; }
+  void set(uint32_t i, RefBits r) { elems_[i] = r; }
+  // Grows by n entries filled with `init`; returns the old size, or -1 when not possible.
+  int64_t grow(uint32_t n, RefBits init);
+  RefBits* data() { return elems_.data(); }
+
+  TableType type_;
+  std::vector<RefBits> elems_;
+};
+
+class Global {
+ public:
+  Global(GlobalType type, uint64_t bits) : type_(type), bits_(bits) {}
+  const GlobalType& type() const { return type_; }
+  Value get() const { return {type_.type, bits_}; }
+  void set(Value v) { bits_ = v.bits; }
+
+  GlobalType type_;
+  uint64_t bits_;
+};
+
+// An external value: what imports are resolved to and exports refer to.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  void* object = nullptr;  // Function*, Table*, Memory* or Global* according to kind
+
+  static Extern func(Function* f) { return {ExternKind::Func, f}; }
+  static Extern table(Table* t) { return {ExternKind::Table, t}; }
+  static Extern memory(Memory* m) { return {ExternKind::Memory, m}; }
+  static Extern global(Global* g) { return {ExternKind::Global, g}; }
+  Function* as_func() const { return kind == ExternKind::Func ? static_cast<Function*>(object) : nullptr; }
+  Table* as_table() const { return kind == ExternKind::Table ? static_cast<Table*>(object) : nullptr; }
+  Memory* as_memory() const { return kind == ExternKind::Memory ? static_cast<Memory*>(object) : nullptr; }
+  Global* as_global() const { return kind == ExternKind::Global ? static_cast<Global*>(object) : nullptr; }
+};
+
+class Instance {
+ public:
+  const CompiledModule& compiled() const { return *compiled_; }
+  const Module& module() const;
+  // Export by name, or nullptr.
+  const Extern* find_export(const std::string& name) const;
+  Function* exported_function(const std::string& name) const;
+  Memory* exported_memory(const std::string& name) const;
+  Memory* memory(uint32_t index = 0) const {
+    return index < memories_.size() ? memories_[index] : nullptr;
+  }
+  // Calls export `name`. Throws Trap on a trap, Error when `name` is not a function export
+  // or the arguments do not match its type.
+  std::vector<Value> call(const std::string& name, std::span<const Value> args);
+
+  // Engine internals.
+  std::shared_ptr<const CompiledModule> compiled_;
+  std::vector<Function*> funcs_;
+  std::vector<Table*> tables_;
+  std::vector<Memory*> memories_;
+  std::vector<Global*> globals_;
+  std::vector<std::vector<RefBits>> elem_segments_;  // emptied by elem.drop
+  std::vector<uint8_t> data_dropped_;                // 1 once data.drop ran
+  std::map<std::string, Extern, std::less<>> exports_;
+  void* user_data_ = nullptr;  // for embedders (e.g. the WASI context)
+};
+
+// Resolves imports by (module name, field name).
+class Linker {
+ public:
+  void define(const std::string& module, const std::string& name, Extern value);
+  // Makes every export of `instance` importable under module name `module`.
+  void define_instance(const std::string& module, const Instance& instance);
+  const Extern* find(const std::string& module, const std::string& name) const;
+  // The externs for every import of `m`, in import order. Throws LinkError
+  // ("unknown import" / "incompatible import type") naming the import.
+  std::vector<Extern> resolve(const Module& m) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, Extern> defs_;
+};
+
+class Store {
+ public:
+  Store();
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Function* create_host_function(const FuncType& type, HostCallback callback,
+                                 std::string name = "host");
+  Table* create_table(const TableType& type, RefBits init = 0);
+  Memory* create_memory(const MemoryType& type);
+  Global* create_global(const GlobalType& type, Value init);
+
+  // Links, allocates, initialises segments and runs the start function.
+  // Throws LinkError (imports), Trap (segment out of bounds, start function trapped).
+  Instance& instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker);
+  Instance& instantiate(std::shared_ptr<const CompiledModule> module,
+                        std::span<const Extern> imports);
+
+  // Calls any function (wasm or host) with typed arguments. Throws Trap.
+  std::vector<Value> invoke(Function& f, std::span<const Value> args);
+
+ private:
+  struct Objects;
+  std::unique_ptr<Objects> objects_;
+};
+
+// Canonical id of a function type, process-wide (equal types <=> equal ids). Thread-safe.
+uint32_t canonical_type_id(const FuncType& type);
+
+}  // namespace aperture

@@ -1,0 +1,48 @@
+// Traps: the way WebAssembly execution stops abnormally. Raised by the interpreter (as a
+// Trap exception at the invoke boundary) and thrown by host functions to trap their caller.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace aperture {
+
+class Trap : public std::runtime_error {
+ public:
+  explicit Trap(const std::string& message) : std::runtime_error(message) {}
+
+  // A host function (WASI proc_exit) ends the whole computation with an exit status.
+  static Trap exit(int status) {
+    Trap t("exit with status " + std::to_string(status));
+    t.exit_status_ = status;
+    return t;
+  }
+  const std::optional<int>& exit_status() const { return exit_status_; }
+
+  // Wasm frames innermost first, e.g. "#0 func[3] (fib)". Filled at the invoke boundary.
+  std::vector<std::string> backtrace;
+
+  // Message plus backtrace, one frame per line.
+  std::string describe() const;
+
+ private:
+  std::optional<int> exit_status_;
+};
+
+// Spec trap messages (the spec test suite matches on these prefixes).
+namespace trap_msg {
+inline constexpr const char* kUnreachable = "unreachable";
+inline constexpr const char* kMemoryOutOfBounds = "out of bounds memory access";
+inline constexpr const char* kTableOutOfBounds = "out of bounds table access";
+inline constexpr const char* kIntegerDivideByZero = "integer divide by zero";
+inline constexpr const char* kIntegerOverflow = "integer overflow";
+inline constexpr const char* kInvalidConversion = "invalid conversion to integer";
+inline constexpr const char* kUndefinedElement = "undefined element";
+inline constexpr const char* kUninitializedElement = "uninitialized element";
+inline constexpr const char* kIndirectCallTypeMismatch = "indirect call type mismatch";
+inline constexpr const char* kCallStackExhausted = "call stack exhausted";
+}  // namespace trap_msg
+
+}  // namespace aperture

@@ -1,0 +1,53 @@
+// WASI preview 1 (`wasi_snapshot_preview1`) for running ordinary wasm32-wasi programs.
+//
+//   aperture::wasi::Config cfg;
+//   cfg.args = {"prog.wasm", "arg1"};
+//   cfg.preopens.push_back({"/tmp/data", "/data"});
+//   aperture::wasi::Context wasi(cfg);
+//   wasi.define_imports(store, linker);          // adds every wasi_snapshot_preview1 function
+//   Instance& inst = store.instantiate(module, linker);
+//   int status = wasi.run_start(store, inst);     // calls _start; proc_exit status or 0
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aperture/runtime.h"
+
+namespace aperture::wasi {
+
+struct Preopen {
+  std::string host_path;   // directory on the host
+  std::string guest_path;  // name the guest sees (e.g. "/data" or ".")
+};
+
+struct Config {
+  std::vector<std::string> args;     // argv, argv[0] first
+  std::vector<std::string> env;      // "KEY=VALUE"
+  std::vector<Preopen> preopens;     // the only file system the guest can reach
+  int stdin_fd = 0;                  // host fds used for guest fds 0, 1, 2
+  int stdout_fd = 1;
+  int stderr_fd = 2;
+};
+
+class ContextImpl;
+
+class Context {
+ public:
+  explicit Context(Config config);  // opens the preopens; throws Error if one cannot be opened
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // Defines every wasi_snapshot_preview1 import in `linker` (functions created in `store`).
+  void define_imports(Store& store, Linker& linker);
+  // Runs the `_start` export. Returns the proc_exit status, or 0 when _start returns.
+  // Throws Trap when the program traps, Error when there is no `_start`.
+  int run_start(Store& store, Instance& instance);
+
+ private:
+  std::unique_ptr<ContextImpl> impl_;
+};
+
+}  // namespace aperture::wasi
