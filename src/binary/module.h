@@ -67,7 +67,7 @@ struct Export {
   uint32_t index = 0;
 };
 
-struct Global {
+struct GlobalDef {  // a defined global (runtime::Global is the live object)
   GlobalType type;
   ConstExpr init;
 };
@@ -101,7 +101,7 @@ struct Module {
   std::vector<uint32_t> funcs;        // type index of each defined (non-imported) function
   std::vector<TableType> tables;      // defined tables
   std::vector<MemoryType> memories;   // defined memories
-  std::vector<Global> globals;        // defined globals
+  std::vector<GlobalDef> globals;       // defined globals
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
