@@ -1,0 +1,809 @@
+// The direct-threaded interpreter loop.
+//
+// Values are untyped 64-bit slots on a per-thread value stack; a frame's locals (params
+// first) start at `fp`, its operands follow. Each instruction is a handler address
+// followed by immediates (interp/code.h). Calls between wasm functions do not recurse
+// on the host stack: they push a Frame, so deep wasm recursion ends in a clean
+// "call stack exhausted" trap when either stack is full.
+#include "interp/execute.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "aperture/memory.h"
+#include "interp/code.h"
+#include "interp/iop.h"
+#include "interp/numeric.h"
+#include "runtime/compiled_module.h"
+#include "runtime/fault_handler.h"
+
+namespace aperture {
+namespace {
+
+using numeric::f32_of;
+using numeric::f64_of;
+using numeric::slot_of;
+
+struct Frame {
+  const Slot* ret_ip;  // nullptr marks the entry frame of an invocation
+  uint64_t* fp;        // caller's fp
+  Function* fn;        // the function running in this frame
+};
+
+constexpr size_t kValueStackSlots = 1u << 20;  // 8 MiB of values per thread
+constexpr size_t kMaxFrames = 1u << 16;
+constexpr int kMaxNesting = 64;                // host -> wasm -> host ... re-entries
+
+struct ThreadStack {
+  uint64_t* base = nullptr;
+  uint64_t* end = nullptr;
+  Frame* frames = nullptr;
+  Frame* frames_end = nullptr;
+  uint64_t* sp_top = nullptr;  // first free slot for a nested invocation
+  Frame* frame_top = nullptr;  // innermost frame in use
+  int depth = 0;
+
+  // Lazily mapped; untouched pages cost nothing. Freed with the thread.
+  void init() {
+    if (base) return;
+    size_t value_bytes = kValueStackSlots * sizeof(uint64_t);
+    size_t frame_bytes = kMaxFrames * sizeof(Frame);
+    void* v = mmap(nullptr, value_bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* f = mmap(nullptr, frame_bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (v == MAP_FAILED || f == MAP_FAILED) throw Trap("cannot allocate the wasm stack");
+    base = sp_top = static_cast<uint64_t*>(v);
+    end = base + kValueStackSlots;
+    frames = static_cast<Frame*>(f);
+    frame_top = frames;  // frames[0] is never used, frame_top+1 is the next free one
+    frames_end = frames + kMaxFrames;
+  }
+  ~ThreadStack() {
+    if (!base) return;
+    munmap(base, kValueStackSlots * sizeof(uint64_t));
+    munmap(frames, kMaxFrames * sizeof(Frame));
+  }
+};
+
+thread_local ThreadStack t_stack;
+
+inline void call_host(Function* callee, Instance* caller, uint64_t* args) {
+  HostContext ctx{caller};
+  const FuncType& t = callee->type();
+  uint64_t results[16];
+  std::vector<uint64_t> big;
+  uint64_t* out = results;
+  if (t.results.size() > 16) {
+    big.resize(t.results.size());
+    out = big.data();
+  }
+  FaultScope*& scope = current_fault_scope();
+  FaultScope* saved = scope;
+  scope = nullptr;  // a fault in host code is a host bug, never a wasm trap
+  callee->host_(ctx, args, out);
+  scope = saved;
+  std::copy(out, out + t.results.size(), args);
+}
+
+// Runs `entry` whose arguments are at fp[0..params). Returns nullptr on success (results
+// at fp[0..results)) or a trap message. With entry == nullptr, stores the handler table.
+const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* const** table_out) {
+  static const void* const kHandlers[] = {
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) &&L_##Name,
+#include "binary/opcodes.def"
+#undef WASM_OP
+#define IOP(Name) &&L_##Name,
+#include "interp/extra_ops.def"
+#undef IOP
+  };
+  static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IOp::Count));
+  if (entry == nullptr) {
+    *table_out = kHandlers;
+    return nullptr;
+  }
+
+  const char* trap_message = nullptr;
+  const Slot* ip = nullptr;
+  uint64_t* sp = fp + entry->code_->num_params;
+  uint64_t* const stack_end = ts->end;
+  Frame* frame = ts->frame_top + 1;
+  Instance* inst = nullptr;
+  uint8_t* mem = nullptr;
+  Function* const* funcs = nullptr;
+  Global* const* globals = nullptr;
+  Function* fn = entry;
+  const InterpCode* code = nullptr;
+
+  frame->ret_ip = nullptr;
+  frame->fp = nullptr;
+  frame->fn = entry;
+  ts->frame_top = frame;
+
+#define NEXT() goto *(ip++)->handler
+#define TRAP(msg)         \
+  do {                    \
+    trap_message = (msg); \
+    goto trap;            \
+  } while (0)
+#define LOAD_INSTANCE(i)                                                   \
+  do {                                                                     \
+    inst = (i);                                                            \
+    mem = inst->memories_.empty() ? nullptr : inst->memories_[0]->base();  \
+    funcs = inst->funcs_.data();                                           \
+    globals = inst->globals_.data();                                       \
+  } while (0)
+
+enter:  // fn is the callee; fp points at its arguments; sp just past them
+  code = fn->code_;
+  if (fp + code->frame_slots > stack_end) TRAP(trap_msg::kCallStackExhausted);
+  for (uint32_t i = 0; i < code->num_locals; ++i) *sp++ = 0;
+  ip = code->code.data();
+  if (fn->instance_ != inst) LOAD_INSTANCE(fn->instance_);
+  NEXT();
+
+  // ---- control ----
+L_Unreachable:
+  TRAP(trap_msg::kUnreachable);
+L_Const:
+  *sp++ = ip[0].u64;
+  ++ip;
+  NEXT();
+L_Jump:
+  ip = ip[0].target;
+  NEXT();
+L_JumpIfZero:
+  if (static_cast<uint32_t>(*--sp) == 0) ip = ip[0].target; else ++ip;
+  NEXT();
+L_BrIfNoDrop:
+  if (static_cast<uint32_t>(*--sp) != 0) ip = ip[0].target; else ++ip;
+  NEXT();
+L_BrIfDrop:
+  if (static_cast<uint32_t>(*--sp) == 0) {
+    ip += 3;
+    NEXT();
+  }
+  goto L_BrDrop;
+L_BrDrop: {
+  uint64_t drop = ip[1].u64, keep = ip[2].u64;
+  uint64_t* src = sp - keep;
+  std::memmove(src - drop, src, keep * sizeof(uint64_t));
+  sp = src - drop + keep;
+  ip = ip[0].target;
+  NEXT();
+}
+L_BrTableOp: {
+  uint32_t i = static_cast<uint32_t>(*--sp);
+  uint32_t n = static_cast<uint32_t>(ip[0].u64);
+  if (i > n) i = n;
+  const Slot* e = ip + 1 + 3 * static_cast<size_t>(i);
+  uint64_t drop = e[1].u64, keep = e[2].u64;
+  if (drop != 0) {
+    uint64_t* src = sp - keep;
+    std::memmove(src - drop, src, keep * sizeof(uint64_t));
+    sp = src - drop + keep;
+  }
+  ip = e[0].target;
+  NEXT();
+}
+L_ReturnOp: {
+  uint64_t keep = ip[0].u64;
+  std::memmove(fp, sp - keep, keep * sizeof(uint64_t));
+  sp = fp + keep;
+  if (frame->ret_ip == nullptr) {
+    ts->frame_top = frame - 1;
+    return nullptr;
+  }
+  ip = frame->ret_ip;
+  fp = frame->fp;
+  --frame;
+  ts->frame_top = frame;
+  fn = frame->fn;
+  if (fn->instance_ != inst) LOAD_INSTANCE(fn->instance_);
+  NEXT();
+}
+L_CallOp: {
+  Function* callee = funcs[ip[0].u64];
+  ++ip;
+  if (callee->code_ == nullptr) {
+    uint32_t np = static_cast<uint32_t>(callee->type().params.size());
+    ts->sp_top = sp;
+    call_host(callee, inst, sp - np);
+    sp = sp - np + callee->type().results.size();
+    NEXT();
+  }
+  if (frame + 1 >= ts->frames_end) TRAP(trap_msg::kCallStackExhausted);
+  ++frame;
+  frame->ret_ip = ip;
+  frame->fp = fp;
+  frame->fn = callee;
+  ts->frame_top = frame;
+  fp = sp - callee->code_->num_params;
+  fn = callee;
+  goto enter;
+}
+L_CallIndirectOp: {
+  uint64_t type_id = ip[0].u64;
+  Table* table = inst->tables_[ip[1].u64];
+  ip += 2;
+  uint32_t i = static_cast<uint32_t>(*--sp);
+  if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);
+  RefBits r = table->elems_[i];
+  if (r == 0) TRAP(trap_msg::kUninitializedElement);
+  Function* callee = reinterpret_cast<Function*>(r);
+  if (callee->type_id_ != type_id) TRAP(trap_msg::kIndirectCallTypeMismatch);
+  if (callee->code_ == nullptr) {
+    uint32_t np = static_cast<uint32_t>(callee->type().params.size());
+    ts->sp_top = sp;
+    call_host(callee, inst, sp - np);
+    sp = sp - np + callee->type().results.size();
+    NEXT();
+  }
+  if (frame + 1 >= ts->frames_end) TRAP(trap_msg::kCallStackExhausted);
+  ++frame;
+  frame->ret_ip = ip;
+  frame->fp = fp;
+  frame->fn = callee;
+  ts->frame_top = frame;
+  fp = sp - callee->code_->num_params;
+  fn = callee;
+  goto enter;
+}
+
+  // ---- parametric and variables ----
+L_DropOp:
+  --sp;
+  NEXT();
+L_SelectOp:
+  if (static_cast<uint32_t>(sp[-1]) == 0) sp[-3] = sp[-2];
+  sp -= 2;
+  NEXT();
+L_LocalGetOp:
+  *sp++ = fp[ip[0].u64];
+  ++ip;
+  NEXT();
+L_LocalSetOp:
+  fp[ip[0].u64] = *--sp;
+  ++ip;
+  NEXT();
+L_LocalTeeOp:
+  fp[ip[0].u64] = sp[-1];
+  ++ip;
+  NEXT();
+L_GlobalGetOp:
+  *sp++ = globals[ip[0].u64]->bits_;
+  ++ip;
+  NEXT();
+L_GlobalSetOp:
+  globals[ip[0].u64]->bits_ = *--sp;
+  ++ip;
+  NEXT();
+
+  // ---- references and tables ----
+L_RefFuncOp:
+  *sp++ = reinterpret_cast<uint64_t>(funcs[ip[0].u64]);
+  ++ip;
+  NEXT();
+L_RefIsNullOp:
+  sp[-1] = sp[-1] == 0;
+  NEXT();
+L_TableGetOp: {
+  Table* t = inst->tables_[ip[0].u64];
+  ++ip;
+  uint32_t i = static_cast<uint32_t>(sp[-1]);
+  if (i >= t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
+  sp[-1] = t->elems_[i];
+  NEXT();
+}
+L_TableSetOp: {
+  Table* t = inst->tables_[ip[0].u64];
+  ++ip;
+  sp -= 2;
+  uint32_t i = static_cast<uint32_t>(sp[0]);
+  if (i >= t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
+  t->elems_[i] = sp[1];
+  NEXT();
+}
+L_TableSizeOp:
+  *sp++ = inst->tables_[ip[0].u64]->elems_.size();
+  ++ip;
+  NEXT();
+L_TableGrowOp: {
+  Table* t = inst->tables_[ip[0].u64];
+  ++ip;
+  uint32_t n = static_cast<uint32_t>(sp[-1]);
+  RefBits init = sp[-2];
+  --sp;
+  sp[-1] = static_cast<uint32_t>(t->grow(n, init));
+  NEXT();
+}
+L_TableFillOp: {
+  Table* t = inst->tables_[ip[0].u64];
+  ++ip;
+  sp -= 3;
+  uint64_t i = static_cast<uint32_t>(sp[0]), n = static_cast<uint32_t>(sp[2]);
+  if (i + n > t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
+  std::fill_n(t->elems_.begin() + i, n, sp[1]);
+  NEXT();
+}
+L_TableCopyOp: {
+  Table* dst = inst->tables_[ip[0].u64];
+  Table* src = inst->tables_[ip[1].u64];
+  ip += 2;
+  sp -= 3;
+  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
+           n = static_cast<uint32_t>(sp[2]);
+  if (d + n > dst->elems_.size() || s + n > src->elems_.size())
+    TRAP(trap_msg::kTableOutOfBounds);
+  std::memmove(dst->elems_.data() + d, src->elems_.data() + s, n * sizeof(RefBits));
+  NEXT();
+}
+L_TableInitOp: {
+  const std::vector<RefBits>& seg = inst->elem_segments_[ip[0].u64];
+  Table* t = inst->tables_[ip[1].u64];
+  ip += 2;
+  sp -= 3;
+  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
+           n = static_cast<uint32_t>(sp[2]);
+  if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
+  std::copy_n(seg.begin() + s, n, t->elems_.begin() + d);
+  NEXT();
+}
+L_ElemDropOp:
+  std::vector<RefBits>().swap(inst->elem_segments_[ip[0].u64]);
+  ++ip;
+  NEXT();
+
+  // ---- memory ----
+#define LOAD(Name, T, Conv)                                          \
+  L_##Name : {                                                       \
+    uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64;          \
+    ++ip;                                                            \
+    T v;                                                             \
+    std::memcpy(&v, mem + a, sizeof(T));                             \
+    sp[-1] = Conv(v);                                                \
+    NEXT();                                                          \
+  }
+#define STORE(Name, T)                                               \
+  L_##Name : {                                                       \
+    sp -= 2;                                                         \
+    uint64_t a = static_cast<uint32_t>(sp[0]) + ip[0].u64;           \
+    ++ip;                                                            \
+    T v = static_cast<T>(sp[1]);                                     \
+    std::memcpy(mem + a, &v, sizeof(T));                             \
+    NEXT();                                                          \
+  }
+#define U32(v) static_cast<uint64_t>(static_cast<uint32_t>(v))
+#define U64(v) static_cast<uint64_t>(v)
+  LOAD(I32Load, uint32_t, U64)
+  LOAD(I64Load, uint64_t, U64)
+  LOAD(F32Load, uint32_t, U64)
+  LOAD(F64Load, uint64_t, U64)
+  LOAD(I32Load8S, int8_t, U32)
+  LOAD(I32Load8U, uint8_t, U64)
+  LOAD(I32Load16S, int16_t, U32)
+  LOAD(I32Load16U, uint16_t, U64)
+  LOAD(I64Load8S, int8_t, U64)
+  LOAD(I64Load8U, uint8_t, U64)
+  LOAD(I64Load16S, int16_t, U64)
+  LOAD(I64Load16U, uint16_t, U64)
+  LOAD(I64Load32S, int32_t, U64)
+  LOAD(I64Load32U, uint32_t, U64)
+  STORE(I32Store, uint32_t)
+  STORE(I64Store, uint64_t)
+  STORE(F32Store, uint32_t)
+  STORE(F64Store, uint64_t)
+  STORE(I32Store8, uint8_t)
+  STORE(I32Store16, uint16_t)
+  STORE(I64Store8, uint8_t)
+  STORE(I64Store16, uint16_t)
+  STORE(I64Store32, uint32_t)
+L_MemorySize:
+  *sp++ = inst->memories_[0]->pages();
+  NEXT();
+L_MemoryGrow:
+  sp[-1] = static_cast<uint32_t>(inst->memories_[0]->grow(static_cast<uint32_t>(sp[-1])));
+  NEXT();
+L_MemoryFill: {
+  sp -= 3;
+  uint64_t d = static_cast<uint32_t>(sp[0]), n = static_cast<uint32_t>(sp[2]);
+  if (!inst->memories_[0]->range_accessible(d, n, true)) TRAP(trap_msg::kMemoryOutOfBounds);
+  std::memset(mem + d, static_cast<int>(sp[1]), n);
+  NEXT();
+}
+L_MemoryCopy: {
+  sp -= 3;
+  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
+           n = static_cast<uint32_t>(sp[2]);
+  Memory* m = inst->memories_[0];
+  if (!m->range_accessible(s, n, false) || !m->range_accessible(d, n, true))
+    TRAP(trap_msg::kMemoryOutOfBounds);
+  std::memmove(mem + d, mem + s, n);
+  NEXT();
+}
+L_MemoryInitOp: {
+  uint64_t seg = ip[0].u64;
+  ++ip;
+  sp -= 3;
+  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
+           n = static_cast<uint32_t>(sp[2]);
+  const std::vector<uint8_t>& bytes = inst->compiled_->module.datas[seg].bytes;
+  uint64_t size = inst->data_dropped_[seg] ? 0 : bytes.size();
+  if (s + n > size || !inst->memories_[0]->range_accessible(d, n, true))
+    TRAP(trap_msg::kMemoryOutOfBounds);
+  if (n) std::memcpy(mem + d, bytes.data() + s, n);
+  NEXT();
+}
+L_DataDropOp:
+  inst->data_dropped_[ip[0].u64] = 1;
+  ++ip;
+  NEXT();
+
+  // ---- numeric ----
+#define UNOP(Name, T, expr)           \
+  L_##Name : {                        \
+    T a = static_cast<T>(sp[-1]);     \
+    (void)a;                          \
+    sp[-1] = (expr);                  \
+    NEXT();                           \
+  }
+#define BINOP(Name, T, expr)          \
+  L_##Name : {                        \
+    T b = static_cast<T>(sp[-1]);     \
+    T a = static_cast<T>(sp[-2]);     \
+    --sp;                             \
+    sp[-1] = (expr);                  \
+    NEXT();                           \
+  }
+#define FUNOP(Name, get, expr)        \
+  L_##Name : {                        \
+    auto a = get(sp[-1]);             \
+    sp[-1] = (expr);                  \
+    NEXT();                           \
+  }
+#define FBINOP(Name, get, expr)       \
+  L_##Name : {                        \
+    auto b = get(sp[-1]);             \
+    auto a = get(sp[-2]);             \
+    --sp;                             \
+    sp[-1] = (expr);                  \
+    NEXT();                           \
+  }
+  using i32 = int32_t;
+  using u32 = uint32_t;
+  using i64 = int64_t;
+  using u64 = uint64_t;
+
+  UNOP(I32Eqz, u32, a == 0)
+  BINOP(I32Eq, u32, a == b)
+  BINOP(I32Ne, u32, a != b)
+  BINOP(I32LtS, u32, i32(a) < i32(b))
+  BINOP(I32LtU, u32, a < b)
+  BINOP(I32GtS, u32, i32(a) > i32(b))
+  BINOP(I32GtU, u32, a > b)
+  BINOP(I32LeS, u32, i32(a) <= i32(b))
+  BINOP(I32LeU, u32, a <= b)
+  BINOP(I32GeS, u32, i32(a) >= i32(b))
+  BINOP(I32GeU, u32, a >= b)
+  UNOP(I64Eqz, u64, a == 0)
+  BINOP(I64Eq, u64, a == b)
+  BINOP(I64Ne, u64, a != b)
+  BINOP(I64LtS, u64, i64(a) < i64(b))
+  BINOP(I64LtU, u64, a < b)
+  BINOP(I64GtS, u64, i64(a) > i64(b))
+  BINOP(I64GtU, u64, a > b)
+  BINOP(I64LeS, u64, i64(a) <= i64(b))
+  BINOP(I64LeU, u64, a <= b)
+  BINOP(I64GeS, u64, i64(a) >= i64(b))
+  BINOP(I64GeU, u64, a >= b)
+  FBINOP(F32Eq, f32_of, a == b)
+  FBINOP(F32Ne, f32_of, a != b)
+  FBINOP(F32Lt, f32_of, a < b)
+  FBINOP(F32Gt, f32_of, a > b)
+  FBINOP(F32Le, f32_of, a <= b)
+  FBINOP(F32Ge, f32_of, a >= b)
+  FBINOP(F64Eq, f64_of, a == b)
+  FBINOP(F64Ne, f64_of, a != b)
+  FBINOP(F64Lt, f64_of, a < b)
+  FBINOP(F64Gt, f64_of, a > b)
+  FBINOP(F64Le, f64_of, a <= b)
+  FBINOP(F64Ge, f64_of, a >= b)
+
+  UNOP(I32Clz, u32, U64(std::countl_zero(a)))
+  UNOP(I32Ctz, u32, U64(std::countr_zero(a)))
+  UNOP(I32Popcnt, u32, U64(std::popcount(a)))
+  BINOP(I32Add, u32, U32(a + b))
+  BINOP(I32Sub, u32, U32(a - b))
+  BINOP(I32Mul, u32, U32(a * b))
+L_I32DivS: {
+  i32 b = static_cast<i32>(sp[-1]), a = static_cast<i32>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  if (a == INT32_MIN && b == -1) TRAP(trap_msg::kIntegerOverflow);
+  --sp;
+  sp[-1] = U32(a / b);
+  NEXT();
+}
+L_I32DivU: {
+  u32 b = static_cast<u32>(sp[-1]), a = static_cast<u32>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = a / b;
+  NEXT();
+}
+L_I32RemS: {
+  i32 b = static_cast<i32>(sp[-1]), a = static_cast<i32>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = (b == -1) ? 0 : U32(a % b);
+  NEXT();
+}
+L_I32RemU: {
+  u32 b = static_cast<u32>(sp[-1]), a = static_cast<u32>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = a % b;
+  NEXT();
+}
+  BINOP(I32And, u32, a & b)
+  BINOP(I32Or, u32, a | b)
+  BINOP(I32Xor, u32, a ^ b)
+  BINOP(I32Shl, u32, U32(a << (b & 31)))
+  BINOP(I32ShrS, u32, U32(i32(a) >> (b & 31)))
+  BINOP(I32ShrU, u32, a >> (b & 31))
+  BINOP(I32Rotl, u32, std::rotl(a, static_cast<int>(b & 31)))
+  BINOP(I32Rotr, u32, std::rotr(a, static_cast<int>(b & 31)))
+
+  UNOP(I64Clz, u64, U64(std::countl_zero(a)))
+  UNOP(I64Ctz, u64, U64(std::countr_zero(a)))
+  UNOP(I64Popcnt, u64, U64(std::popcount(a)))
+  BINOP(I64Add, u64, a + b)
+  BINOP(I64Sub, u64, a - b)
+  BINOP(I64Mul, u64, a * b)
+L_I64DivS: {
+  i64 b = static_cast<i64>(sp[-1]), a = static_cast<i64>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  if (a == INT64_MIN && b == -1) TRAP(trap_msg::kIntegerOverflow);
+  --sp;
+  sp[-1] = U64(a / b);
+  NEXT();
+}
+L_I64DivU: {
+  u64 b = sp[-1], a = sp[-2];
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = a / b;
+  NEXT();
+}
+L_I64RemS: {
+  i64 b = static_cast<i64>(sp[-1]), a = static_cast<i64>(sp[-2]);
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = (b == -1) ? 0 : U64(a % b);
+  NEXT();
+}
+L_I64RemU: {
+  u64 b = sp[-1], a = sp[-2];
+  if (b == 0) TRAP(trap_msg::kIntegerDivideByZero);
+  --sp;
+  sp[-1] = a % b;
+  NEXT();
+}
+  BINOP(I64And, u64, a & b)
+  BINOP(I64Or, u64, a | b)
+  BINOP(I64Xor, u64, a ^ b)
+  BINOP(I64Shl, u64, a << (b & 63))
+  BINOP(I64ShrS, u64, U64(i64(a) >> (b & 63)))
+  BINOP(I64ShrU, u64, a >> (b & 63))
+  BINOP(I64Rotl, u64, std::rotl(a, static_cast<int>(b & 63)))
+  BINOP(I64Rotr, u64, std::rotr(a, static_cast<int>(b & 63)))
+
+  // Sign manipulation works on bits so NaN payloads survive.
+  UNOP(F32Abs, u64, a & 0x7FFFFFFFull)
+  UNOP(F32Neg, u64, (a ^ 0x80000000ull) & 0xFFFFFFFFull)
+  FUNOP(F32Ceil, f32_of, slot_of(std::ceil(a)))
+  FUNOP(F32Floor, f32_of, slot_of(std::floor(a)))
+  FUNOP(F32Trunc, f32_of, slot_of(std::trunc(a)))
+  FUNOP(F32Nearest, f32_of, slot_of(std::nearbyint(a)))
+  FUNOP(F32Sqrt, f32_of, slot_of(std::sqrt(a)))
+  FBINOP(F32Add, f32_of, slot_of(a + b))
+  FBINOP(F32Sub, f32_of, slot_of(a - b))
+  FBINOP(F32Mul, f32_of, slot_of(a * b))
+  FBINOP(F32Div, f32_of, slot_of(a / b))
+  FBINOP(F32Min, f32_of, slot_of(numeric::wasm_min(a, b)))
+  FBINOP(F32Max, f32_of, slot_of(numeric::wasm_max(a, b)))
+  BINOP(F32Copysign, u64, ((a & 0x7FFFFFFFull) | (b & 0x80000000ull)) & 0xFFFFFFFFull)
+  UNOP(F64Abs, u64, a & 0x7FFFFFFFFFFFFFFFull)
+  UNOP(F64Neg, u64, a ^ 0x8000000000000000ull)
+  FUNOP(F64Ceil, f64_of, slot_of(std::ceil(a)))
+  FUNOP(F64Floor, f64_of, slot_of(std::floor(a)))
+  FUNOP(F64Trunc, f64_of, slot_of(std::trunc(a)))
+  FUNOP(F64Nearest, f64_of, slot_of(std::nearbyint(a)))
+  FUNOP(F64Sqrt, f64_of, slot_of(std::sqrt(a)))
+  FBINOP(F64Add, f64_of, slot_of(a + b))
+  FBINOP(F64Sub, f64_of, slot_of(a - b))
+  FBINOP(F64Mul, f64_of, slot_of(a * b))
+  FBINOP(F64Div, f64_of, slot_of(a / b))
+  FBINOP(F64Min, f64_of, slot_of(numeric::wasm_min(a, b)))
+  FBINOP(F64Max, f64_of, slot_of(numeric::wasm_max(a, b)))
+  BINOP(F64Copysign, u64, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
+
+  // ---- conversions ----
+  UNOP(I32WrapI64, u64, U32(a))
+#define TRUNC(Name, I, get, R)                                                   \
+  L_##Name : {                                                                   \
+    auto a = get(sp[-1]);                                                        \
+    if (std::isnan(a)) TRAP(trap_msg::kInvalidConversion);                       \
+    if (!numeric::trunc_in_range<I>(a)) TRAP(trap_msg::kIntegerOverflow);        \
+    sp[-1] = R(static_cast<I>(a));                                               \
+    NEXT();                                                                      \
+  }
+  TRUNC(I32TruncF32S, i32, f32_of, U32)
+  TRUNC(I32TruncF32U, u32, f32_of, U32)
+  TRUNC(I32TruncF64S, i32, f64_of, U32)
+  TRUNC(I32TruncF64U, u32, f64_of, U32)
+  TRUNC(I64TruncF32S, i64, f32_of, U64)
+  TRUNC(I64TruncF32U, u64, f32_of, U64)
+  TRUNC(I64TruncF64S, i64, f64_of, U64)
+  TRUNC(I64TruncF64U, u64, f64_of, U64)
+  UNOP(I64ExtendI32S, u64, U64(i64(i32(a))))
+  UNOP(I64ExtendI32U, u64, U32(a))
+  UNOP(F32ConvertI32S, u64, slot_of(static_cast<float>(i32(a))))
+  UNOP(F32ConvertI32U, u64, slot_of(static_cast<float>(u32(a))))
+  UNOP(F32ConvertI64S, u64, slot_of(static_cast<float>(i64(a))))
+  UNOP(F32ConvertI64U, u64, slot_of(static_cast<float>(a)))
+  FUNOP(F32DemoteF64, f64_of, slot_of(static_cast<float>(a)))
+  UNOP(F64ConvertI32S, u64, slot_of(static_cast<double>(i32(a))))
+  UNOP(F64ConvertI32U, u64, slot_of(static_cast<double>(u32(a))))
+  UNOP(F64ConvertI64S, u64, slot_of(static_cast<double>(i64(a))))
+  UNOP(F64ConvertI64U, u64, slot_of(static_cast<double>(a)))
+  FUNOP(F64PromoteF32, f32_of, slot_of(static_cast<double>(a)))
+  // Slots hold raw bits, so reinterpretation only normalises the width.
+  UNOP(I32ReinterpretF32, u64, U32(a))
+  UNOP(I64ReinterpretF64, u64, a)
+  UNOP(F32ReinterpretI32, u64, U32(a))
+  UNOP(F64ReinterpretI64, u64, a)
+  UNOP(I32Extend8S, u64, U32(i32(int8_t(a))))
+  UNOP(I32Extend16S, u64, U32(i32(int16_t(a))))
+  UNOP(I64Extend8S, u64, U64(i64(int8_t(a))))
+  UNOP(I64Extend16S, u64, U64(i64(int16_t(a))))
+  UNOP(I64Extend32S, u64, U64(i64(int32_t(a))))
+  FUNOP(I32TruncSatF32S, f32_of, U32(numeric::trunc_sat<i32>(a)))
+  FUNOP(I32TruncSatF32U, f32_of, U32(numeric::trunc_sat<u32>(a)))
+  FUNOP(I32TruncSatF64S, f64_of, U32(numeric::trunc_sat<i32>(a)))
+  FUNOP(I32TruncSatF64U, f64_of, U32(numeric::trunc_sat<u32>(a)))
+  FUNOP(I64TruncSatF32S, f32_of, U64(numeric::trunc_sat<i64>(a)))
+  FUNOP(I64TruncSatF32U, f32_of, U64(numeric::trunc_sat<u64>(a)))
+  FUNOP(I64TruncSatF64S, f64_of, U64(numeric::trunc_sat<i64>(a)))
+  FUNOP(I64TruncSatF64U, f64_of, U64(numeric::trunc_sat<u64>(a)))
+
+  // Wasm opcodes that the translator never emits as such.
+L_Nop:
+L_Block:
+L_Loop:
+L_If:
+L_Else:
+L_End:
+L_Br:
+L_BrIf:
+L_BrTable:
+L_Return:
+L_Call:
+L_CallIndirect:
+L_Drop:
+L_Select:
+L_SelectT:
+L_LocalGet:
+L_LocalSet:
+L_LocalTee:
+L_GlobalGet:
+L_GlobalSet:
+L_TableGet:
+L_TableSet:
+L_I32Const:
+L_I64Const:
+L_F32Const:
+L_F64Const:
+L_RefNull:
+L_RefIsNull:
+L_RefFunc:
+L_MemoryInit:
+L_DataDrop:
+L_TableInit:
+L_ElemDrop:
+L_TableCopy:
+L_TableGrow:
+L_TableSize:
+L_TableFill:
+  TRAP("internal error: untranslated instruction");
+
+trap:
+  ts->frame_top = frame;
+  return trap_message;
+}
+
+std::vector<std::string> backtrace(Frame* from, Frame* to) {
+  std::vector<std::string> out;
+  int n = 0;
+  for (Frame* f = from; f > to; --f) {
+    Function* fn = f->fn;
+    std::string name = fn->name_.empty() ? "func[" + std::to_string(fn->index_) + "]" : fn->name_;
+    out.push_back("#" + std::to_string(n++) + " " + name);
+    if (n >= 64) {
+      out.push_back("...");
+      break;
+    }
+  }
+  return out;
+}
+
+// Restores the thread's interpreter state however an invocation ends (return, trap,
+// fault or a host exception).
+struct InvocationGuard {
+  ThreadStack& ts;
+  uint64_t* saved_sp;
+  Frame* saved_frame;
+  FaultScope* saved_scope;
+  ~InvocationGuard() {
+    ts.sp_top = saved_sp;
+    ts.frame_top = saved_frame;
+    current_fault_scope() = saved_scope;
+    --ts.depth;
+  }
+};
+
+}  // namespace
+
+const void* handler_for(IOp op) {
+  static const void* const* table = [] {
+    const void* const* t = nullptr;
+    run(nullptr, nullptr, nullptr, &t);
+    return t;
+  }();
+  return table[static_cast<size_t>(op)];
+}
+
+void invoke_raw(Function& f, uint64_t* slots) {
+  if (f.code_ == nullptr) {
+    HostContext ctx{nullptr};
+    const FuncType& t = f.type();
+    std::vector<uint64_t> results(t.results.size());
+    f.host_(ctx, slots, results.data());
+    std::copy(results.begin(), results.end(), slots);
+    return;
+  }
+  ThreadStack& ts = t_stack;
+  ts.init();
+  ensure_alt_signal_stack();
+  if (ts.depth >= kMaxNesting || ts.sp_top + f.code_->frame_slots > ts.end ||
+      ts.frame_top + 2 >= ts.frames_end)
+    throw Trap(trap_msg::kCallStackExhausted);
+
+  uint64_t* fp = ts.sp_top;
+  std::copy(slots, slots + f.code_->num_params, fp);
+  ++ts.depth;
+  InvocationGuard guard{ts, ts.sp_top, ts.frame_top, current_fault_scope()};
+  FaultScope scope;
+  scope.previous = guard.saved_scope;
+
+  const char* message = nullptr;
+  std::string fault_message;
+  if (sigsetjmp(scope.jump, 0) == 0) {
+    current_fault_scope() = &scope;
+    message = run(&f, fp, &ts, nullptr);
+  } else {
+    fault_message = describe_fault(scope.fault);
+    message = fault_message.c_str();
+  }
+  current_fault_scope() = guard.saved_scope;
+  if (message != nullptr) {
+    Trap trap(message);
+    trap.backtrace = backtrace(ts.frame_top, guard.saved_frame);
+    throw trap;
+  }
+  std::copy(fp, fp + f.code_->num_results, slots);
+}
+
+}  // namespace aperture

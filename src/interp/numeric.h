@@ -1,0 +1,53 @@
+// Numeric semantics of WebAssembly that C++ does not give directly (IEEE min/max with
+// NaN and signed zeros, trapping and saturating float-to-int conversions).
+#pragma once
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace aperture::numeric {
+
+inline float f32_of(uint64_t s) { return std::bit_cast<float>(static_cast<uint32_t>(s)); }
+inline double f64_of(uint64_t s) { return std::bit_cast<double>(s); }
+inline uint64_t slot_of(float f) { return std::bit_cast<uint32_t>(f); }
+inline uint64_t slot_of(double d) { return std::bit_cast<uint64_t>(d); }
+
+template <typename F>
+F wasm_min(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return a + b;  // a quiet NaN
+  if (a == b) return std::signbit(a) ? a : b;          // min(-0, +0) = -0
+  return a < b ? a : b;
+}
+
+template <typename F>
+F wasm_max(F a, F b) {
+  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (a == b) return std::signbit(a) ? b : a;          // max(-0, +0) = +0
+  return a > b ? a : b;
+}
+
+// Float-to-int range checks: `in_range` is false for NaN too.
+template <typename I, typename F>
+bool trunc_in_range(F x) {
+  if constexpr (std::is_signed_v<I>) {
+    constexpr F lo = static_cast<F>(std::numeric_limits<I>::min());  // exact power of two
+    constexpr F hi = -lo;
+    F t = std::trunc(x);  // -2147483648.9 truncates into range
+    return t >= lo && t < hi;
+  } else {
+    constexpr F hi = static_cast<F>(std::numeric_limits<I>::max() / 2 + 1) * 2;  // 2^bits
+    return x > static_cast<F>(-1) && x < hi;
+  }
+}
+
+template <typename I, typename F>
+I trunc_sat(F x) {
+  if (std::isnan(x)) return 0;
+  if (trunc_in_range<I, F>(x)) return static_cast<I>(x);
+  return x < 0 ? std::numeric_limits<I>::min() : std::numeric_limits<I>::max();
+}
+
+}  // namespace aperture::numeric

@@ -1,0 +1,324 @@
+// Translation walks the validated instruction stream once, tracking only the operand
+// stack height (all values are 64-bit slots, so types are irrelevant here). Branches are
+// resolved to slot indices, blocks disappear, and unreachable code is skipped.
+#include "interp/translate.h"
+
+#include <cassert>
+
+#include "interp/iop.h"
+
+namespace aperture {
+namespace {
+
+IOp iop_for(Opcode op) {
+  switch (op) {
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  case Opcode::Name:                                                \
+    return IOp::Name;
+#include "binary/opcodes.def"
+#undef WASM_OP
+  }
+  return IOp::Unreachable;
+}
+
+int pops_of(const OpcodeInfo& info) {
+  int n = 0;
+  for (OpType t : info.params) n += (t != OpType::V);
+  return n;
+}
+
+struct Control {
+  enum class Kind { Func, Block, Loop, If };
+  Kind kind;
+  uint32_t height;    // operand height below the block's params
+  uint32_t params;
+  uint32_t results;
+  uint32_t loop_start = 0;
+  std::vector<uint32_t> end_fixups;  // slots to patch with the end position
+  int64_t else_fixup = -1;           // if: the JumpIfZero target slot
+  bool unreachable = false;
+};
+
+class Translator {
+ public:
+  Translator(const Module& m, uint32_t defined_index, const std::vector<uint32_t>& type_ids)
+      : m_(m), body_(m.bodies[defined_index]), type_ids_(type_ids) {
+    const FuncType& type = m.types[m.funcs[defined_index]];
+    out_.func_index = m.num_imported_funcs + defined_index;
+    out_.num_params = static_cast<uint32_t>(type.params.size());
+    out_.num_results = static_cast<uint32_t>(type.results.size());
+    out_.num_locals = static_cast<uint32_t>(body_.local_types.size());
+    height_ = out_.num_params + out_.num_locals;
+    max_height_ = height_;
+    ctrl_.push_back(Control{Control::Kind::Func, height_, 0, out_.num_results, 0, {}, -1, false});
+  }
+
+  InterpCode run() {
+    const std::vector<Instr>& code = body_.code;
+    for (size_t i = 0; i < code.size(); ++i) {
+      if (ctrl_.empty()) break;
+      if (ctrl_.back().unreachable && skip_unreachable(code, i)) continue;
+      translate(code[i]);
+    }
+    out_.frame_slots = max_height_ + 1;
+    return std::move(out_);
+  }
+
+ private:
+  // Inside dead code: skip nested blocks; returns true when code[i] is skipped.
+  bool skip_unreachable(const std::vector<Instr>& code, size_t i) {
+    Opcode op = code[i].op;
+    if (op == Opcode::Block || op == Opcode::Loop || op == Opcode::If) {
+      ++dead_depth_;
+      return true;
+    }
+    if (op == Opcode::End || op == Opcode::Else) {
+      if (dead_depth_ > 0) {
+        if (op == Opcode::End) --dead_depth_;
+        return true;
+      }
+      return false;  // ends (or splits) the current block: handled normally
+    }
+    return true;
+  }
+
+  uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
+  void emit_op(IOp op, uint32_t wasm_offset) {
+    out_.offsets.emplace_back(pos(), wasm_offset);
+    Slot s;
+    s.u64 = static_cast<uint64_t>(op);  // replaced by the handler address in finalize()
+    out_.code.push_back(s);
+    op_positions_.push_back(pos() - 1);
+  }
+  void emit_imm(uint64_t v) {
+    Slot s;
+    s.u64 = v;
+    out_.code.push_back(s);
+  }
+  void emit_target(uint32_t target_pos) {
+    target_positions_.push_back(pos());
+    emit_imm(target_pos);
+  }
+  void push(uint32_t n = 1) {
+    height_ += n;
+    if (height_ > max_height_) max_height_ = height_;
+  }
+  void pop(uint32_t n = 1) { height_ -= n; }
+
+  void block_arity(const BlockType& bt, uint32_t* params, uint32_t* results) const {
+    switch (bt.kind) {
+      case BlockType::Kind::Empty: *params = 0; *results = 0; return;
+      case BlockType::Kind::Value: *params = 0; *results = 1; return;
+      case BlockType::Kind::TypeIndex: {
+        const FuncType& t = m_.types[bt.type_index];
+        *params = static_cast<uint32_t>(t.params.size());
+        *results = static_cast<uint32_t>(t.results.size());
+        return;
+      }
+    }
+  }
+
+  // Emits a jump to label `depth` with the current height (after any condition pop).
+  void emit_branch(uint32_t depth, IOp plain, IOp dropping, uint32_t wasm_offset) {
+    Control& c = ctrl_[ctrl_.size() - 1 - depth];
+    uint32_t keep = c.kind == Control::Kind::Loop ? c.params : c.results;
+    uint32_t drop = height_ - keep - c.height;
+    if (drop == 0) {
+      emit_op(plain, wasm_offset);
+    } else {
+      emit_op(dropping, wasm_offset);
+    }
+    emit_label_target(c);
+    if (drop != 0) {
+      emit_imm(drop);
+      emit_imm(keep);
+    }
+  }
+  void emit_label_target(Control& c) {
+    if (c.kind == Control::Kind::Loop) {
+      emit_target(c.loop_start);
+    } else {
+      c.end_fixups.push_back(pos());
+      target_positions_.push_back(pos());
+      emit_imm(0);
+    }
+  }
+  void emit_return(uint32_t wasm_offset) {
+    emit_op(IOp::ReturnOp, wasm_offset);
+    emit_imm(out_.num_results);
+  }
+  void mark_unreachable() {
+    ctrl_.back().unreachable = true;
+    height_ = ctrl_.back().height;
+    dead_depth_ = 0;
+  }
+
+  void translate(const Instr& in) {
+    const OpcodeInfo* info = opcode_info(in.op);
+    switch (in.op) {
+      case Opcode::Nop: return;
+      case Opcode::Unreachable:
+        emit_op(IOp::Unreachable, in.offset);
+        mark_unreachable();
+        return;
+      case Opcode::Block:
+      case Opcode::Loop:
+      case Opcode::If: {
+        uint32_t params = 0, results = 0;
+        block_arity(in.block, &params, &results);
+        if (in.op == Opcode::If) pop();
+        Control c{in.op == Opcode::Loop  ? Control::Kind::Loop
+                  : in.op == Opcode::If ? Control::Kind::If
+                                        : Control::Kind::Block,
+                  height_ - params, params, results, 0, {}, -1, false};
+        c.loop_start = pos();
+        if (in.op == Opcode::If) {
+          emit_op(IOp::JumpIfZero, in.offset);
+          c.else_fixup = pos();
+          target_positions_.push_back(pos());
+          emit_imm(0);
+        }
+        ctrl_.push_back(std::move(c));
+        return;
+      }
+      case Opcode::Else: {
+        Control& c = ctrl_.back();
+        if (!c.unreachable) {
+          emit_op(IOp::Jump, in.offset);
+          c.end_fixups.push_back(pos());
+          target_positions_.push_back(pos());
+          emit_imm(0);
+        }
+        out_.code[c.else_fixup].u64 = pos();
+        c.else_fixup = -1;
+        c.unreachable = false;
+        height_ = c.height + c.params;
+        return;
+      }
+      case Opcode::End: {
+        Control c = std::move(ctrl_.back());
+        ctrl_.pop_back();
+        if (c.else_fixup >= 0) out_.code[c.else_fixup].u64 = pos();
+        for (uint32_t f : c.end_fixups) out_.code[f].u64 = pos();
+        height_ = c.height + c.results;
+        if (height_ > max_height_) max_height_ = height_;
+        dead_depth_ = 0;
+        if (c.kind == Control::Kind::Func) emit_return(in.offset);
+        return;
+      }
+      case Opcode::Br:
+        emit_branch(in.a, IOp::Jump, IOp::BrDrop, in.offset);
+        mark_unreachable();
+        return;
+      case Opcode::BrIf:
+        pop();
+        emit_branch(in.a, IOp::BrIfNoDrop, IOp::BrIfDrop, in.offset);
+        return;
+      case Opcode::BrTable: {
+        pop();
+        emit_op(IOp::BrTableOp, in.offset);
+        emit_imm(in.b);
+        for (uint32_t k = 0; k <= in.b; ++k) {
+          Control& c = ctrl_[ctrl_.size() - 1 - body_.br_table_targets[in.a + k]];
+          uint32_t keep = c.kind == Control::Kind::Loop ? c.params : c.results;
+          emit_label_target(c);
+          emit_imm(height_ - keep - c.height);
+          emit_imm(keep);
+        }
+        mark_unreachable();
+        return;
+      }
+      case Opcode::Return:
+        emit_return(in.offset);
+        mark_unreachable();
+        return;
+      case Opcode::Call: {
+        const FuncType& t = m_.func_type(in.a);
+        emit_op(IOp::CallOp, in.offset);
+        emit_imm(in.a);
+        pop(static_cast<uint32_t>(t.params.size()));
+        push(static_cast<uint32_t>(t.results.size()));
+        return;
+      }
+      case Opcode::CallIndirect: {
+        const FuncType& t = m_.types[in.a];
+        pop();  // table index operand
+        emit_op(IOp::CallIndirectOp, in.offset);
+        emit_imm(type_ids_[in.a]);
+        emit_imm(in.b);
+        pop(static_cast<uint32_t>(t.params.size()));
+        push(static_cast<uint32_t>(t.results.size()));
+        return;
+      }
+      case Opcode::Drop: emit_op(IOp::DropOp, in.offset); pop(); return;
+      case Opcode::Select:
+      case Opcode::SelectT: emit_op(IOp::SelectOp, in.offset); pop(2); return;
+      case Opcode::LocalGet: emit_op(IOp::LocalGetOp, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::LocalSet: emit_op(IOp::LocalSetOp, in.offset); emit_imm(in.a); pop(); return;
+      case Opcode::LocalTee: emit_op(IOp::LocalTeeOp, in.offset); emit_imm(in.a); return;
+      case Opcode::GlobalGet: emit_op(IOp::GlobalGetOp, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::GlobalSet: emit_op(IOp::GlobalSetOp, in.offset); emit_imm(in.a); pop(); return;
+      case Opcode::TableGet: emit_op(IOp::TableGetOp, in.offset); emit_imm(in.a); return;
+      case Opcode::TableSet: emit_op(IOp::TableSetOp, in.offset); emit_imm(in.a); pop(2); return;
+      case Opcode::TableSize: emit_op(IOp::TableSizeOp, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::TableGrow: emit_op(IOp::TableGrowOp, in.offset); emit_imm(in.a); pop(); return;
+      case Opcode::TableFill: emit_op(IOp::TableFillOp, in.offset); emit_imm(in.a); pop(3); return;
+      case Opcode::TableCopy:
+        emit_op(IOp::TableCopyOp, in.offset); emit_imm(in.a); emit_imm(in.b); pop(3); return;
+      case Opcode::TableInit:
+        emit_op(IOp::TableInitOp, in.offset); emit_imm(in.a); emit_imm(in.b); pop(3); return;
+      case Opcode::ElemDrop: emit_op(IOp::ElemDropOp, in.offset); emit_imm(in.a); return;
+      case Opcode::MemoryInit: emit_op(IOp::MemoryInitOp, in.offset); emit_imm(in.a); pop(3); return;
+      case Opcode::DataDrop: emit_op(IOp::DataDropOp, in.offset); emit_imm(in.a); return;
+      case Opcode::RefNull: emit_op(IOp::Const, in.offset); emit_imm(0); push(); return;
+      case Opcode::RefIsNull: emit_op(IOp::RefIsNullOp, in.offset); return;
+      case Opcode::RefFunc: emit_op(IOp::RefFuncOp, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::I32Const:
+        emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
+      case Opcode::I64Const:
+      case Opcode::F64Const: emit_op(IOp::Const, in.offset); emit_imm(in.imm); push(); return;
+      case Opcode::F32Const:
+        emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
+      default: break;
+    }
+    // Simple operations: loads/stores carry their offset, others have no immediates.
+    emit_op(iop_for(in.op), in.offset);
+    if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
+    pop(pops_of(*info));
+    if (info->result != OpType::V) push();
+  }
+
+ public:
+  std::vector<uint32_t> op_positions_;
+  std::vector<uint32_t> target_positions_;
+
+ private:
+  const Module& m_;
+  const FunctionBody& body_;
+  const std::vector<uint32_t>& type_ids_;
+  InterpCode out_;
+  std::vector<Control> ctrl_;
+  uint32_t height_ = 0;
+  uint32_t max_height_ = 0;
+  uint32_t dead_depth_ = 0;
+};
+
+// Replaces op codes by handler addresses and slot indices by absolute slot pointers.
+void finalize(InterpCode& code, const std::vector<uint32_t>& ops,
+              const std::vector<uint32_t>& targets) {
+  for (uint32_t p : ops) code.code[p].handler = handler_for(static_cast<IOp>(code.code[p].u64));
+  Slot* base = code.code.data();
+  for (uint32_t p : targets) code.code[p].target = base + code.code[p].u64;
+}
+
+}  // namespace
+
+InterpCode translate_function(const Module& module, uint32_t defined_index,
+                              const std::vector<uint32_t>& type_ids) {
+  Translator t(module, defined_index, type_ids);
+  InterpCode code = t.run();
+  finalize(code, t.op_positions_, t.target_positions_);
+  return code;
+}
+
+}  // namespace aperture

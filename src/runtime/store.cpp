@@ -1,0 +1,317 @@
+// Store, linking and instantiation (WebAssembly 2.0, "Modules > Instantiation").
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "aperture/memory.h"
+#include "aperture/runtime.h"
+#include "interp/execute.h"
+#include "runtime/compiled_module.h"
+#include "runtime/const_eval.h"
+
+namespace aperture {
+
+// Implementation limit: tables larger than this cannot be created or grown (grow -> -1).
+constexpr uint64_t kMaxTableElements = 10'000'000;
+
+struct Store::Objects {
+  std::vector<std::unique_ptr<Function>> functions;
+  std::vector<std::unique_ptr<Table>> tables;
+  std::vector<std::unique_ptr<Memory>> memories;
+  std::vector<std::unique_ptr<Global>> globals;
+  std::vector<std::unique_ptr<Instance>> instances;
+  std::vector<std::unique_ptr<FuncType>> host_types;
+};
+
+uint32_t canonical_type_id(const FuncType& type) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, uint32_t> ids;
+  std::string key;
+  for (ValType t : type.params) key.push_back(static_cast<char>(t));
+  key.push_back('>');
+  for (ValType t : type.results) key.push_back(static_cast<char>(t));
+  std::lock_guard<std::mutex> lock(mutex);
+  auto [it, inserted] = ids.emplace(key, static_cast<uint32_t>(ids.size() + 1));
+  return it->second;
+}
+
+Memory* HostContext::memory(uint32_t index) const {
+  return caller ? caller->memory(index) : nullptr;
+}
+
+int64_t Table::grow(uint32_t n, RefBits init) {
+  uint64_t old = elems_.size();
+  uint64_t limit = std::min<uint64_t>(type_.limits.max.value_or(0xFFFFFFFFull), kMaxTableElements);
+  if (old + n > limit) return -1;
+  elems_.resize(old + n, init);
+  return static_cast<int64_t>(old);
+}
+
+// ---- Linker ----
+
+void Linker::define(const std::string& module, const std::string& name, Extern value) {
+  defs_[{module, name}] = value;
+}
+
+void Linker::define_instance(const std::string& module, const Instance& instance) {
+  for (const auto& [name, ext] : instance.exports_) define(module, name, ext);
+}
+
+const Extern* Linker::find(const std::string& module, const std::string& name) const {
+  auto it = defs_.find({module, name});
+  return it == defs_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+bool limits_match(const Limits& actual, const Limits& expected) {
+  if (actual.min < expected.min) return false;
+  if (!expected.max) return true;
+  return actual.max && *actual.max <= *expected.max;
+}
+
+std::string import_name(const Import& imp) {
+  return "\"" + imp.module + "\" \"" + imp.name + "\"";
+}
+
+void check_import(const Module& m, const Import& imp, const Extern& ext) {
+  auto incompatible = [&](const std::string& why) {
+    throw LinkError("incompatible import type for " + import_name(imp) + ": " + why);
+  };
+  if (ext.kind != imp.kind)
+    incompatible(std::string("expected ") + to_string(imp.kind) + ", got " + to_string(ext.kind));
+  switch (imp.kind) {
+    case ExternKind::Func: {
+      const FuncType& want = m.types[imp.func_type];
+      const FuncType& have = ext.as_func()->type();
+      if (!(want == have)) incompatible("expected " + want.to_string() + ", got " + have.to_string());
+      return;
+    }
+    case ExternKind::Table: {
+      const Table* t = ext.as_table();
+      Limits actual{t->size(), t->type().limits.max};
+      if (t->type().elem != imp.table.elem) incompatible("element type differs");
+      if (!limits_match(actual, imp.table.limits)) incompatible("table limits do not match");
+      return;
+    }
+    case ExternKind::Memory: {
+      const Memory* mem = ext.as_memory();
+      Limits actual{mem->pages(), mem->max_pages()};
+      if (!limits_match(actual, imp.memory.limits)) incompatible("memory limits do not match");
+      return;
+    }
+    case ExternKind::Global: {
+      const GlobalType& have = ext.as_global()->type();
+      if (have.type != imp.global.type || have.mut != imp.global.mut)
+        incompatible("global type or mutability differs");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Extern> Linker::resolve(const Module& m) const {
+  std::vector<Extern> out;
+  out.reserve(m.imports.size());
+  for (const Import& imp : m.imports) {
+    const Extern* ext = find(imp.module, imp.name);
+    if (ext == nullptr) throw LinkError("unknown import " + import_name(imp));
+    out.push_back(*ext);
+  }
+  return out;
+}
+
+// ---- Instance ----
+
+const Module& Instance::module() const { return compiled_->module; }
+
+const Extern* Instance::find_export(const std::string& name) const {
+  auto it = exports_.find(name);
+  return it == exports_.end() ? nullptr : &it->second;
+}
+
+Function* Instance::exported_function(const std::string& name) const {
+  const Extern* e = find_export(name);
+  return e ? e->as_func() : nullptr;
+}
+
+Memory* Instance::exported_memory(const std::string& name) const {
+  const Extern* e = find_export(name);
+  return e ? e->as_memory() : nullptr;
+}
+
+namespace {
+
+std::vector<Value> call_function(Function& f, std::span<const Value> args) {
+  const FuncType& t = f.type();
+  if (args.size() != t.params.size())
+    throw Error("function expects " + std::to_string(t.params.size()) + " arguments, got " +
+                std::to_string(args.size()));
+  std::vector<uint64_t> slots(std::max(t.params.size(), t.results.size()) + 1);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type != t.params[i])
+      throw Error("argument " + std::to_string(i) + " must be " + to_string(t.params[i]) +
+                  ", got " + to_string(args[i].type));
+    slots[i] = args[i].bits;
+  }
+  invoke_raw(f, slots.data());
+  std::vector<Value> results(t.results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    uint64_t bits = slots[i];
+    if (t.results[i] == ValType::I32 || t.results[i] == ValType::F32) bits &= 0xFFFFFFFFull;
+    results[i] = Value{t.results[i], bits};
+  }
+  return results;
+}
+
+}  // namespace
+
+std::vector<Value> Instance::call(const std::string& name, std::span<const Value> args) {
+  Function* f = exported_function(name);
+  if (f == nullptr) throw Error("no exported function named '" + name + "'");
+  return call_function(*f, args);
+}
+
+// ---- Store ----
+
+Store::Store() : objects_(std::make_unique<Objects>()) {}
+
+Store::~Store() {
+  // Instances refer to everything else; destroy them first.
+  objects_->instances.clear();
+}
+
+Function* Store::create_host_function(const FuncType& type, HostCallback callback,
+                                      std::string name) {
+  auto f = std::make_unique<Function>();
+  // Host function types live as long as the store.
+  objects_->host_types.push_back(std::make_unique<FuncType>(type));
+  f->type_ = objects_->host_types.back().get();
+  f->type_id_ = canonical_type_id(type);
+  f->host_ = std::move(callback);
+  f->name_ = std::move(name);
+  objects_->functions.push_back(std::move(f));
+  return objects_->functions.back().get();
+}
+
+Table* Store::create_table(const TableType& type, RefBits init) {
+  if (type.limits.min > kMaxTableElements)
+    throw Error("table of " + std::to_string(type.limits.min) + " elements exceeds the limit of " +
+                std::to_string(kMaxTableElements));
+  auto t = std::make_unique<Table>(type);
+  std::fill(t->elems_.begin(), t->elems_.end(), init);
+  objects_->tables.push_back(std::move(t));
+  return objects_->tables.back().get();
+}
+
+Memory* Store::create_memory(const MemoryType& type) {
+  objects_->memories.push_back(std::make_unique<Memory>(type));
+  return objects_->memories.back().get();
+}
+
+Global* Store::create_global(const GlobalType& type, Value init) {
+  objects_->globals.push_back(std::make_unique<Global>(type, init.bits));
+  return objects_->globals.back().get();
+}
+
+Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker) {
+  std::vector<Extern> imports = linker.resolve(module->module);
+  return instantiate(std::move(module), imports);
+}
+
+Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
+                             std::span<const Extern> imports) {
+  const Module& m = compiled->module;
+  if (imports.size() != m.imports.size())
+    throw LinkError("module needs " + std::to_string(m.imports.size()) + " imports, got " +
+                    std::to_string(imports.size()));
+  for (size_t i = 0; i < imports.size(); ++i) check_import(m, m.imports[i], imports[i]);
+
+  auto owned = std::make_unique<Instance>();
+  Instance& inst = *owned;
+  inst.compiled_ = compiled;
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Extern& e = imports[i];
+    switch (e.kind) {
+      case ExternKind::Func: inst.funcs_.push_back(e.as_func()); break;
+      case ExternKind::Table: inst.tables_.push_back(e.as_table()); break;
+      case ExternKind::Memory: inst.memories_.push_back(e.as_memory()); break;
+      case ExternKind::Global: inst.globals_.push_back(e.as_global()); break;
+    }
+  }
+  for (size_t i = 0; i < m.funcs.size(); ++i) {
+    auto f = std::make_unique<Function>();
+    uint32_t index = m.num_imported_funcs + static_cast<uint32_t>(i);
+    f->type_ = &m.types[m.funcs[i]];
+    f->type_id_ = compiled->type_ids[m.funcs[i]];
+    f->instance_ = &inst;
+    f->index_ = index;
+    f->code_ = &compiled->code[i];
+    auto name = m.function_names.find(index);
+    if (name != m.function_names.end()) f->name_ = name->second;
+    inst.funcs_.push_back(f.get());
+    objects_->functions.push_back(std::move(f));
+  }
+  for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
+  for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
+  for (const GlobalDef& g : m.globals) {
+    uint64_t bits = eval_const(g.init, inst);
+    inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits}));
+  }
+  for (const ElemSegment& seg : m.elems) {
+    std::vector<RefBits> refs;
+    refs.reserve(seg.items.size());
+    for (const ConstExpr& item : seg.items) refs.push_back(eval_const(item, inst));
+    inst.elem_segments_.push_back(std::move(refs));
+  }
+  inst.data_dropped_.assign(m.datas.size(), 0);
+  for (const Export& e : m.exports) {
+    Extern ext;
+    ext.kind = e.kind;
+    switch (e.kind) {
+      case ExternKind::Func: ext.object = inst.funcs_[e.index]; break;
+      case ExternKind::Table: ext.object = inst.tables_[e.index]; break;
+      case ExternKind::Memory: ext.object = inst.memories_[e.index]; break;
+      case ExternKind::Global: ext.object = inst.globals_[e.index]; break;
+    }
+    inst.exports_.emplace(e.name, ext);
+  }
+  objects_->instances.push_back(std::move(owned));
+
+  // Segment initialisation in order; a trap leaves earlier writes in place (spec 2.0).
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    if (seg.mode == ElemSegment::Mode::Passive) continue;
+    if (seg.mode == ElemSegment::Mode::Active) {
+      uint64_t offset = static_cast<uint32_t>(eval_const(seg.offset, inst));
+      Table* t = inst.tables_[seg.table];
+      const std::vector<RefBits>& refs = inst.elem_segments_[i];
+      if (offset + refs.size() > t->size()) throw Trap(trap_msg::kTableOutOfBounds);
+      std::copy(refs.begin(), refs.end(), t->elems_.begin() + offset);
+    }
+    std::vector<RefBits>().swap(inst.elem_segments_[i]);  // active and declarative: dropped
+  }
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != DataSegment::Mode::Active) continue;
+    uint64_t offset = static_cast<uint32_t>(eval_const(seg.offset, inst));
+    Memory* mem = inst.memories_[seg.memory];
+    if (!mem->range_accessible(offset, seg.bytes.size(), true))
+      throw Trap(trap_msg::kMemoryOutOfBounds);
+    if (!seg.bytes.empty()) std::memcpy(mem->base() + offset, seg.bytes.data(), seg.bytes.size());
+    inst.data_dropped_[i] = 1;
+  }
+  if (m.start) {
+    Function* start = inst.funcs_[*m.start];
+    call_function(*start, {});
+  }
+  return inst;
+}
+
+std::vector<Value> Store::invoke(Function& f, std::span<const Value> args) {
+  return call_function(f, args);
+}
+
+}  // namespace aperture
