@@ -1,0 +1,57 @@
+#include "binary/module.h"
+
+namespace aperture {
+
+uint32_t Module::func_type_index(uint32_t index) const {
+  if (index < num_imported_funcs) {
+    uint32_t seen = 0;
+    for (const Import& imp : imports) {
+      if (imp.kind != ExternKind::Func) continue;
+      if (seen++ == index) return imp.func_type;
+    }
+  }
+  return funcs[index - num_imported_funcs];
+}
+
+const FuncType& Module::func_type(uint32_t index) const { return types[func_type_index(index)]; }
+
+namespace {
+template <typename T, typename Get>
+T imported_nth(const std::vector<Import>& imports, ExternKind kind, uint32_t index, Get get) {
+  uint32_t seen = 0;
+  for (const Import& imp : imports) {
+    if (imp.kind != kind) continue;
+    if (seen++ == index) return get(imp);
+  }
+  return T{};
+}
+}  // namespace
+
+TableType Module::table_type(uint32_t index) const {
+  if (index < num_imported_tables)
+    return imported_nth<TableType>(imports, ExternKind::Table, index,
+                                   [](const Import& i) { return i.table; });
+  return tables[index - num_imported_tables];
+}
+
+MemoryType Module::memory_type(uint32_t index) const {
+  if (index < num_imported_memories)
+    return imported_nth<MemoryType>(imports, ExternKind::Memory, index,
+                                    [](const Import& i) { return i.memory; });
+  return memories[index - num_imported_memories];
+}
+
+GlobalType Module::global_type(uint32_t index) const {
+  if (index < num_imported_globals)
+    return imported_nth<GlobalType>(imports, ExternKind::Global, index,
+                                    [](const Import& i) { return i.global; });
+  return globals[index - num_imported_globals].type;
+}
+
+std::string Module::function_name(uint32_t index) const {
+  auto it = function_names.find(index);
+  if (it != function_names.end()) return it->second;
+  return "func[" + std::to_string(index) + "]";
+}
+
+}  // namespace aperture
