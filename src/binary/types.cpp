@@ -31,7 +31,10 @@ const char* to_string(ExternKind k) {
 std::string FuncType::to_string() const {
   auto list = [](const std::vector<ValType>& v) {
     std::string s = "(";
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::string(aperture::to_string(v[i]));
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (i) s += ", ";
+      s += aperture::to_string(v[i]);
+    }
     return s + ")";
   };
   return list(params) + " -> " + list(results);

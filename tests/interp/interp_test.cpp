@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <cmath>
 #include <limits>
 
 #include "aperture/memory.h"

@@ -122,6 +122,8 @@ TEST(LinkTest, MissingAndMismatchedImportsAreLinkErrors) {
   Linker linker;
   auto module = compile(wasm("host_calls"));
   EXPECT_THROW(store.instantiate(module, linker), LinkError);
+  linker.define("env", "fail", Extern::func(store.create_host_function(FuncType{}, [](HostContext&, const uint64_t*, uint64_t*) {})));
+  linker.define("env", "mem", Extern::memory(store.create_memory(MemoryType{Limits{1, {}}})));
   linker.define("env", "twice",
                 Extern::func(store.create_host_function(FuncType{}, [](HostContext&, const uint64_t*,
                                                                      uint64_t*) {})));
