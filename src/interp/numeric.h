@@ -15,16 +15,30 @@ inline double f64_of(uint64_t s) { return std::bit_cast<double>(s); }
 inline uint64_t slot_of(float f) { return std::bit_cast<uint32_t>(f); }
 inline uint64_t slot_of(double d) { return std::bit_cast<uint64_t>(d); }
 
+// Sets the quiet bit of a NaN (an "arithmetic NaN" in the spec's terms).
+inline float quiet(float x) { return std::bit_cast<float>(std::bit_cast<uint32_t>(x) | 0x00400000u); }
+inline double quiet(double x) {
+  return std::bit_cast<double>(std::bit_cast<uint64_t>(x) | 0x0008000000000000ull);
+}
+
+// libm's rounding functions return a signalling NaN unchanged; wasm wants it quieted.
+template <typename F> F wasm_ceil(F x) { return std::isnan(x) ? quiet(x) : std::ceil(x); }
+template <typename F> F wasm_floor(F x) { return std::isnan(x) ? quiet(x) : std::floor(x); }
+template <typename F> F wasm_trunc(F x) { return std::isnan(x) ? quiet(x) : std::trunc(x); }
+template <typename F> F wasm_nearest(F x) { return std::isnan(x) ? quiet(x) : std::nearbyint(x); }
+
 template <typename F>
 F wasm_min(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;  // a quiet NaN
+  if (std::isnan(a)) return quiet(a);
+  if (std::isnan(b)) return quiet(b);
   if (a == b) return std::signbit(a) ? a : b;          // min(-0, +0) = -0
   return a < b ? a : b;
 }
 
 template <typename F>
 F wasm_max(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return a + b;
+  if (std::isnan(a)) return quiet(a);
+  if (std::isnan(b)) return quiet(b);
   if (a == b) return std::signbit(a) ? b : a;          // max(-0, +0) = +0
   return a > b ? a : b;
 }
