@@ -1,0 +1,30 @@
+// Region options of `aperture run` (--region, --grant, --map) and `aperture region`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/run_command.h"
+
+namespace CLI {
+class App;
+}
+
+namespace aperture::cli {
+
+struct RegionOptions {
+  std::vector<std::string> regions;  // NAME=SPEC
+  std::vector<std::string> grants;   // NAME[:ro|:rw]
+  std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,ro|,rw]
+};
+
+void add_region_options(CLI::App& run, RegionOptions& options);
+// Parses the options and registers hooks that create regions, grants and windows.
+// Throws Error on a malformed option.
+void install_region_hooks(const RegionOptions& options, RunHooks& hooks);
+
+// `aperture region create|info|rm` for POSIX shm regions.
+CLI::App* add_region_command(CLI::App& app);
+int region_command_result();
+
+}  // namespace aperture::cli

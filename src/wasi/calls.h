@@ -1,0 +1,35 @@
+// The table of wasi_snapshot_preview1 functions: name, signature and implementation.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "wasi/context_impl.h"
+#include "wasi/guest_memory.h"
+
+namespace aperture::wasi {
+
+// Arguments arrive as raw 64-bit slots; the result is a WASI errno.
+using CallFn = uint32_t (*)(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* args);
+
+struct CallDef {
+  const char* name;
+  const char* params;  // one letter per parameter: 'i' = i32, 'I' = i64
+  bool returns_errno;  // false only for proc_exit
+  CallFn fn;
+};
+
+std::vector<CallDef> fd_calls();
+std::vector<CallDef> path_calls();
+std::vector<CallDef> misc_calls();
+
+}  // namespace aperture::wasi
+struct stat;
+namespace aperture::wasi {
+// Writes a WASI filestat (64 bytes) at guest address `addr`; false on a bad pointer.
+bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st);
+
+inline uint32_t u32(const uint64_t* a, int i) { return static_cast<uint32_t>(a[i]); }
+inline uint64_t u64(const uint64_t* a, int i) { return a[i]; }
+
+}  // namespace aperture::wasi

@@ -1,0 +1,118 @@
+#include "wasi/context_impl.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aperture/error.h"
+
+namespace aperture::wasi {
+
+FileType file_type_of(unsigned mode) {
+  switch (mode & S_IFMT) {
+    case S_IFREG: return kRegularFile;
+    case S_IFDIR: return kDirectory;
+    case S_IFCHR: return kCharacterDevice;
+    case S_IFBLK: return kBlockDevice;
+    case S_IFLNK: return kSymbolicLink;
+    case S_IFSOCK: return kSocketStream;
+    default: return kUnknown;
+  }
+}
+
+namespace {
+
+FileType host_fd_type(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return kUnknown;
+  return file_type_of(st.st_mode);
+}
+
+}  // namespace
+
+ContextImpl::ContextImpl(Config config) : config_(std::move(config)) {
+  int stdio[3] = {config_.stdin_fd, config_.stdout_fd, config_.stderr_fd};
+  for (int fd : stdio) fds_.push_back(FdEntry{fd, false, host_fd_type(fd), std::nullopt});
+  for (const Preopen& p : config_.preopens) {
+    int fd = open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+      throw Error("cannot preopen directory '" + p.host_path + "': " + std::strerror(errno));
+    fds_.push_back(FdEntry{fd, true, kDirectory, p.guest_path});
+  }
+}
+
+ContextImpl::~ContextImpl() {
+  for (auto& e : fds_)
+    if (e && e->owned) close(e->host_fd);
+}
+
+FdEntry* ContextImpl::fd(uint32_t guest_fd) {
+  if (guest_fd >= fds_.size() || !fds_[guest_fd]) return nullptr;
+  return &*fds_[guest_fd];
+}
+
+uint32_t ContextImpl::add_fd(FdEntry e) {
+  for (uint32_t i = 0; i < fds_.size(); ++i) {
+    if (!fds_[i]) {
+      fds_[i] = std::move(e);
+      return i;
+    }
+  }
+  fds_.push_back(std::move(e));
+  return static_cast<uint32_t>(fds_.size() - 1);
+}
+
+uint32_t ContextImpl::close_fd(uint32_t guest_fd) {
+  FdEntry* e = fd(guest_fd);
+  if (!e) return kEbadf;
+  if (e->owned) close(e->host_fd);
+  fds_[guest_fd].reset();
+  return kSuccess;
+}
+
+uint32_t ContextImpl::renumber(uint32_t from, uint32_t to) {
+  if (!fd(from) || !fd(to)) return kEbadf;
+  if (from == to) return kSuccess;
+  close_fd(to);
+  fds_[to] = std::move(fds_[from]);
+  fds_[from].reset();
+  return kSuccess;
+}
+
+int ContextImpl::open_beneath(uint32_t dir, const std::string& path, int flags, int mode,
+                              bool follow) {
+  FdEntry* d = fd(dir);
+  if (!d) return -static_cast<int>(kEbadf);
+  if (d->type != kDirectory) return -static_cast<int>(kEnotdir);
+  if (path.find('\0') != std::string::npos) return -static_cast<int>(kEinval);
+  if (!path.empty() && path[0] == '/') return -static_cast<int>(kEnotcapable);
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+  how.mode = (flags & O_CREAT) ? static_cast<uint64_t>(mode) : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  const char* p = path.empty() ? "." : path.c_str();
+  long fd = syscall(SYS_openat2, d->host_fd, p, &how, sizeof how);
+  if (fd < 0) {
+    // ENOSYS: a kernel without openat2 (< 5.6). We refuse rather than resolve unsafely.
+    return -static_cast<int>(errno_from_host(errno == ENOSYS ? EXDEV : errno));
+  }
+  return static_cast<int>(fd);
+}
+
+int ContextImpl::open_parent(uint32_t dir, const std::string& path, std::string* last) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();  // "a/b/" names "a/b"
+  size_t slash = p.rfind('/');
+  std::string parent = slash == std::string::npos ? "." : p.substr(0, slash);
+  *last = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (parent.empty()) return -static_cast<int>(kEnotcapable);  // "/x": absolute
+  if (last->empty() || *last == "." || *last == "..") return -static_cast<int>(kEinval);
+  return open_beneath(dir, parent, O_PATH | O_DIRECTORY, 0, true);
+}
+
+}  // namespace aperture::wasi

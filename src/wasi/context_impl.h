@@ -1,0 +1,49 @@
+// State of one WASI context: configuration, the guest's file descriptor table, and
+// sandboxed path resolution beneath preopened directories.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aperture/wasi.h"
+#include "wasi/wasi_types.h"
+
+namespace aperture::wasi {
+
+struct FdEntry {
+  int host_fd = -1;
+  bool owned = true;                 // closed by us (stdio is not)
+  FileType type = kUnknown;
+  std::optional<std::string> preopen_name;  // set for preopened directories
+};
+
+class ContextImpl {
+ public:
+  explicit ContextImpl(Config config);
+  ~ContextImpl();
+
+  const Config& config() const { return config_; }
+
+  FdEntry* fd(uint32_t guest_fd);
+  uint32_t add_fd(FdEntry e);  // lowest free guest fd
+  uint32_t close_fd(uint32_t guest_fd);
+  uint32_t renumber(uint32_t from, uint32_t to);
+
+  // Opens `path` beneath directory `dir` (a guest fd) with openat2(RESOLVE_BENEATH):
+  // absolute paths, `..` escapes and symlinks leading outside fail with ENOTCAPABLE.
+  // Returns a host fd or -(WASI errno).
+  int open_beneath(uint32_t dir, const std::string& path, int flags, int mode, bool follow);
+  // Resolves the parent directory of `path` beneath `dir` and returns its host fd (O_PATH)
+  // plus the final component, for *at() calls. Returns -(WASI errno) on failure.
+  int open_parent(uint32_t dir, const std::string& path, std::string* last);
+
+ private:
+  Config config_;
+  std::vector<std::optional<FdEntry>> fds_;
+};
+
+FileType file_type_of(unsigned st_mode);
+
+}  // namespace aperture::wasi

@@ -1,0 +1,263 @@
+// fd_* functions: reading, writing, seeking and inspecting open descriptors.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "wasi/calls.h"
+
+namespace aperture::wasi {
+namespace {
+
+uint32_t host_error() { return errno_from_host(errno); }
+
+// Gathers guest iovecs into host iovecs, all bounds-checked.
+bool guest_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool write,
+                  std::vector<iovec>* out) {
+  if (count > 1024) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t buf = 0, len = 0;
+    if (!mem.load(iovs + 8ull * i, &buf) || !mem.load(iovs + 8ull * i + 4, &len)) return false;
+    uint8_t* p = mem.span(buf, len, write);
+    if (!p) return false;
+    out->push_back(iovec{p, len});
+  }
+  return true;
+}
+
+uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, bool is_read,
+                  std::optional<uint64_t> offset, int result_arg) {
+  FdEntry* e = ctx.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  std::vector<iovec> iov;
+  if (!guest_iovecs(mem, u32(a, 1), u32(a, 2), is_read, &iov)) return kEfault;
+  ssize_t n;
+  if (offset) {
+    n = is_read ? preadv(e->host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset))
+                : pwritev(e->host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset));
+  } else {
+    n = is_read ? readv(e->host_fd, iov.data(), static_cast<int>(iov.size()))
+                : writev(e->host_fd, iov.data(), static_cast<int>(iov.size()));
+  }
+  if (n < 0) return host_error();
+  return mem.store(u32(a, result_arg), static_cast<uint32_t>(n)) ? kSuccess : kEfault;
+}
+
+uint32_t fd_read(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  return transfer(c, m, a, true, std::nullopt, 3);
+}
+uint32_t fd_write(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  return transfer(c, m, a, false, std::nullopt, 3);
+}
+uint32_t fd_pread(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  return transfer(c, m, a, true, u64(a, 3), 4);
+}
+uint32_t fd_pwrite(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  return transfer(c, m, a, false, u64(a, 3), 4);
+}
+
+uint32_t fd_seek(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  int whence;
+  switch (u32(a, 2)) {
+    case 0: whence = SEEK_SET; break;
+    case 1: whence = SEEK_CUR; break;
+    case 2: whence = SEEK_END; break;
+    default: return kEinval;
+  }
+  off_t r = lseek(e->host_fd, static_cast<off_t>(u64(a, 1)), whence);
+  if (r < 0) return host_error();
+  return m.store(u32(a, 3), static_cast<uint64_t>(r)) ? kSuccess : kEfault;
+}
+
+uint32_t fd_tell(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  off_t r = lseek(e->host_fd, 0, SEEK_CUR);
+  if (r < 0) return host_error();
+  return m.store(u32(a, 1), static_cast<uint64_t>(r)) ? kSuccess : kEfault;
+}
+
+uint32_t fd_close(ContextImpl& c, const GuestMemory&, const uint64_t* a) { return c.close_fd(u32(a, 0)); }
+
+uint32_t fd_sync(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  return fsync(e->host_fd) == 0 ? kSuccess : host_error();
+}
+uint32_t fd_datasync(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  return fdatasync(e->host_fd) == 0 ? kSuccess : host_error();
+}
+
+uint32_t fd_fdstat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  int fl = fcntl(e->host_fd, F_GETFL);
+  uint16_t flags = 0;
+  if (fl >= 0) {
+    if (fl & O_APPEND) flags |= kFdflagAppend;
+    if (fl & O_NONBLOCK) flags |= kFdflagNonblock;
+    if (fl & O_SYNC) flags |= kFdflagSync;
+    if (fl & O_DSYNC) flags |= kFdflagDsync;
+  }
+  uint8_t* p = m.span(u32(a, 1), 24, true);
+  if (!p) return kEfault;
+  std::memset(p, 0, 24);
+  p[0] = e->type;
+  std::memcpy(p + 2, &flags, 2);
+  uint64_t rights = kAllRights;
+  std::memcpy(p + 8, &rights, 8);
+  std::memcpy(p + 16, &rights, 8);
+  return kSuccess;
+}
+
+uint32_t fd_fdstat_set_flags(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  uint32_t f = u32(a, 1);
+  int fl = fcntl(e->host_fd, F_GETFL);
+  if (fl < 0) return host_error();
+  fl &= ~(O_APPEND | O_NONBLOCK);
+  if (f & kFdflagAppend) fl |= O_APPEND;
+  if (f & kFdflagNonblock) fl |= O_NONBLOCK;
+  return fcntl(e->host_fd, F_SETFL, fl) == 0 ? kSuccess : host_error();
+}
+
+}  // namespace
+
+// Writes a WASI filestat (64 bytes) for `st` at guest address `addr`.
+bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st) {
+  uint8_t* p = m.span(addr, 64, true);
+  if (!p) return false;
+  std::memset(p, 0, 64);
+  uint64_t fields[8] = {
+      static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), file_type_of(st.st_mode),
+      static_cast<uint64_t>(st.st_nlink), static_cast<uint64_t>(st.st_size),
+      static_cast<uint64_t>(st.st_atim.tv_sec) * 1000000000ull + st.st_atim.tv_nsec,
+      static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec,
+      static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + st.st_ctim.tv_nsec};
+  std::memcpy(p, fields, 64);
+  p[16] = static_cast<uint8_t>(fields[2]);  // filetype is a u8 followed by padding
+  std::memset(p + 17, 0, 7);
+  return true;
+}
+
+namespace {
+
+uint32_t fd_filestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  struct stat st;
+  if (fstat(e->host_fd, &st) != 0) return host_error();
+  return store_filestat(m, u32(a, 1), st) ? kSuccess : kEfault;
+}
+
+uint32_t fd_filestat_set_size(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  return ftruncate(e->host_fd, static_cast<off_t>(u64(a, 1))) == 0 ? kSuccess : host_error();
+}
+
+uint32_t fd_prestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e || !e->preopen_name) return kEbadf;
+  uint8_t* p = m.span(u32(a, 1), 8, true);
+  if (!p) return kEfault;
+  std::memset(p, 0, 8);
+  uint32_t len = static_cast<uint32_t>(e->preopen_name->size());
+  std::memcpy(p + 4, &len, 4);
+  return kSuccess;
+}
+
+uint32_t fd_prestat_dir_name(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e || !e->preopen_name) return kEbadf;
+  const std::string& name = *e->preopen_name;
+  if (u32(a, 2) < name.size()) return kEnametoolong;
+  uint8_t* p = m.span(u32(a, 1), name.size(), true);
+  if (!p) return kEfault;
+  std::memcpy(p, name.data(), name.size());
+  return kSuccess;
+}
+
+uint32_t fd_renumber(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  return c.renumber(u32(a, 0), u32(a, 1));
+}
+
+// Directory entries are numbered in readdir order; the cookie is the index of the next.
+uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  uint32_t buf = u32(a, 1), buf_len = u32(a, 2);
+  uint64_t cookie = u64(a, 3);
+  uint8_t* out = m.span(buf, buf_len, true);
+  if (!out) return kEfault;
+  int dup_fd = openat(e->host_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dup_fd < 0) return host_error();
+  DIR* dir = fdopendir(dup_fd);
+  if (!dir) {
+    close(dup_fd);
+    return host_error();
+  }
+  uint32_t used = 0;
+  uint64_t index = 0;
+  while (dirent* d = readdir(dir)) {
+    if (index++ < cookie) continue;
+    uint8_t header[24] = {};
+    uint64_t next = index, ino = d->d_ino;
+    uint32_t namlen = static_cast<uint32_t>(std::strlen(d->d_name));
+    uint8_t type = kUnknown;
+    switch (d->d_type) {
+      case DT_REG: type = kRegularFile; break;
+      case DT_DIR: type = kDirectory; break;
+      case DT_LNK: type = kSymbolicLink; break;
+      case DT_CHR: type = kCharacterDevice; break;
+      case DT_BLK: type = kBlockDevice; break;
+      case DT_SOCK: type = kSocketStream; break;
+      default: break;
+    }
+    std::memcpy(header, &next, 8);
+    std::memcpy(header + 8, &ino, 8);
+    std::memcpy(header + 16, &namlen, 4);
+    header[20] = type;
+    // Entries that do not fit are truncated; a full buffer tells the guest to call again.
+    for (uint32_t k = 0; k < 24 && used < buf_len; ++k) out[used++] = header[k];
+    for (uint32_t k = 0; k < namlen && used < buf_len; ++k) out[used++] = static_cast<uint8_t>(d->d_name[k]);
+    if (used >= buf_len) break;
+  }
+  closedir(dir);
+  return m.store(u32(a, 4), used) ? kSuccess : kEfault;
+}
+
+}  // namespace
+
+std::vector<CallDef> fd_calls() {
+  return {
+      {"fd_read", "iiii", true, fd_read},
+      {"fd_write", "iiii", true, fd_write},
+      {"fd_pread", "iiiIi", true, fd_pread},
+      {"fd_pwrite", "iiiIi", true, fd_pwrite},
+      {"fd_seek", "iIii", true, fd_seek},
+      {"fd_tell", "ii", true, fd_tell},
+      {"fd_close", "i", true, fd_close},
+      {"fd_sync", "i", true, fd_sync},
+      {"fd_datasync", "i", true, fd_datasync},
+      {"fd_fdstat_get", "ii", true, fd_fdstat_get},
+      {"fd_fdstat_set_flags", "ii", true, fd_fdstat_set_flags},
+      {"fd_filestat_get", "ii", true, fd_filestat_get},
+      {"fd_filestat_set_size", "iI", true, fd_filestat_set_size},
+      {"fd_prestat_get", "ii", true, fd_prestat_get},
+      {"fd_prestat_dir_name", "iii", true, fd_prestat_dir_name},
+      {"fd_readdir", "iiiIi", true, fd_readdir},
+      {"fd_renumber", "ii", true, fd_renumber},
+  };
+}
+
+}  // namespace aperture::wasi
