@@ -254,6 +254,12 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     inst.funcs_.push_back(f.get());
     objects_->functions.push_back(std::move(f));
   }
+  // Functions without a name-section name are known by their export name in backtraces.
+  for (const Export& e : m.exports) {
+    if (e.kind != ExternKind::Func || e.index < m.num_imported_funcs) continue;
+    Function* f = inst.funcs_[e.index];
+    if (f->name_.empty()) f->name_ = e.name;
+  }
   for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
   for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
   for (const GlobalDef& g : m.globals) {
