@@ -1,0 +1,189 @@
+// Decoder: LEB128 rules, section structure, instruction immediates, error offsets.
+#include <gtest/gtest.h>
+
+#include "aperture/error.h"
+#include "binary/decoder.h"
+#include "binary/reader.h"
+
+namespace aperture {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+Bytes header() { return {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00}; }
+Bytes with(Bytes a, const Bytes& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// Expects decoding to fail at `offset` with a message containing `what`.
+void expect_error(const Bytes& b, uint64_t offset, const std::string& what) {
+  try {
+    decode_module(b);
+    FAIL() << "decoded, expected: " << what;
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.offset(), offset) << e.what();
+    EXPECT_NE(e.detail().find(what), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReaderTest, UnsignedLeb) {
+  Bytes b = {0xE5, 0x8E, 0x26};
+  Reader r(b, 0, b.size());
+  EXPECT_EQ(r.u32(), 624485u);
+  Bytes max = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F};
+  Reader r2(max, 0, max.size());
+  EXPECT_EQ(r2.u32(), 0xFFFFFFFFu);
+}
+
+TEST(ReaderTest, LebTooLongOrTooLarge) {
+  Bytes too_long = {0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
+  Reader r(too_long, 0, too_long.size());
+  EXPECT_THROW(r.u32(), DecodeError);
+  Bytes too_large = {0xFF, 0xFF, 0xFF, 0xFF, 0x1F};  // 33 bits
+  Reader r2(too_large, 0, too_large.size());
+  try {
+    r2.u32();
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.detail(), "integer too large");
+  }
+}
+
+TEST(ReaderTest, SignedLeb) {
+  Bytes minus_one = {0x7F};
+  Reader r(minus_one, 0, 1);
+  EXPECT_EQ(r.s32(), -1);
+  Bytes min32 = {0x80, 0x80, 0x80, 0x80, 0x78};
+  Reader r2(min32, 0, min32.size());
+  EXPECT_EQ(r2.s32(), INT32_MIN);
+  Bytes bad_sign = {0x80, 0x80, 0x80, 0x80, 0x70};  // unused bits not a sign extension
+  Reader r3(bad_sign, 0, bad_sign.size());
+  EXPECT_THROW(r3.s32(), DecodeError);
+  Bytes i64min = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7F};
+  Reader r4(i64min, 0, i64min.size());
+  EXPECT_EQ(r4.s64(), INT64_MIN);
+}
+
+TEST(ReaderTest, TruncatedInput) {
+  Bytes b = {0x80};
+  Reader r(b, 0, 1);
+  try {
+    r.u32();
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.detail(), "unexpected end");
+    EXPECT_EQ(e.offset(), 1u);
+  }
+}
+
+TEST(DecoderTest, EmptyModule) {
+  Module m = decode_module(header());
+  EXPECT_TRUE(m.types.empty());
+  EXPECT_EQ(m.num_funcs(), 0u);
+}
+
+TEST(DecoderTest, HeaderErrors) {
+  expect_error({0x00, 0x61, 0x73}, 0, "magic header not detected");
+  expect_error({0x00, 0x61, 0x73, 0x6E, 1, 0, 0, 0}, 0, "magic header not detected");
+  expect_error({0x00, 0x61, 0x73, 0x6D, 2, 0, 0, 0}, 4, "unknown binary version");
+}
+
+TEST(DecoderTest, FunctionWithBodyAndNames) {
+  // (func (export "f") (param i32) (result i32) local.get 0 i32.const 1 i32.add) + names
+  Bytes b = with(header(), {
+      0x01, 0x06, 0x01, 0x60, 0x01, 0x7F, 0x01, 0x7F,        // type
+      0x03, 0x02, 0x01, 0x00,                                // function
+      0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00,               // export
+      0x0A, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6A, 0x0B,  // code
+      0x00, 0x0C, 0x04, 'n', 'a', 'm', 'e', 0x01, 0x05, 0x01, 0x00, 0x02, 'h', 'i',  // names
+  });
+  Module m = decode_module(b);
+  ASSERT_EQ(m.bodies.size(), 1u);
+  const auto& code = m.bodies[0].code;
+  ASSERT_EQ(code.size(), 4u);
+  EXPECT_EQ(code[0].op, Opcode::LocalGet);
+  EXPECT_EQ(code[1].op, Opcode::I32Const);
+  EXPECT_EQ(code[1].imm, 1u);
+  EXPECT_EQ(code[2].op, Opcode::I32Add);
+  EXPECT_EQ(code[3].op, Opcode::End);
+  EXPECT_EQ(code[2].offset, 36u) << "instruction offsets are absolute";
+  EXPECT_EQ(m.function_name(0), "hi");
+  ASSERT_EQ(m.customs.size(), 1u);
+  EXPECT_EQ(m.customs[0].name, "name");
+}
+
+TEST(DecoderTest, SectionErrors) {
+  expect_error(with(header(), {0x0D, 0x00}), 8, "malformed section id");
+  expect_error(with(header(), {0x01, 0x05, 0x00}), 10, "length out of bounds");
+  // type section declares size 2 but holds 1 byte of content plus trailing junk
+  expect_error(with(header(), {0x01, 0x02, 0x00, 0x00}), 11, "section size mismatch");
+  // function section after code section
+  expect_error(with(header(), {0x0A, 0x01, 0x00, 0x03, 0x01, 0x00}), 11,
+               "unexpected content after last section");
+  // function declared without a code section
+  expect_error(with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00}), 18,
+               "function and code section have inconsistent lengths");
+}
+
+TEST(DecoderTest, HugeCountsFailWithoutAllocating) {
+  expect_error(with(header(), {0x01, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}), 10,
+               "length out of bounds");
+}
+
+TEST(DecoderTest, IllegalOpcodeAndSimd) {
+  Bytes base = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00});
+  expect_error(with(base, {0x0A, 0x04, 0x01, 0x02, 0x00, 0xFF}), 23, "illegal opcode");
+  expect_error(with(base, {0x0A, 0x05, 0x01, 0x03, 0x00, 0xFD, 0x0C}), 23, "SIMD");
+}
+
+TEST(DecoderTest, MemoryInitNeedsDataCount) {
+  Bytes b = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
+                            0x05, 0x03, 0x01, 0x00, 0x01,
+                            0x0A, 0x0E, 0x01, 0x0C, 0x00, 0x41, 0x00, 0x41, 0x00, 0x41, 0x00,
+                            0xFC, 0x08, 0x00, 0x00, 0x0B});
+  try {
+    decode_module(b);
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.detail(), "data count section required");
+  }
+}
+
+TEST(DecoderTest, TooManyLocals) {
+  Bytes b = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
+                            0x0A, 0x0A, 0x01, 0x08, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F, 0x0B});
+  try {
+    decode_module(b);
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.detail(), "too many locals");
+  }
+}
+
+TEST(DecoderTest, EveryTruncationOfAValidModuleFailsCleanly) {
+  Bytes b = with(header(), {
+      0x01, 0x06, 0x01, 0x60, 0x01, 0x7F, 0x01, 0x7F, 0x03, 0x02, 0x01, 0x00,
+      0x07, 0x05, 0x01, 0x01, 'f', 0x00, 0x00,
+      0x0A, 0x09, 0x01, 0x07, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6A, 0x0B});
+  for (size_t n = 0; n < b.size(); ++n) {
+    Bytes cut(b.begin(), b.begin() + static_cast<long>(n));
+    if (n == 8 || n == 16) continue;  // cut at a section boundary: a valid smaller module
+    EXPECT_THROW(decode_module(cut), DecodeError) << "length " << n;
+  }
+}
+
+TEST(OpcodeTest, TableRoundTrip) {
+  Opcode op;
+  ASSERT_TRUE(opcode_from_bytes(0x00, 0x6A, &op));
+  EXPECT_EQ(op, Opcode::I32Add);
+  EXPECT_STREQ(opcode_name(op), "i32.add");
+  ASSERT_TRUE(opcode_from_bytes(0xFC, 0x0B, &op));
+  EXPECT_EQ(op, Opcode::MemoryFill);
+  EXPECT_FALSE(opcode_from_bytes(0x00, 0xFF, &op));
+  EXPECT_FALSE(opcode_from_bytes(0xFC, 0x12, &op));
+  EXPECT_EQ(opcode_info(Opcode::I64Load32U)->mem_bytes, 4);
+}
+
+}  // namespace
+}  // namespace aperture
