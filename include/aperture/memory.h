@@ -50,6 +50,9 @@ class Memory {
   // True when every byte of [addr, addr+len) is inside [0, size) or a window
   // (writable windows only when `write`). Used by bulk operations and host code.
   bool range_accessible(uint64_t addr, uint64_t len, bool write) const;
+  // Why [addr, addr+len) is not accessible: "out of bounds memory access", or a message
+  // naming the region of a read-only window a write would hit. Empty when accessible.
+  std::string access_failure(uint64_t addr, uint64_t len, bool write) const;
   // Host access helper: a pointer to [addr, addr+len) or nullptr when not accessible.
   uint8_t* host_pointer(uint64_t addr, uint64_t len, bool write = true) const {
     return range_accessible(addr, len, write) ? base_ + addr : nullptr;

@@ -169,11 +169,15 @@ class Store {
   Memory* create_memory(const MemoryType& type);
   Global* create_global(const GlobalType& type, Value init);
 
-  // Links, allocates, initialises segments and runs the start function.
+  // Links, allocates, initialises segments and runs the start function. `before_start`
+  // (optional) runs after segment initialisation and before the start function: the
+  // place to establish bindings (windows the start function may already use).
   // Throws LinkError (imports), Trap (segment out of bounds, start function trapped).
-  Instance& instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker);
+  using BeforeStart = std::function<void(Instance&)>;
+  Instance& instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
+                        const BeforeStart& before_start = {});
   Instance& instantiate(std::shared_ptr<const CompiledModule> module,
-                        std::span<const Extern> imports);
+                        std::span<const Extern> imports, const BeforeStart& before_start = {});
 
   // Calls any function (wasm or host) with typed arguments. Throws Trap.
   std::vector<Value> invoke(Function& f, std::span<const Value> args);

@@ -1,8 +1,225 @@
+// `aperture run --region/--grant/--map` and `aperture region create|info|rm`.
 #include "cli/region_options.h"
+
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "aperture/memory.h"
+#include "aperture/region.h"
+#include "cli/file_util.h"
+
 namespace aperture::cli {
-void add_region_options(CLI::App&, RegionOptions&) {}
-void install_region_hooks(const RegionOptions&, RunHooks&) {}
-CLI::App* add_region_command(CLI::App&) { return nullptr; }
-int region_command_result() { return 2; }
+namespace {
+
+// "a,b=c,d" -> first item and key/value options (a bare word maps to "").
+struct SpecParts {
+  std::string head;
+  std::map<std::string, std::string> options;
+};
+
+SpecParts split_spec(const std::string& text) {
+  SpecParts parts;
+  size_t start = 0;
+  bool first = true;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (first) {
+      parts.head = item;
+      first = false;
+    } else if (!item.empty()) {
+      size_t eq = item.find('=');
+      parts.options[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return parts;
 }
+
+uint64_t option_size(const SpecParts& p, const std::string& key, uint64_t fallback) {
+  auto it = p.options.find(key);
+  return it == p.options.end() ? fallback : parse_size(it->second);
+}
+
+void only_known(const SpecParts& p, std::initializer_list<const char*> known, const std::string& spec) {
+  for (const auto& [key, value] : p.options) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) throw Error("unknown option '" + key + "' in '" + spec + "'");
+  }
+}
+
+// SPEC: shm:/NAME[,size=N][,create][,ro] | file:PATH[,offset=N][,size=N][,create][,ro]
+//       | memfd:size=N | anon:size=N | dev:PATH,offset=N,size=N[,ro]
+std::shared_ptr<Region> open_region(const std::string& spec) {
+  size_t colon = spec.find(':');
+  if (colon == std::string::npos) throw Error("region spec '" + spec + "' needs a kind: shm:, file:, memfd:, anon: or dev:");
+  std::string kind = spec.substr(0, colon);
+  std::string rest = spec.substr(colon + 1);
+  if (kind == "memfd" || kind == "anon") {
+    SpecParts p = split_spec("," + rest);
+    only_known(p, {"size"}, spec);
+    uint64_t size = option_size(p, "size", 0);
+    return kind == "memfd" ? Region::create_memfd(size) : Region::create_anonymous(size);
+  }
+  SpecParts p = split_spec(rest);
+  bool ro = p.options.count("ro");
+  bool create = p.options.count("create");
+  if (kind == "shm") {
+    only_known(p, {"size", "create", "ro"}, spec);
+    uint64_t size = option_size(p, "size", 0);
+    return create ? Region::create_shm(p.head, size) : Region::open_shm(p.head, size, !ro);
+  }
+  if (kind == "file") {
+    only_known(p, {"size", "offset", "create", "ro"}, spec);
+    return Region::open_file(p.head, option_size(p, "offset", 0), option_size(p, "size", 0), create, !ro);
+  }
+  if (kind == "dev") {
+    only_known(p, {"size", "offset", "ro"}, spec);
+    if (!p.options.count("size") || !p.options.count("offset"))
+      throw Error("device region '" + spec + "' needs offset=N and size=N");
+    return Region::open_device(p.head, option_size(p, "offset", 0), option_size(p, "size", 0), !ro);
+  }
+  throw Error("unknown region kind '" + kind + "' in '" + spec + "'");
+}
+
+Access access_word(const std::string& word, const Region& r, const std::string& context) {
+  if (word.empty()) return r.writable() ? Access::ReadWrite : Access::Read;
+  if (word == "ro") return Access::Read;
+  if (word == "rw") return Access::ReadWrite;
+  throw Error("expected ro or rw in '" + context + "', got '" + word + "'");
+}
+
+uint64_t parse_address(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  if (text.empty() || errno || *end) throw Error("bad address '" + text + "' (decimal or 0x-hex)");
+  return v;
+}
+
+struct MapRequest {
+  std::string region;
+  uint64_t addr = 0, offset = 0, size = 0;
+  std::optional<std::string> access;
+};
+
+struct RunRegions {
+  std::map<std::string, std::shared_ptr<Region>> regions;
+  GuestRegions guest;
+  std::vector<MapRequest> maps;
+};
+
+std::shared_ptr<Region> lookup(RunRegions& rr, const std::string& name, const std::string& context) {
+  auto it = rr.regions.find(name);
+  if (it == rr.regions.end()) throw Error("'" + context + "' names region '" + name + "', which no --region defines");
+  return it->second;
+}
+
+// Options of `aperture region ...`
+struct RegionCommand {
+  CLI::App* create = nullptr;
+  CLI::App* info = nullptr;
+  CLI::App* rm = nullptr;
+  std::string name;
+  std::string size;
+} g_region_command;
+
+}  // namespace
+
+void add_region_options(CLI::App& run, RegionOptions& o) {
+  auto one_each = [](CLI::Option* opt) {
+    opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  one_each(run.add_option("--region", o.regions,
+                          "define a region NAME=SPEC (shm:/N[,size=S][,create][,ro], "
+                          "file:PATH[,offset=O][,size=S][,create][,ro], memfd:size=S, anon:size=S, "
+                          "dev:PATH,offset=O,size=S[,ro])"));
+  one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
+  one_each(run.add_option("--map", o.maps,
+                          "map a window NAME@ADDR[,offset=N][,size=N][,ro|,rw] into memory 0 before start"));
+}
+
+void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
+  auto rr = std::make_shared<RunRegions>();
+  for (const std::string& def : o.regions) {
+    size_t eq = def.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error("--region expects NAME=SPEC, got '" + def + "'");
+    std::string name = def.substr(0, eq);
+    if (rr->regions.count(name)) throw Error("region '" + name + "' is defined twice");
+    rr->regions[name] = open_region(def.substr(eq + 1));
+  }
+  for (const std::string& g : o.grants) {
+    size_t colon = g.find(':');
+    std::string name = g.substr(0, colon);
+    auto region = lookup(*rr, name, "--grant " + g);
+    rr->guest.grant(name, region,
+                    access_word(colon == std::string::npos ? "" : g.substr(colon + 1), *region, g));
+  }
+  for (const std::string& m : o.maps) {
+    size_t at = m.find('@');
+    if (at == std::string::npos) throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,ro|,rw], got '" + m + "'");
+    SpecParts p = split_spec(m.substr(at + 1));
+    only_known(p, {"offset", "size", "ro", "rw"}, m);
+    MapRequest req;
+    req.region = m.substr(0, at);
+    lookup(*rr, req.region, "--map " + m);
+    req.addr = parse_address(p.head);
+    req.offset = option_size(p, "offset", 0);
+    req.size = option_size(p, "size", 0);
+    if (p.options.count("ro") && p.options.count("rw")) throw Error("--map '" + m + "': both ro and rw");
+    if (p.options.count("ro")) req.access = "ro";
+    if (p.options.count("rw")) req.access = "rw";
+    rr->maps.push_back(req);
+  }
+  hooks.before_instantiate.push_back([rr](Store& store, Linker& linker) { rr->guest.define_imports(store, linker); });
+  if (rr->maps.empty()) return;
+  hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
+    Memory* mem = inst.memory(0);
+    if (!mem) throw Error("--map needs a module with a memory");
+    for (const MapRequest& req : rr->maps) {
+      auto region = rr->regions.at(req.region);
+      map_window(*mem, region, req.offset, req.size, req.addr,
+                 access_word(req.access.value_or(""), *region, "--map " + req.region));
+    }
+  });
+}
+
+CLI::App* add_region_command(CLI::App& app) {
+  CLI::App* region = app.add_subcommand("region", "Manage POSIX shared-memory regions");
+  region->require_subcommand(1);
+  RegionCommand& c = g_region_command;
+  c.create = region->add_subcommand("create", "Create a shm region (mode 0600)");
+  c.create->add_option("name", c.name, "/NAME")->required();
+  c.create->add_option("--size", c.size, "size in bytes (K/M/G suffixes)")->required();
+  c.info = region->add_subcommand("info", "Show a shm region's size");
+  c.info->add_option("name", c.name, "/NAME")->required();
+  c.rm = region->add_subcommand("rm", "Remove a shm region");
+  c.rm->add_option("name", c.name, "/NAME")->required();
+  return region;
+}
+
+int region_command_result() {
+  RegionCommand& c = g_region_command;
+  try {
+    if (*c.create) {
+      auto r = Region::create_shm(c.name, parse_size(c.size));
+      std::cout << "created " << r->name() << " (" << r->size() << " bytes)\n";
+    } else if (*c.info) {
+      auto r = Region::open_shm(c.name, 0, false);
+      std::cout << r->name() << ": " << r->size() << " bytes, page size " << host_page_size() << "\n";
+    } else if (*c.rm) {
+      Region::remove_shm(c.name);
+      std::cout << "removed " << c.name << "\n";
+    }
+    return kExitOk;
+  } catch (const Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitError;
+  }
+}
+
+}  // namespace aperture::cli

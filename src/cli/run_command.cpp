@@ -98,8 +98,9 @@ int run_command(const RunOptions& o, RunHooks& hooks) {
     wasi::Context wasi(wasi_config(o));
     wasi.define_imports(store, linker);
     for (auto& hook : hooks.before_instantiate) hook(store, linker);
-    Instance& inst = store.instantiate(compiled, linker);
-    for (auto& hook : hooks.after_instantiate) hook(store, inst);
+    Instance& inst = store.instantiate(compiled, linker, [&](Instance& created) {
+      for (auto& hook : hooks.after_instantiate) hook(store, created);
+    });
     if (o.invoke) return invoke_export(store, inst, o);
     return wasi.run_start(store, inst);
   } catch (const Trap& t) {

@@ -28,8 +28,8 @@ struct RunOptions {
 struct RunHooks {
   // After imports of the core runtime and WASI are defined, before instantiation.
   std::vector<std::function<void(Store&, Linker&)>> before_instantiate;
-  // After instantiation (start function not yet run for WASI commands), e.g. to map
-  // windows that must exist before _start.
+  // After segment initialisation, before the module's start function and _start: the
+  // place to map windows (bindings).
   std::vector<std::function<void(Store&, Instance&)>> after_instantiate;
 };
 

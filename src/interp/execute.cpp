@@ -70,6 +70,14 @@ struct ThreadStack {
 };
 
 thread_local ThreadStack t_stack;
+// Storage for trap messages composed at run time (they must outlive run()).
+thread_local std::string t_trap_detail;
+
+// The message for a failed bulk access (names a read-only window's region).
+const char* bulk_failure(Memory* m, uint64_t addr, uint64_t len, bool write) {
+  t_trap_detail = m->access_failure(addr, len, write);
+  return t_trap_detail.c_str();
+}
 
 inline void call_host(Function* callee, Instance* caller, uint64_t* args) {
   HostContext ctx{caller};
@@ -410,7 +418,8 @@ L_MemoryGrow:
 L_MemoryFill: {
   sp -= 3;
   uint64_t d = static_cast<uint32_t>(sp[0]), n = static_cast<uint32_t>(sp[2]);
-  if (!inst->memories_[0]->range_accessible(d, n, true)) TRAP(trap_msg::kMemoryOutOfBounds);
+  if (!inst->memories_[0]->range_accessible(d, n, true))
+    TRAP(bulk_failure(inst->memories_[0], d, n, true));
   std::memset(mem + d, static_cast<int>(sp[1]), n);
   NEXT();
 }
@@ -419,8 +428,8 @@ L_MemoryCopy: {
   uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
            n = static_cast<uint32_t>(sp[2]);
   Memory* m = inst->memories_[0];
-  if (!m->range_accessible(s, n, false) || !m->range_accessible(d, n, true))
-    TRAP(trap_msg::kMemoryOutOfBounds);
+  if (!m->range_accessible(s, n, false)) TRAP(trap_msg::kMemoryOutOfBounds);
+  if (!m->range_accessible(d, n, true)) TRAP(bulk_failure(m, d, n, true));
   std::memmove(mem + d, mem + s, n);
   NEXT();
 }
@@ -432,8 +441,9 @@ L_MemoryInitOp: {
            n = static_cast<uint32_t>(sp[2]);
   const std::vector<uint8_t>& bytes = inst->compiled_->module.datas[seg].bytes;
   uint64_t size = inst->data_dropped_[seg] ? 0 : bytes.size();
-  if (s + n > size || !inst->memories_[0]->range_accessible(d, n, true))
-    TRAP(trap_msg::kMemoryOutOfBounds);
+  if (s + n > size) TRAP(trap_msg::kMemoryOutOfBounds);
+  if (!inst->memories_[0]->range_accessible(d, n, true))
+    TRAP(bulk_failure(inst->memories_[0], d, n, true));
   if (n) std::memcpy(mem + d, bytes.data() + s, n);
   NEXT();
 }

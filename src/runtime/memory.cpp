@@ -101,6 +101,20 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
   return true;
 }
 
+std::string Memory::access_failure(uint64_t addr, uint64_t len, bool write) const {
+  if (range_accessible(addr, len, write)) return "";
+  if (write && range_accessible(addr, len, false)) {
+    // Readable but not writable: some read-only window is in the way; name it.
+    std::lock_guard<std::mutex> lock(windows_mutex_);
+    for (const auto& [start, w] : windows_) {
+      if (!w.writable && start < addr + len && addr < start + w.length)
+        return "write to read-only window of region '" + w.region_name + "' at address " +
+               std::to_string(std::max(addr, start));
+    }
+  }
+  return "out of bounds memory access";
+}
+
 bool Memory::add_window(WindowRecord w) {
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t end = w.addr + w.length;

@@ -216,13 +216,14 @@ Global* Store::create_global(const GlobalType& type, Value init) {
   return objects_->globals.back().get();
 }
 
-Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker) {
+Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
+                             const BeforeStart& before_start) {
   std::vector<Extern> imports = linker.resolve(module->module);
-  return instantiate(std::move(module), imports);
+  return instantiate(std::move(module), imports, before_start);
 }
 
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
-                             std::span<const Extern> imports) {
+                             std::span<const Extern> imports, const BeforeStart& before_start) {
   const Module& m = compiled->module;
   if (imports.size() != m.imports.size())
     throw LinkError("module needs " + std::to_string(m.imports.size()) + " imports, got " +
@@ -309,6 +310,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     if (!seg.bytes.empty()) std::memcpy(mem->base() + offset, seg.bytes.data(), seg.bytes.size());
     inst.data_dropped_[i] = 1;
   }
+  if (before_start) before_start(inst);
   if (m.start) {
     Function* start = inst.funcs_[*m.start];
     call_function(*start, {});

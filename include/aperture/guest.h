@@ -1,0 +1,65 @@
+/* Aperture's guest API for C programs compiled with clang for wasm32 (import module
+ * "aperture"). A guest reaches exactly the regions its host granted, by name.
+ *
+ *   int32_t h = aperture_region_open("sensors", 7, APERTURE_READ);
+ *   int64_t at = aperture_map(h, 0, aperture_region_size(h), APERTURE_MAP_ANYWHERE, APERTURE_READ);
+ *   const volatile uint32_t* samples = aperture_ptr(at);   // plain loads, zero copy
+ *
+ * Every function returns a negative WASI errno on an expected failure; none traps:
+ *   -APERTURE_EACCES  access wider than the grant (or a read-only region mapped rw)
+ *   -APERTURE_EBADF   unknown handle
+ *   -APERTURE_EEXIST  the window would overlap another window
+ *   -APERTURE_EFAULT  the name pointer is outside memory
+ *   -APERTURE_EINVAL  misaligned address/offset/length, outside the region or the 4 GiB
+ *                     space, bad access value, or no window at (addr, length)
+ *   -APERTURE_ENOENT  no region granted under that name
+ *   -APERTURE_ENOMEM  no free range for APERTURE_MAP_ANYWHERE
+ * Accessing a window after unmap, or writing a read-only window, traps.
+ */
+#ifndef APERTURE_GUEST_H
+#define APERTURE_GUEST_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define APERTURE_READ 1
+#define APERTURE_READ_WRITE 3
+#define APERTURE_MAP_ANYWHERE ((int64_t)-1)
+
+#define APERTURE_EACCES 2
+#define APERTURE_EBADF 8
+#define APERTURE_EEXIST 20
+#define APERTURE_EFAULT 21
+#define APERTURE_EINVAL 28
+#define APERTURE_ENOENT 44
+#define APERTURE_ENOMEM 48
+
+#define APERTURE_IMPORT(name) __attribute__((import_module("aperture"), import_name(name)))
+
+/* Opens the region granted as `name` with `access`; returns a handle >= 1. */
+APERTURE_IMPORT("region_open") int32_t aperture_region_open(const char* name, int32_t name_len, int32_t access);
+/* Size of the region in bytes (a multiple of the page size). */
+APERTURE_IMPORT("region_size") int64_t aperture_region_size(int32_t handle);
+/* Maps region[offset, offset+length) at wasm address `addr` (page aligned), or anywhere
+ * above memory.size with APERTURE_MAP_ANYWHERE; returns the window's address. */
+APERTURE_IMPORT("map") int64_t aperture_map(int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t access);
+/* Removes the window at exactly (addr, length); memory below memory.size reads as zero again. */
+APERTURE_IMPORT("unmap") int32_t aperture_unmap(int64_t addr, int64_t length);
+/* Changes a window's access (never beyond the grant). */
+APERTURE_IMPORT("protect") int32_t aperture_protect(int64_t addr, int64_t length, int32_t access);
+/* Closes a handle; windows made through it stay mapped. */
+APERTURE_IMPORT("region_close") int32_t aperture_region_close(int32_t handle);
+/* The host page size: the alignment of window addresses, offsets and lengths. */
+APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
+
+/* A window address as a pointer. */
+static inline void* aperture_ptr(int64_t addr) { return (void*)(uintptr_t)addr; }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* APERTURE_GUEST_H */

@@ -1,0 +1,125 @@
+// Regions, windows and grants: host memory inside wasm linear memory, zero-copy
+// (DESIGN.md, "The one idea" and "Semantics"; docs/regions.md).
+//
+//   auto r = aperture::Region::create_shm("/sensors", 1 << 20);   // or open_shm, file, ...
+//   aperture::map_window(*instance.memory(), r, /*region offset*/ 0, r->size(),
+//                        /*wasm address*/ 0x100000, aperture::Access::ReadWrite);
+//   // guest loads/stores at 0x100000.. now hit the shared pages directly
+//
+//   aperture::GuestRegions guest;                 // capabilities for a guest
+//   guest.grant("sensors", r, aperture::Access::Read);
+//   guest.define_imports(store, linker);          // import module "aperture"
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "aperture/error.h"
+#include "aperture/runtime.h"
+
+namespace aperture {
+
+class Memory;
+
+enum class Access : uint32_t { Read = 1, ReadWrite = 3 };
+const char* to_string(Access a);
+
+// A failed region or window request. `wasi_errno` is what the guest API returns (negated).
+class RegionError : public Error {
+ public:
+  RegionError(uint32_t wasi_errno, const std::string& what) : Error(what), errno_(wasi_errno) {}
+  uint32_t wasi_errno() const { return errno_; }
+
+ private:
+  uint32_t errno_;
+};
+
+// A host memory resource: size + backing file descriptor. Reference-counted through
+// shared_ptr; windows keep their region alive. Sizes are multiples of the host page size
+// (requests are rounded up).
+class Region {
+ public:
+  enum class Backing { Anonymous, Memfd, Shm, File, Device, Fd };
+
+  // Anonymous shared memory (a memfd, so it can be mapped many times).
+  static std::shared_ptr<Region> create_anonymous(uint64_t size, const std::string& name = "anon");
+  static std::shared_ptr<Region> create_memfd(uint64_t size, const std::string& name = "memfd");
+  // POSIX shm: create (O_EXCL, mode 0600, sized) or open (size 0 = the object's size).
+  static std::shared_ptr<Region> create_shm(const std::string& shm_name, uint64_t size);
+  static std::shared_ptr<Region> open_shm(const std::string& shm_name, uint64_t size = 0,
+                                          bool writable = true);
+  static void remove_shm(const std::string& shm_name);
+  // A file range; `create` creates the file if needed and extends it to offset+size.
+  // size 0 = from offset to the end of the file. offset must be page-aligned.
+  static std::shared_ptr<Region> open_file(const std::string& path, uint64_t offset, uint64_t size,
+                                           bool create, bool writable = true);
+  // A device file (UIO, /dev/mem, PCI BAR resource, udmabuf): never created or truncated;
+  // opened O_RDWR|O_SYNC, or O_RDONLY when read-only.
+  static std::shared_ptr<Region> open_device(const std::string& path, uint64_t offset,
+                                             uint64_t size, bool writable);
+  // An fd the host hands in (duplicated; the caller keeps its own).
+  static std::shared_ptr<Region> from_fd(int fd, uint64_t offset, uint64_t size, bool writable,
+                                         const std::string& name = "fd");
+
+  ~Region();
+  Region(const Region&) = delete;
+  Region& operator=(const Region&) = delete;
+
+  const std::string& name() const { return name_; }
+  Backing backing() const { return backing_; }
+  uint64_t size() const { return size_; }
+  bool writable() const { return writable_; }
+  int fd() const { return fd_; }
+  uint64_t file_offset() const { return file_offset_; }
+  // The region's bytes in the host's address space (mapped on first use).
+  uint8_t* data();
+
+ private:
+  Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t size, bool writable);
+
+  Backing backing_;
+  std::string name_;
+  int fd_;
+  uint64_t file_offset_;
+  uint64_t size_;
+  bool writable_;
+  uint8_t* host_map_ = nullptr;
+};
+
+// Maps region[offset, offset+length) at wasm address `addr` of `memory` with
+// mmap(MAP_SHARED|MAP_FIXED). All three must be host-page aligned (length 0 = the rest of
+// the region); the window must lie inside the 4 GiB space, not overlap another window,
+// and stay inside the region; read-write needs a writable region. Windows may lie inside
+// [0, memory.size) (replacing those pages) or above it. Throws RegionError. Returns addr.
+uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
+                    uint64_t length, uint64_t addr, Access access);
+// Removes the window that starts at `addr` with `length`; restores zero-filled pages inside
+// [0, memory.size) and inaccessible ones above. Throws RegionError (EINVAL) if none.
+void unmap_window(Memory& memory, uint64_t addr, uint64_t length);
+// Changes a window's access (read-write needs a writable region).
+void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access access);
+
+// Grants and the guest API (import module "aperture", see include/aperture/guest.h):
+// a guest can reach exactly the regions granted here, under the granted names, with at
+// most the granted access.
+class GuestRegions {
+ public:
+  GuestRegions();
+  ~GuestRegions();
+  void grant(const std::string& name, std::shared_ptr<Region> region, Access max_access);
+  // Defines region_open, region_size, map, unmap, protect, region_close and page_size.
+  // The functions act on the calling instance's memory 0.
+  void define_imports(Store& store, Linker& linker);
+
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// Parses a size with an optional K/M/G suffix (binary units). Throws Error.
+uint64_t parse_size(const std::string& text);
+
+}  // namespace aperture

@@ -1,0 +1,182 @@
+// Region backings: memfd, POSIX shm, files, devices, host fds.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "aperture/memory.h"
+#include "aperture/region.h"
+#include "wasi/wasi_types.h"
+
+namespace aperture {
+namespace {
+
+uint64_t round_up_to_page(uint64_t n) {
+  uint64_t page = host_page_size();
+  return (n + page - 1) / page * page;
+}
+
+[[noreturn]] void fail_errno(const std::string& what) {
+  int err = errno;
+  throw RegionError(wasi::errno_from_host(err), what + ": " + std::strerror(err));
+}
+
+void check_offset(uint64_t offset, const std::string& what) {
+  if (offset % host_page_size() != 0)
+    throw RegionError(wasi::kEinval, what + ": offset " + std::to_string(offset) +
+                                         " is not a multiple of the page size (" +
+                                         std::to_string(host_page_size()) + ")");
+}
+
+uint64_t file_size(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return 0;
+  return static_cast<uint64_t>(st.st_size);
+}
+
+}  // namespace
+
+const char* to_string(Access a) { return a == Access::Read ? "ro" : "rw"; }
+
+uint64_t parse_size(const std::string& text) {
+  if (text.empty()) throw Error("empty size");
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  if (errno || end == text.c_str()) throw Error("bad size '" + text + "'");
+  std::string suffix(end);
+  uint64_t mul = 1;
+  if (suffix == "K" || suffix == "k") mul = 1ull << 10;
+  else if (suffix == "M" || suffix == "m") mul = 1ull << 20;
+  else if (suffix == "G" || suffix == "g") mul = 1ull << 30;
+  else if (!suffix.empty()) throw Error("bad size suffix in '" + text + "' (use K, M or G)");
+  if (v > (UINT64_MAX / mul)) throw Error("size '" + text + "' is too large");
+  return v * mul;
+}
+
+Region::Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t size, bool writable)
+    : backing_(b), name_(std::move(name)), fd_(fd), file_offset_(offset), size_(size),
+      writable_(writable) {}
+
+Region::~Region() {
+  if (host_map_) munmap(host_map_, size_);
+  if (fd_ >= 0) close(fd_);
+}
+
+uint8_t* Region::data() {
+  if (host_map_) return host_map_;
+  int prot = PROT_READ | (writable_ ? PROT_WRITE : 0);
+  void* p = mmap(nullptr, size_, prot, MAP_SHARED, fd_, static_cast<off_t>(file_offset_));
+  if (p == MAP_FAILED) fail_errno("cannot map region '" + name_ + "' into the host");
+  host_map_ = static_cast<uint8_t*>(p);
+  return host_map_;
+}
+
+std::shared_ptr<Region> Region::create_memfd(uint64_t size, const std::string& name) {
+  if (size == 0) throw RegionError(wasi::kEinval, "region '" + name + "': size must not be 0");
+  size = round_up_to_page(size);
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+  if (fd < 0) fail_errno("memfd_create for region '" + name + "'");
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    int err = errno;
+    close(fd);
+    errno = err;
+    fail_errno("cannot size region '" + name + "'");
+  }
+  return std::shared_ptr<Region>(new Region(Backing::Memfd, name, fd, 0, size, true));
+}
+
+std::shared_ptr<Region> Region::create_anonymous(uint64_t size, const std::string& name) {
+  auto r = create_memfd(size, name);
+  r->backing_ = Backing::Anonymous;
+  return r;
+}
+
+std::shared_ptr<Region> Region::create_shm(const std::string& shm_name, uint64_t size) {
+  if (shm_name.size() < 2 || shm_name[0] != '/' || shm_name.find('/', 1) != std::string::npos)
+    throw RegionError(wasi::kEinval, "shm name '" + shm_name + "' must look like /NAME");
+  if (size == 0) throw RegionError(wasi::kEinval, "shm region '" + shm_name + "': size must not be 0");
+  size = round_up_to_page(size);
+  int fd = shm_open(shm_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) fail_errno("cannot create shm region '" + shm_name + "'");
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    int err = errno;
+    close(fd);
+    shm_unlink(shm_name.c_str());
+    errno = err;
+    fail_errno("cannot size shm region '" + shm_name + "'");
+  }
+  return std::shared_ptr<Region>(new Region(Backing::Shm, shm_name, fd, 0, size, true));
+}
+
+std::shared_ptr<Region> Region::open_shm(const std::string& shm_name, uint64_t size, bool writable) {
+  int fd = shm_open(shm_name.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0600);
+  if (fd < 0) fail_errno("cannot open shm region '" + shm_name + "'");
+  uint64_t actual = file_size(fd);
+  if (size == 0) size = actual;
+  size = round_up_to_page(size);
+  if (size == 0 || size > round_up_to_page(actual)) {
+    close(fd);
+    throw RegionError(wasi::kEinval, "shm region '" + shm_name + "' has " + std::to_string(actual) +
+                                         " bytes, asked for " + std::to_string(size));
+  }
+  return std::shared_ptr<Region>(new Region(Backing::Shm, shm_name, fd, 0, size, writable));
+}
+
+void Region::remove_shm(const std::string& shm_name) {
+  if (shm_unlink(shm_name.c_str()) != 0) fail_errno("cannot remove shm region '" + shm_name + "'");
+}
+
+std::shared_ptr<Region> Region::open_file(const std::string& path, uint64_t offset, uint64_t size,
+                                          bool create, bool writable) {
+  check_offset(offset, "file region '" + path + "'");
+  int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (create ? O_CREAT : 0);
+  int fd = open(path.c_str(), flags, 0600);
+  if (fd < 0) fail_errno("cannot open file region '" + path + "'");
+  uint64_t actual = file_size(fd);
+  if (size == 0) size = actual > offset ? actual - offset : 0;
+  size = round_up_to_page(size);
+  if (size == 0) {
+    close(fd);
+    throw RegionError(wasi::kEinval, "file region '" + path + "' is empty: give size=N (and create)");
+  }
+  if (actual < offset + size) {
+    if (!create || !writable) {
+      close(fd);
+      throw RegionError(wasi::kEinval, "file '" + path + "' has " + std::to_string(actual) +
+                                           " bytes, the region needs " + std::to_string(offset + size));
+    }
+    if (ftruncate(fd, static_cast<off_t>(offset + size)) != 0) {
+      int err = errno;
+      close(fd);
+      errno = err;
+      fail_errno("cannot extend file '" + path + "'");
+    }
+  }
+  return std::shared_ptr<Region>(new Region(Backing::File, path, fd, offset, size, writable));
+}
+
+std::shared_ptr<Region> Region::open_device(const std::string& path, uint64_t offset, uint64_t size,
+                                            bool writable) {
+  check_offset(offset, "device region '" + path + "'");
+  if (size == 0) throw RegionError(wasi::kEinval, "device region '" + path + "' needs size=N");
+  int fd = open(path.c_str(), (writable ? O_RDWR | O_SYNC : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open device '" + path + "'");
+  return std::shared_ptr<Region>(
+      new Region(Backing::Device, path, fd, offset, round_up_to_page(size), writable));
+}
+
+std::shared_ptr<Region> Region::from_fd(int fd, uint64_t offset, uint64_t size, bool writable,
+                                        const std::string& name) {
+  check_offset(offset, "fd region '" + name + "'");
+  if (size == 0) throw RegionError(wasi::kEinval, "fd region '" + name + "' needs a size");
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) fail_errno("cannot duplicate fd for region '" + name + "'");
+  return std::shared_ptr<Region>(
+      new Region(Backing::Fd, name, copy, offset, round_up_to_page(size), writable));
+}
+
+}  // namespace aperture
