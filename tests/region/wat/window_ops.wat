@@ -1,0 +1,23 @@
+(module
+  (memory (export "memory") 1)
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "store32") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  ;; random read-modify-write over [base, base+len): the benchmark's access pattern
+  (func (export "rmw") (param $base i32) (param $len i32) (param $n i32) (result i32)
+    (local $x i32) (local $a i32) (local $sum i32)
+    (local.set $x (i32.const 12345))
+    (loop $l
+      (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 13))))
+      (local.set $x (i32.xor (local.get $x) (i32.shr_u (local.get $x) (i32.const 17))))
+      (local.set $x (i32.xor (local.get $x) (i32.shl (local.get $x) (i32.const 5))))
+      (local.set $a (i32.add (local.get $base)
+        (i32.and (local.get $x) (i32.and (i32.sub (local.get $len) (i32.const 1)) (i32.const -4)))))
+      (i32.store (local.get $a) (i32.add (i32.load (local.get $a)) (i32.const 1)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l (local.get $n)))
+    (local.get $x))
+)
