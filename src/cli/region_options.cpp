@@ -54,7 +54,7 @@ void only_known(const SpecParts& p, std::initializer_list<const char*> known, co
 
 // SPEC: shm:/NAME[,size=N][,create][,ro] | file:PATH[,offset=N][,size=N][,create][,ro]
 //       | memfd:size=N | anon:size=N | dev:PATH,offset=N,size=N[,ro]
-std::shared_ptr<Region> open_region(const std::string& spec) {
+std::shared_ptr<Region> open_region(const std::string& name, const std::string& spec) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos) throw Error("region spec '" + spec + "' needs a kind: shm:, file:, memfd:, anon: or dev:");
   std::string kind = spec.substr(0, colon);
@@ -63,7 +63,7 @@ std::shared_ptr<Region> open_region(const std::string& spec) {
     SpecParts p = split_spec("," + rest);
     only_known(p, {"size"}, spec);
     uint64_t size = option_size(p, "size", 0);
-    return kind == "memfd" ? Region::create_memfd(size) : Region::create_anonymous(size);
+    return kind == "memfd" ? Region::create_memfd(size, name) : Region::create_anonymous(size, name);
   }
   SpecParts p = split_spec(rest);
   bool ro = p.options.count("ro");
@@ -150,7 +150,7 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     if (eq == std::string::npos || eq == 0) throw Error("--region expects NAME=SPEC, got '" + def + "'");
     std::string name = def.substr(0, eq);
     if (rr->regions.count(name)) throw Error("region '" + name + "' is defined twice");
-    rr->regions[name] = open_region(def.substr(eq + 1));
+    rr->regions[name] = open_region(name, def.substr(eq + 1));
   }
   for (const std::string& g : o.grants) {
     size_t colon = g.find(':');
