@@ -1,0 +1,166 @@
+// Window access and mapping cost, measured against linear memory and native code in the
+// same run (bench/run prints the tables; docs/performance.md explains them).
+//
+//   window_bench RMW_WASM MAP_LOOP_WASM [--quick]
+//
+// Output: markdown table rows; the last line is "check ok" or the process exits non-zero
+// when the kernels disagree.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "aperture/memory.h"
+#include "aperture/region.h"
+#include "aperture/runtime.h"
+
+extern "C" uint32_t rmw_kernel(uint32_t* table, uint32_t mask, uint32_t n);
+extern "C" uint32_t read_kernel(const uint32_t* table, uint32_t mask, uint32_t n);
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Median wall time of `runs` calls, in seconds.
+double median_seconds(int runs, const std::function<void()>& fn) {
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+uint32_t call(aperture::Instance& inst, const char* name, uint32_t a, uint32_t b, uint32_t c) {
+  auto r = inst.call(name, std::vector<aperture::Value>{aperture::Value::i32(a), aperture::Value::i32(b),
+                                                        aperture::Value::i32(c)});
+  return r.at(0).as_u32();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: window_bench RMW_WASM MAP_LOOP_WASM [--quick]\n");
+    return 2;
+  }
+  bool quick = argc > 3 && std::string(argv[3]) == "--quick";
+  const uint32_t words = quick ? (1u << 16) : (1u << 22);  // 256 KiB or 16 MiB
+  const uint32_t mask = words - 1;
+  const uint32_t n = quick ? 200000 : 20000000;
+  const int runs = quick ? 1 : 5;
+  const uint64_t bytes = words * 4ull;
+
+  aperture::Store store;
+  aperture::Instance& inst = store.instantiate(aperture::compile(read_file(argv[1])), aperture::Linker{});
+  aperture::Memory& mem = *inst.memory(0);
+  uint64_t linear_base = (mem.pages() + 1) * aperture::kWasmPageSize;
+  if (mem.grow(bytes / aperture::kWasmPageSize + 2) < 0) {
+    std::fprintf(stderr, "cannot grow memory\n");
+    return 1;
+  }
+  std::string shm = "/aperture_bench_" + std::to_string(getpid());
+  auto region = aperture::Region::create_shm(shm, bytes);
+  aperture::Region::remove_shm(shm);  // the fd keeps it alive; nothing left behind
+  const uint32_t window_rw = 0x40000000, window_ro = 0x80000000;
+  aperture::map_window(mem, region, 0, 0, window_rw, aperture::Access::ReadWrite);
+  aperture::map_window(mem, region, 0, 0, window_ro, aperture::Access::Read);
+  uint32_t* host = reinterpret_cast<uint32_t*>(region->data());
+
+  // Correctness first: the same kernel over linear memory, the window and natively must
+  // leave the same table and return the same value.
+  std::memset(mem.base() + linear_base, 0, bytes);
+  std::memset(host, 0, bytes);
+  uint32_t x_linear = call(inst, "rmw", static_cast<uint32_t>(linear_base), mask, n);
+  uint32_t x_window = call(inst, "rmw", window_rw, mask, n);
+  bool same_table = std::memcmp(mem.base() + linear_base, host, bytes) == 0;
+  uint32_t x_native = rmw_kernel(host, mask, n);
+  uint32_t s_window = call(inst, "read_sum", window_ro, mask, n);
+  uint32_t s_native = read_kernel(host, mask, n);
+  uint32_t s_linear = call(inst, "read_sum", static_cast<uint32_t>(linear_base), mask, n);
+  bool ok = same_table && x_linear == x_window && x_window == x_native && s_window == s_native;
+  (void)s_linear;
+
+  double t_linear = median_seconds(runs, [&] { call(inst, "rmw", static_cast<uint32_t>(linear_base), mask, n); });
+  double t_window = median_seconds(runs, [&] { call(inst, "rmw", window_rw, mask, n); });
+  double t_ro_window = median_seconds(runs, [&] { call(inst, "read_sum", window_ro, mask, n); });
+  double t_ro_linear = median_seconds(runs, [&] { call(inst, "read_sum", static_cast<uint32_t>(linear_base), mask, n); });
+  volatile uint32_t sink = 0;
+  double t_native = median_seconds(runs, [&] { sink = sink + rmw_kernel(host, mask, n); });
+  double t_native_ro = median_seconds(runs, [&] { sink = sink + read_kernel(host, mask, n); });
+  auto ns = [&](double t) { return t / n * 1e9; };
+
+  std::printf("### Window access (%u random accesses over %llu KiB, median of %d)\n\n", n,
+              static_cast<unsigned long long>(bytes / 1024), runs);
+  std::printf("| loop | ns per access |\n| --- | --- |\n");
+  std::printf("| (a) read-modify-write, linear memory | %.2f |\n", ns(t_linear));
+  std::printf("| (b) read-modify-write, window onto a shm region | %.2f |\n", ns(t_window));
+  std::printf("| (c) read-only loop, read-only window | %.2f |\n", ns(t_ro_window));
+  std::printf("| (c') read-only loop, linear memory | %.2f |\n", ns(t_ro_linear));
+  std::printf("| (d) read-modify-write, native C over the same shm mapping | %.2f |\n", ns(t_native));
+  std::printf("| (d') read-only loop, native C over the same shm mapping | %.2f |\n\n", ns(t_native_ro));
+  std::printf("| ratio | value |\n| --- | --- |\n");
+  std::printf("| (b)/(a) window / linear memory | %.3f |\n", t_window / t_linear);
+  std::printf("| (c)/(c') read-only window / linear memory | %.3f |\n", t_ro_window / t_ro_linear);
+  std::printf("| (b)/(d) window in Aperture / native | %.2f |\n\n", t_window / t_native);
+
+  // ---- mapping cost ----
+  aperture::GuestRegions guest;
+  guest.grant("bench", region, aperture::Access::ReadWrite);
+  aperture::Linker linker;
+  guest.define_imports(store, linker);
+  aperture::Instance& mapper = store.instantiate(aperture::compile(read_file(argv[2])), linker);
+  std::string shm2 = "/aperture_bench_map_" + std::to_string(getpid());
+  const int k = quick ? 20 : 2000;
+  std::printf("### Mapping cost (map + unmap, mean of %d, median of %d batches)\n\n", k, runs);
+  std::printf("| size | host API µs | guest API µs | bare mmap+munmap µs | host/bare | guest/bare |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  for (uint64_t size : {4096ull, 1ull << 20, 64ull << 20}) {
+    auto big = aperture::Region::create_shm(shm2, size);
+    aperture::Region::remove_shm(shm2);
+    guest.grant("bench", big, aperture::Access::ReadWrite);  // replaces the previous grant
+    int32_t handle = static_cast<int32_t>(mapper.call("open_region", {}).at(0).as_u32());
+    double host_t = median_seconds(runs, [&] {
+      for (int i = 0; i < k; ++i) {
+        aperture::map_window(mem, big, 0, size, 0xC0000000, aperture::Access::ReadWrite);
+        aperture::unmap_window(mem, 0xC0000000, size);
+      }
+    });
+    double bare_t = median_seconds(runs, [&] {
+      for (int i = 0; i < k; ++i) {
+        void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, big->fd(), 0);
+        munmap(p, size);
+      }
+    });
+    double guest_t = median_seconds(runs, [&] {
+        auto r = mapper.call("map_loop", std::vector<aperture::Value>{aperture::Value::i32(handle),
+                                                                      aperture::Value::i64(size),
+                                                                      aperture::Value::i32(k)});
+        if (r.at(0).as_i64() != 0) {
+          std::fprintf(stderr, "guest map_loop failed: %lld\n", static_cast<long long>(r.at(0).as_i64()));
+          std::exit(1);
+        }
+      });
+    auto us = [&](double t) { return t / k * 1e6; };
+    std::printf("| %llu KiB | %.2f | %.2f | %.2f | %.2f | %.2f |\n", static_cast<unsigned long long>(size / 1024),
+                us(host_t), us(guest_t), us(bare_t), host_t / bare_t, guest_t / bare_t);
+  }
+  std::printf("\n### Cross-process handoff\n\npending: needs wasm atomics and cross-process wait/notify (threads proposal)\n\n");
+  std::printf("%s\n", ok ? "check ok" : "check FAILED: kernels disagree");
+  return ok ? 0 : 1;
+}
