@@ -5,8 +5,44 @@
 #include "aperture/error.h"
 
 namespace aperture {
+namespace {
 
-void FunctionValidator::fail(const std::string& what) const { throw ValidationError(offset_, what); }
+// Backing store for single-value block types, so a frame can point at its one result
+// instead of owning a vector.
+constexpr ValType kSingleTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,
+                                    ValType::F64,  ValType::V128,    ValType::FuncRef,
+                                    ValType::ExternRef};
+
+const ValType* single_type(ValType t) {
+  for (const ValType& s : kSingleTypes)
+    if (s == t) return &s;
+  return nullptr;
+}
+
+// The table's operand codes for simple instructions are plain number types.
+ValType num_type(OpType t) {
+  switch (t) {
+    case OpType::I64: return ValType::I64;
+    case OpType::F32: return ValType::F32;
+    case OpType::F64: return ValType::F64;
+    default: return ValType::I32;
+  }
+}
+
+}  // namespace
+
+bool FunctionValidator::Types::operator==(const Types& o) const {
+  if (size != o.size) return false;
+  for (uint32_t i = 0; i < size; ++i)
+    if (data[i] != o.data[i]) return false;
+  return true;
+}
+
+void FunctionValidator::fail(const char* what) const { throw ValidationError(offset_, what); }
+
+void FunctionValidator::fail_index(const char* what, uint32_t index) const {
+  throw ValidationError(offset_, std::string(what) + " " + std::to_string(index));
+}
 
 FunctionValidator::VT FunctionValidator::pop() {
   const Ctrl& top = ctrls_.back();
@@ -25,16 +61,30 @@ FunctionValidator::VT FunctionValidator::pop(VT expect) {
   return actual;
 }
 
-void FunctionValidator::push_ctrl(Opcode op, std::vector<ValType> in, std::vector<ValType> out) {
-  ctrls_.push_back(Ctrl{op, std::move(in), std::move(out), vals_.size(), false});
-  push_all(ctrls_.back().start_types);
+// Equivalent to the appendix's push_vals(pop_vals(ts)): slots missing below the frame
+// height of unreachable code count as the unknown type.
+void FunctionValidator::peek_all(Types ts) {
+  const Ctrl& top = ctrls_.back();
+  size_t pos = vals_.size();
+  for (uint32_t i = ts.size; i-- > 0;) {
+    if (pos == top.height) {
+      if (top.unreachable) return;  // everything below is polymorphic
+      fail("type mismatch");
+    }
+    VT actual = vals_[--pos];
+    if (actual != kUnknown && actual != static_cast<VT>(ts.data[i])) fail("type mismatch");
+  }
+}
+
+void FunctionValidator::push_ctrl(Opcode op, Types in, Types out) {
+  ctrls_.push_back(Ctrl{op, in, out, static_cast<uint32_t>(vals_.size()), false});
+  push_all(in);
 }
 
 FunctionValidator::Ctrl FunctionValidator::pop_ctrl() {
-  if (ctrls_.empty()) fail("unexpected end");
   pop_all(ctrls_.back().end_types);
   if (vals_.size() != ctrls_.back().height) fail("type mismatch");
-  Ctrl c = std::move(ctrls_.back());
+  Ctrl c = ctrls_.back();
   ctrls_.pop_back();
   return c;
 }
@@ -49,54 +99,72 @@ void FunctionValidator::set_unreachable() {
   ctrls_.back().unreachable = true;
 }
 
-void FunctionValidator::need_memory(uint32_t index) {
-  if (index >= m_.num_memories()) fail("unknown memory " + std::to_string(index));
-}
-void FunctionValidator::need_table(uint32_t index) {
-  if (index >= m_.num_tables()) fail("unknown table " + std::to_string(index));
-}
-void FunctionValidator::need_data(uint32_t index) {
-  if (!m_.data_count || index >= *m_.data_count)
-    fail("unknown data segment " + std::to_string(index));
-}
-void FunctionValidator::need_elem(uint32_t index) {
-  if (index >= m_.elems.size()) fail("unknown elem segment " + std::to_string(index));
+void FunctionValidator::need_memory(uint32_t index) const {
+  if (index >= c_.num_memories) fail_index("unknown memory", index);
 }
 
-ValType FunctionValidator::local_type(uint32_t index) {
-  if (index < type_->params.size()) return type_->params[index];
-  index -= static_cast<uint32_t>(type_->params.size());
-  if (index >= body_->local_types.size()) fail("unknown local " + std::to_string(index));
-  return body_->local_types[index];
+const TableType& FunctionValidator::need_table(uint32_t index) const {
+  if (index >= c_.tables.size()) fail_index("unknown table", index);
+  return c_.tables[index];
 }
 
-void FunctionValidator::block_signature(const BlockType& bt, std::vector<ValType>* in,
-                                        std::vector<ValType>* out) {
-  in->clear();
-  out->clear();
+void FunctionValidator::need_data(uint32_t index) const {
+  if (index >= c_.num_datas) fail_index("unknown data segment", index);
+}
+
+ValType FunctionValidator::need_elem(uint32_t index) const {
+  if (index >= m_.elems.size()) fail_index("unknown elem segment", index);
+  return m_.elems[index].type;
+}
+
+const GlobalType& FunctionValidator::need_global(uint32_t index) const {
+  if (index >= c_.globals.size()) fail_index("unknown global", index);
+  return c_.globals[index];
+}
+
+const FuncType& FunctionValidator::need_func(uint32_t index) const {
+  if (!c_.has_func(index)) fail_index("unknown function", index);
+  return *c_.funcs[index];
+}
+
+ValType FunctionValidator::local_type(uint32_t index) const {
+  size_t num_params = type_->params.size();
+  if (index < num_params) return type_->params[index];
+  if (index - num_params >= body_->local_types.size()) fail_index("unknown local", index);
+  return body_->local_types[index - num_params];
+}
+
+void FunctionValidator::block_signature(const BlockType& bt, Types* in, Types* out) const {
+  *in = {};
+  *out = {};
   switch (bt.kind) {
     case BlockType::Kind::Empty: return;
-    case BlockType::Kind::Value: out->push_back(bt.value); return;
-    case BlockType::Kind::TypeIndex:
-      if (bt.type_index >= m_.types.size()) fail("unknown type");
-      *in = m_.types[bt.type_index].params;
-      *out = m_.types[bt.type_index].results;
+    case BlockType::Kind::Value: {
+      const ValType* t = single_type(bt.value);
+      if (!t) fail("invalid value type");
+      *out = {t, 1};
       return;
+    }
+    case BlockType::Kind::TypeIndex: {
+      if (bt.type_index >= m_.types.size()) fail("unknown type");
+      const FuncType& ft = m_.types[bt.type_index];
+      *in = types_of(ft.params);
+      *out = types_of(ft.results);
+      return;
+    }
   }
 }
 
 void FunctionValidator::validate(uint32_t index) {
   body_ = &m_.bodies[index];
-  if (m_.funcs[index] >= m_.types.size()) {
-    offset_ = body_->offset;
-    fail("unknown type");
-  }
-  type_ = &m_.types[m_.funcs[index]];
+  type_ = c_.funcs[m_.num_imported_funcs + index];
   vals_.clear();
   ctrls_.clear();
-  push_ctrl(Opcode::Block, {}, type_->results);
+  offset_ = body_->offset;
+  push_ctrl(Opcode::Block, {}, types_of(type_->results));
   for (const Instr& in : body_->code) {
     offset_ = in.offset;
+    // The decoder guarantees balanced bodies; hand-built modules may not be.
     if (ctrls_.empty()) fail("operators remaining after end of function");
     instruction(in);
   }
@@ -104,99 +172,143 @@ void FunctionValidator::validate(uint32_t index) {
 }
 
 void FunctionValidator::simple(const OpcodeInfo& info) {
-  for (int i = 2; i >= 0; --i) {
-    if (info.params[i] == OpType::V) continue;
-    pop(*to_valtype(info.params[i]));
-  }
-  if (info.result != OpType::V) push(*to_valtype(info.result));
+  for (int i = 2; i >= 0; --i)
+    if (info.params[i] != OpType::V) pop(num_type(info.params[i]));
+  if (info.result != OpType::V) push(num_type(info.result));
 }
 
 void FunctionValidator::memory_access(const Instr& in, const OpcodeInfo& info) {
   need_memory(in.b);
-  if (in.a >= 32 || (1ull << in.a) > info.mem_bytes)
+  if (in.a >= 32 || (uint64_t{1} << in.a) > info.mem_bytes)
     fail("alignment must not be larger than natural");
   simple(info);
 }
 
-void FunctionValidator::instruction(const Instr& in) {
-  const OpcodeInfo& info = *opcode_info(in.op);
-  if (info.imm == ImmKind::MemArg) return memory_access(in, info);
+void FunctionValidator::control(const Instr& in) {
   switch (in.op) {
-    case Opcode::Unreachable: set_unreachable(); return;
-    case Opcode::Nop: return;
     case Opcode::Block:
     case Opcode::Loop:
     case Opcode::If: {
-      std::vector<ValType> params, results;
+      Types params, results;
       block_signature(in.block, &params, &results);
       if (in.op == Opcode::If) pop(ValType::I32);
       pop_all(params);
-      push_ctrl(in.op, std::move(params), std::move(results));
+      push_ctrl(in.op, params, results);
       return;
     }
     case Opcode::Else: {
       if (ctrls_.back().op != Opcode::If) fail("else without matching if");
       Ctrl c = pop_ctrl();
-      push_ctrl(Opcode::Else, std::move(c.start_types), std::move(c.end_types));
+      push_ctrl(Opcode::Else, c.start_types, c.end_types);
       return;
     }
     case Opcode::End: {
       Ctrl c = pop_ctrl();
-      if (c.op == Opcode::If && c.start_types != c.end_types) fail("type mismatch");
+      // `if` without `else` has an implicit empty else branch: [t1*] -> [t2*] needs t1* = t2*.
+      if (c.op == Opcode::If && !(c.start_types == c.end_types)) fail("type mismatch");
       push_all(c.end_types);
       return;
     }
-    case Opcode::Br: {
+    case Opcode::Br:
       pop_all(label_types(label(in.a)));
       set_unreachable();
       return;
-    }
     case Opcode::BrIf: {
       pop(ValType::I32);
-      const std::vector<ValType> types = label_types(label(in.a));
+      Types types = label_types(label(in.a));
       pop_all(types);
       push_all(types);
       return;
     }
-    case Opcode::BrTable: {
-      pop(ValType::I32);
-      uint32_t default_depth = body_->br_table_targets[in.a + in.b];
-      size_t arity = label_types(label(default_depth)).size();
-      for (uint32_t k = 0; k < in.b; ++k) {
-        const std::vector<ValType> types = label_types(label(body_->br_table_targets[in.a + k]));
-        if (types.size() != arity) fail("type mismatch");
-        // Check the operands against this label without consuming them.
-        std::vector<VT> popped;
-        for (size_t i = types.size(); i-- > 0;) popped.push_back(pop(types[i]));
-        for (size_t i = popped.size(); i-- > 0;) push(popped[i]);
-      }
-      pop_all(label_types(label(default_depth)));
+    case Opcode::BrTable: br_table(in); return;
+    case Opcode::Return:
+      pop_all(types_of(type_->results));
       set_unreachable();
+      return;
+    default: return;
+  }
+}
+
+void FunctionValidator::br_table(const Instr& in) {
+  const std::vector<uint32_t>& targets = body_->br_table_targets;
+  if (uint64_t{in.a} + in.b >= targets.size()) fail("unknown label");
+  pop(ValType::I32);
+  Types default_types = label_types(label(targets[in.a + in.b]));
+  for (uint32_t k = 0; k < in.b; ++k) {
+    Types types = label_types(label(targets[in.a + k]));
+    if (types.size != default_types.size) fail("type mismatch");
+    peek_all(types);
+  }
+  pop_all(default_types);
+  set_unreachable();
+}
+
+// Index immediates of the table-driven ("simple") instructions, checked by their shape.
+void FunctionValidator::immediates(const Instr& in, const OpcodeInfo& info) {
+  switch (info.imm) {
+    case ImmKind::MemIdx: need_memory(in.a); return;
+    case ImmKind::MemMem:
+      need_memory(in.a);
+      need_memory(in.b);
+      return;
+    case ImmKind::DataMem:  // memory.init needs memory 0 before the segment is looked at
+      need_memory(in.b);
+      need_data(in.a);
+      return;
+    case ImmKind::DataIdx: need_data(in.a); return;
+    case ImmKind::ElemIdx: need_elem(in.a); return;
+    case ImmKind::TableIdx: need_table(in.a); return;
+    case ImmKind::ElemTable: {
+      ValType table = need_table(in.b).elem;
+      if (need_elem(in.a) != table) fail("type mismatch");
       return;
     }
-    case Opcode::Return:
-      pop_all(type_->results);
-      set_unreachable();
+    case ImmKind::TableTable: {
+      ValType dst = need_table(in.a).elem;
+      if (need_table(in.b).elem != dst) fail("type mismatch");
       return;
+    }
+    default: return;
+  }
+}
+
+void FunctionValidator::instruction(const Instr& in) {
+  const OpcodeInfo* info = opcode_info(in.op);
+  if (!info) fail("illegal opcode");
+  if (info->imm == ImmKind::MemArg) return memory_access(in, *info);
+  if (is_simple(*info)) {
+    immediates(in, *info);
+    return simple(*info);
+  }
+  switch (in.op) {
+    case Opcode::Unreachable: set_unreachable(); return;
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+    case Opcode::Else:
+    case Opcode::End:
+    case Opcode::Br:
+    case Opcode::BrIf:
+    case Opcode::BrTable:
+    case Opcode::Return: control(in); return;
     case Opcode::Call: {
-      if (in.a >= m_.num_funcs()) fail("unknown function " + std::to_string(in.a));
-      const FuncType& t = m_.func_type(in.a);
-      pop_all(t.params);
-      push_all(t.results);
+      const FuncType& t = need_func(in.a);
+      pop_all(types_of(t.params));
+      push_all(types_of(t.results));
       return;
     }
     case Opcode::CallIndirect: {
-      need_table(in.b);
-      if (m_.table_type(in.b).elem != ValType::FuncRef) fail("type mismatch");
+      if (need_table(in.b).elem != ValType::FuncRef) fail("type mismatch");
       if (in.a >= m_.types.size()) fail("unknown type");
       const FuncType& t = m_.types[in.a];
       pop(ValType::I32);
-      pop_all(t.params);
-      push_all(t.results);
+      pop_all(types_of(t.params));
+      push_all(types_of(t.results));
       return;
     }
     case Opcode::Drop: pop(); return;
     case Opcode::Select: {
+      // Without an annotation only number types may be selected (no subtyping needed).
       pop(ValType::I32);
       VT t1 = pop();
       VT t2 = pop();
@@ -223,60 +335,41 @@ void FunctionValidator::instruction(const Instr& in) {
       push(t);
       return;
     }
-    case Opcode::GlobalGet:
-      if (in.a >= m_.num_globals()) fail("unknown global " + std::to_string(in.a));
-      push(m_.global_type(in.a).type);
-      return;
+    case Opcode::GlobalGet: push(need_global(in.a).type); return;
     case Opcode::GlobalSet: {
-      if (in.a >= m_.num_globals()) fail("unknown global " + std::to_string(in.a));
-      GlobalType g = m_.global_type(in.a);
+      const GlobalType& g = need_global(in.a);
       if (!g.mut) fail("global is immutable");
       pop(g.type);
       return;
     }
     case Opcode::TableGet:
-      need_table(in.a);
       pop(ValType::I32);
-      push(m_.table_type(in.a).elem);
+      push(need_table(in.a).elem);
       return;
-    case Opcode::TableSet:
-      need_table(in.a);
-      pop(m_.table_type(in.a).elem);
+    case Opcode::TableSet: {
+      ValType elem = need_table(in.a).elem;
+      pop(elem);
       pop(ValType::I32);
       return;
-    case Opcode::TableSize: need_table(in.a); push(ValType::I32); return;
-    case Opcode::TableGrow:
-      need_table(in.a);
+    }
+    case Opcode::TableGrow: {
+      ValType elem = need_table(in.a).elem;
       pop(ValType::I32);
-      pop(m_.table_type(in.a).elem);
+      pop(elem);
       push(ValType::I32);
       return;
-    case Opcode::TableFill:
-      need_table(in.a);
+    }
+    case Opcode::TableFill: {
+      ValType elem = need_table(in.a).elem;
       pop(ValType::I32);
-      pop(m_.table_type(in.a).elem);
+      pop(elem);
       pop(ValType::I32);
       return;
-    case Opcode::TableCopy:
-      need_table(in.a);
-      need_table(in.b);
-      if (m_.table_type(in.a).elem != m_.table_type(in.b).elem) fail("type mismatch");
-      simple(info);
+    }
+    case Opcode::RefNull:
+      if (!is_ref(static_cast<ValType>(in.a))) fail("malformed reference type");
+      push(static_cast<ValType>(in.a));
       return;
-    case Opcode::TableInit:
-      need_table(in.b);
-      need_elem(in.a);
-      if (m_.table_type(in.b).elem != m_.elems[in.a].type) fail("type mismatch");
-      simple(info);
-      return;
-    case Opcode::ElemDrop: need_elem(in.a); return;
-    case Opcode::MemorySize:
-    case Opcode::MemoryGrow:
-    case Opcode::MemoryFill: need_memory(0); simple(info); return;
-    case Opcode::MemoryCopy: need_memory(in.a); need_memory(in.b); simple(info); return;
-    case Opcode::MemoryInit: need_memory(in.b); need_data(in.a); simple(info); return;
-    case Opcode::DataDrop: need_data(in.a); return;
-    case Opcode::RefNull: push(static_cast<ValType>(in.a)); return;
     case Opcode::RefIsNull: {
       VT t = pop();
       if (t != kUnknown && !is_ref(static_cast<ValType>(t))) fail("type mismatch");
@@ -284,14 +377,13 @@ void FunctionValidator::instruction(const Instr& in) {
       return;
     }
     case Opcode::RefFunc:
-      if (in.a >= m_.num_funcs()) fail("unknown function " + std::to_string(in.a));
-      if (!declared_refs_.count(in.a)) fail("undeclared function reference");
+      need_func(in.a);
+      if (!c_.is_declared(in.a)) fail("undeclared function reference");
       push(ValType::FuncRef);
       return;
-    default:
-      simple(info);
-      return;
+    default: break;
   }
+  fail("illegal opcode");
 }
 
 }  // namespace aperture

@@ -1,66 +1,94 @@
 // Type checking of one function body: the operand/control stack algorithm of the spec's
 // validation appendix, including the polymorphic stack after unconditional branches.
+//
+// Runs at load time for every function, so it allocates nothing per instruction: both
+// stacks are reused across functions and control frames refer to type sequences that
+// live in the module (or in a static table for single-value block types).
 #pragma once
 
 #include <cstdint>
-#include <set>
+#include <string>
 #include <vector>
 
 #include "binary/module.h"
+#include "validate/context.h"
 
 namespace aperture {
 
 class FunctionValidator {
  public:
-  FunctionValidator(const Module& m, const std::set<uint32_t>& declared_refs)
-      : m_(m), declared_refs_(declared_refs) {}
+  explicit FunctionValidator(const ValidationContext& c) : c_(c), m_(*c.module) {}
 
-  // Validates defined function `index`. Throws ValidationError.
+  // Validates defined function `index` (0 = first non-imported function). Throws
+  // ValidationError at the offending instruction's offset.
   void validate(uint32_t index);
 
  private:
-  // An operand type; kUnknown stands for the bottom type of unreachable code.
+  // An operand type: a ValType byte, or kUnknown for the bottom type of unreachable code.
   using VT = uint8_t;
   static constexpr VT kUnknown = 0;
 
+  // A borrowed sequence of value types (block params/results, label types).
+  struct Types {
+    const ValType* data = nullptr;
+    uint32_t size = 0;
+    bool operator==(const Types& o) const;
+  };
+
   struct Ctrl {
-    Opcode op;
-    std::vector<ValType> start_types;
-    std::vector<ValType> end_types;
-    size_t height;
+    Opcode op;          // Block, Loop, If, Else (the function body is a Block)
+    Types start_types;  // params
+    Types end_types;    // results
+    uint32_t height;    // operand stack height at entry (after popping params)
     bool unreachable;
   };
 
-  [[noreturn]] void fail(const std::string& what) const;
+  [[noreturn]] void fail(const char* what) const;
+  [[noreturn]] void fail_index(const char* what, uint32_t index) const;
+
   void push(VT t) { vals_.push_back(t); }
   void push(ValType t) { vals_.push_back(static_cast<VT>(t)); }
-  void push_all(const std::vector<ValType>& ts) { for (ValType t : ts) push(t); }
+  void push_all(Types ts) {
+    for (uint32_t i = 0; i < ts.size; ++i) push(ts.data[i]);
+  }
   VT pop();
   VT pop(VT expect);
   VT pop(ValType expect) { return pop(static_cast<VT>(expect)); }
-  void pop_all(const std::vector<ValType>& ts) {
-    for (size_t i = ts.size(); i-- > 0;) pop(ts[i]);
+  void pop_all(Types ts) {
+    for (uint32_t i = ts.size; i-- > 0;) pop(ts.data[i]);
   }
-  void push_ctrl(Opcode op, std::vector<ValType> in, std::vector<ValType> out);
+  // Checks that the top of the stack matches `ts` without consuming it (br_table).
+  void peek_all(Types ts);
+
+  void push_ctrl(Opcode op, Types in, Types out);
   Ctrl pop_ctrl();
-  const std::vector<ValType>& label_types(const Ctrl& c) const {
+  static Types label_types(const Ctrl& c) {
     return c.op == Opcode::Loop ? c.start_types : c.end_types;
   }
   const Ctrl& label(uint32_t depth) const;
   void set_unreachable();
 
-  void block_signature(const BlockType& bt, std::vector<ValType>* in, std::vector<ValType>* out);
+  static Types types_of(const std::vector<ValType>& v) {
+    return {v.data(), static_cast<uint32_t>(v.size())};
+  }
+  void block_signature(const BlockType& bt, Types* in, Types* out) const;
+
   void instruction(const Instr& in);
+  void control(const Instr& in);
+  void br_table(const Instr& in);
+  void immediates(const Instr& in, const OpcodeInfo& info);
   void simple(const OpcodeInfo& info);
   void memory_access(const Instr& in, const OpcodeInfo& info);
-  void need_memory(uint32_t index);
-  void need_table(uint32_t index);
-  void need_data(uint32_t index);
-  void need_elem(uint32_t index);
-  ValType local_type(uint32_t index);
+  void need_memory(uint32_t index) const;
+  const TableType& need_table(uint32_t index) const;
+  void need_data(uint32_t index) const;
+  ValType need_elem(uint32_t index) const;
+  const GlobalType& need_global(uint32_t index) const;
+  const FuncType& need_func(uint32_t index) const;
+  ValType local_type(uint32_t index) const;
 
+  const ValidationContext& c_;
   const Module& m_;
-  const std::set<uint32_t>& declared_refs_;
   const FunctionBody* body_ = nullptr;
   const FuncType* type_ = nullptr;
   uint32_t offset_ = 0;  // offset of the instruction being checked

@@ -1,0 +1,212 @@
+// Module-level rules (spec 3.4): index spaces, limits, constant expressions, segments,
+// start function, exports; then every function body. The order of the checks follows
+// the reference interpreter so that a module with several errors reports the same one.
+#include "validate/validator.h"
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "aperture/error.h"
+#include "validate/context.h"
+#include "validate/function_validator.h"
+
+namespace aperture {
+namespace {
+
+constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull;  // 2^32 - 1 elements
+
+class ModuleValidator {
+ public:
+  explicit ModuleValidator(const Module& m) : m_(m) { c_.module = &m; }
+
+  void run() {
+    if (m_.bodies.size() != m_.funcs.size())
+      fail(0, "function and code section have inconsistent lengths");
+    build_context();
+    for (const TableType& t : m_.tables) table_type(t, 0);
+    for (const MemoryType& mt : m_.memories) memory_limits(mt.limits, 0);
+    for (const GlobalDef& g : m_.globals) const_expr(g.init, g.type.type);
+    for (const ElemSegment& s : m_.elems) elem(s);
+    for (const DataSegment& d : m_.datas) data(d);
+    FunctionValidator fv(c_);
+    for (uint32_t i = 0; i < m_.bodies.size(); ++i) fv.validate(i);
+    start();
+    exports();
+    if (c_.num_memories > 1) fail(0, "multiple memories");
+  }
+
+ private:
+  [[noreturn]] void fail(uint64_t offset, const std::string& what) const {
+    throw ValidationError(offset, what);
+  }
+
+  const FuncType* type_at(uint32_t index, uint64_t offset) const {
+    if (index >= m_.types.size()) fail(offset, "unknown type");
+    return &m_.types[index];
+  }
+
+  // The context C: imports first in every index space. Checks import descriptions on
+  // the way, since their types feed the index spaces.
+  void build_context() {
+    c_.funcs.reserve(m_.num_funcs());
+    c_.tables.reserve(m_.num_tables());
+    c_.globals.reserve(m_.num_globals());
+    for (const Import& imp : m_.imports) {
+      switch (imp.kind) {
+        case ExternKind::Func: c_.funcs.push_back(type_at(imp.func_type, 0)); break;
+        case ExternKind::Table:
+          table_type(imp.table, 0);
+          c_.tables.push_back(imp.table);
+          break;
+        case ExternKind::Memory:
+          memory_limits(imp.memory.limits, 0);
+          ++c_.num_memories;
+          break;
+        case ExternKind::Global: c_.globals.push_back(imp.global); break;
+      }
+    }
+    c_.num_imported_globals = static_cast<uint32_t>(c_.globals.size());
+    for (size_t i = 0; i < m_.funcs.size(); ++i)
+      c_.funcs.push_back(type_at(m_.funcs[i], m_.bodies[i].offset));
+    for (const TableType& t : m_.tables) c_.tables.push_back(t);
+    c_.num_memories += static_cast<uint32_t>(m_.memories.size());
+    for (const GlobalDef& g : m_.globals) c_.globals.push_back(g.type);
+    c_.num_datas = static_cast<uint32_t>(m_.datas.size());
+    collect_declared_refs();
+  }
+
+  // C.refs: the functions referenced anywhere outside function bodies (globals, element
+  // segments, exports) are the only ones `ref.func` may name inside a body.
+  void collect_declared_refs() {
+    c_.declared.assign(c_.funcs.size(), 0);
+    auto declare = [&](uint32_t f) {
+      if (f < c_.declared.size()) c_.declared[f] = 1;
+    };
+    auto scan = [&](const ConstExpr& e) {
+      for (const Instr& in : e.code)
+        if (in.op == Opcode::RefFunc) declare(in.a);
+    };
+    for (const GlobalDef& g : m_.globals) scan(g.init);
+    for (const ElemSegment& s : m_.elems) {
+      scan(s.offset);
+      for (const ConstExpr& item : s.items) scan(item);
+    }
+    for (const DataSegment& d : m_.datas) scan(d.offset);
+    for (const Export& e : m_.exports)
+      if (e.kind == ExternKind::Func) declare(e.index);
+  }
+
+  // Limits: both bounds within `range`, then min <= max.
+  void limits(const Limits& l, uint64_t range, const char* too_large, uint64_t offset) const {
+    if (l.min > range) fail(offset, too_large);
+    if (!l.max) return;
+    if (*l.max > range) fail(offset, too_large);
+    if (l.min > *l.max) fail(offset, "size minimum must not be greater than maximum");
+  }
+  void table_type(const TableType& t, uint64_t offset) const {
+    if (!is_ref(t.elem)) fail(offset, "malformed reference type");
+    limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", offset);
+  }
+  void memory_limits(const Limits& l, uint64_t offset) const {
+    limits(l, kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)", offset);
+  }
+
+  // A 2.0 constant expression is exactly one constant instruction of type `want`:
+  // t.const, ref.null, ref.func, or global.get of an imported immutable global.
+  void const_expr(const ConstExpr& e, ValType want) const {
+    for (const Instr& in : e.code)
+      if (!is_constant(in)) fail(in.offset, "constant expression required");
+    // Zero or several constants leave the wrong number of values on the stack.
+    if (e.code.size() != 1) fail(e.offset, "type mismatch");
+    const Instr& in = e.code[0];
+    if (const_type(in) != want) fail(in.offset, "type mismatch");
+  }
+
+  static bool is_constant(const Instr& in) {
+    switch (in.op) {
+      case Opcode::I32Const:
+      case Opcode::I64Const:
+      case Opcode::F32Const:
+      case Opcode::F64Const:
+      case Opcode::RefNull:
+      case Opcode::RefFunc:
+      case Opcode::GlobalGet: return true;
+      default: return false;
+    }
+  }
+
+  // The result type of constant instruction `in`, checking its immediate.
+  ValType const_type(const Instr& in) const {
+    switch (in.op) {
+      case Opcode::I64Const: return ValType::I64;
+      case Opcode::F32Const: return ValType::F32;
+      case Opcode::F64Const: return ValType::F64;
+      case Opcode::RefNull:
+        if (!is_ref(static_cast<ValType>(in.a))) fail(in.offset, "malformed reference type");
+        return static_cast<ValType>(in.a);
+      case Opcode::RefFunc:
+        if (!c_.has_func(in.a)) fail(in.offset, "unknown function " + std::to_string(in.a));
+        return ValType::FuncRef;
+      case Opcode::GlobalGet: {
+        // In 2.0 only imported globals are visible to constant expressions.
+        if (in.a >= c_.num_imported_globals)
+          fail(in.offset, "unknown global " + std::to_string(in.a));
+        const GlobalType& g = c_.globals[in.a];
+        if (g.mut) fail(in.offset, "constant expression required");
+        return g.type;
+      }
+      default: return ValType::I32;
+    }
+  }
+
+  void elem(const ElemSegment& s) const {
+    if (!is_ref(s.type)) fail(s.offset.offset, "malformed reference type");
+    for (const ConstExpr& item : s.items) const_expr(item, s.type);
+    if (s.mode != ElemSegment::Mode::Active) return;
+    if (s.table >= c_.tables.size())
+      fail(s.offset.offset, "unknown table " + std::to_string(s.table));
+    const_expr(s.offset, ValType::I32);
+    if (c_.tables[s.table].elem != s.type) fail(s.offset.offset, "type mismatch");
+  }
+
+  void data(const DataSegment& d) const {
+    if (d.mode != DataSegment::Mode::Active) return;
+    if (d.memory >= c_.num_memories)
+      fail(d.offset.offset, "unknown memory " + std::to_string(d.memory));
+    const_expr(d.offset, ValType::I32);
+  }
+
+  void start() const {
+    if (!m_.start) return;
+    if (!c_.has_func(*m_.start)) fail(0, "unknown function " + std::to_string(*m_.start));
+    const FuncType& t = *c_.funcs[*m_.start];
+    if (!t.params.empty() || !t.results.empty()) fail(0, "start function");
+  }
+
+  void exports() const {
+    std::unordered_set<std::string_view> names;
+    names.reserve(m_.exports.size());
+    for (const Export& e : m_.exports) {
+      size_t limit = 0;
+      const char* what = "";
+      switch (e.kind) {
+        case ExternKind::Func: limit = c_.funcs.size(); what = "unknown function "; break;
+        case ExternKind::Table: limit = c_.tables.size(); what = "unknown table "; break;
+        case ExternKind::Memory: limit = c_.num_memories; what = "unknown memory "; break;
+        case ExternKind::Global: limit = c_.globals.size(); what = "unknown global "; break;
+      }
+      if (e.index >= limit) fail(0, what + std::to_string(e.index));
+      if (!names.insert(e.name).second) fail(0, "duplicate export name");
+    }
+  }
+
+  const Module& m_;
+  ValidationContext c_;
+};
+
+}  // namespace
+
+void validate_module(const Module& m) { ModuleValidator(m).run(); }
+
+}  // namespace aperture
