@@ -1,5 +1,6 @@
 #include "validate/function_validator.h"
 
+#include <array>
 #include <string>
 
 #include "aperture/error.h"
@@ -19,15 +20,69 @@ const ValType* single_type(ValType t) {
   return nullptr;
 }
 
-// The table's operand codes for simple instructions are plain number types.
-ValType num_type(OpType t) {
+constexpr uint8_t vt_of(OpType t) {
   switch (t) {
-    case OpType::I64: return ValType::I64;
-    case OpType::F32: return ValType::F32;
-    case OpType::F64: return ValType::F64;
-    default: return ValType::I32;
+    case OpType::I32: return static_cast<uint8_t>(ValType::I32);
+    case OpType::I64: return static_cast<uint8_t>(ValType::I64);
+    case OpType::F32: return static_cast<uint8_t>(ValType::F32);
+    case OpType::F64: return static_cast<uint8_t>(ValType::F64);
+    default: return 0;
   }
 }
+
+// What the validator needs per opcode, generated from opcodes.def at compile time and
+// indexed densely (single-byte opcodes, then 0xFC sub-opcodes), so the per-instruction
+// lookup is one array access instead of a call into the decoder's tables.
+}  // namespace
+
+struct FunctionValidator::OpDesc {
+  enum Kind : uint8_t { Unknown, Simple, MemArg, Special };
+  Kind kind = Unknown;
+  ImmKind imm = ImmKind::None;
+  uint8_t num_pops = 0;
+  uint8_t pops[3] = {0, 0, 0};  // bottom to top
+  uint8_t push = 0;             // 0: nothing
+  uint8_t mem_bytes = 0;
+};
+
+namespace {
+
+using OpDesc = FunctionValidator::OpDesc;
+
+constexpr size_t kNumSingle = 256;
+constexpr size_t kNumMisc = 32;
+constexpr size_t kUnknownSlot = kNumSingle + kNumMisc;
+
+constexpr size_t desc_slot(uint16_t op) {
+  if (op < kNumSingle) return op;
+  if (op >= 0xFC00 && op < 0xFC00 + kNumMisc) return kNumSingle + (op - 0xFC00);
+  return kUnknownSlot;
+}
+
+constexpr std::array<OpDesc, kUnknownSlot + 1> make_descs() {
+  std::array<OpDesc, kUnknownSlot + 1> d{};
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem)                    \
+  {                                                                                   \
+    OpDesc& e = d[desc_slot(static_cast<uint16_t>(Opcode::Name))];                    \
+    e.imm = ImmKind::Imm;                                                             \
+    e.mem_bytes = Mem;                                                                \
+    if (OpType::P0 == OpType::X) {                                                    \
+      e.kind = OpDesc::Special;                                                       \
+    } else {                                                                          \
+      e.kind = ImmKind::Imm == ImmKind::MemArg ? OpDesc::MemArg : OpDesc::Simple;     \
+      for (OpType p : {OpType::P0, OpType::P1, OpType::P2})                           \
+        if (p != OpType::V) e.pops[e.num_pops++] = vt_of(p);                          \
+      e.push = vt_of(OpType::R);                                                      \
+    }                                                                                 \
+  }
+#include "binary/opcodes.def"
+#undef WASM_OP
+  return d;
+}
+
+constexpr auto kDescs = make_descs();
+
+const OpDesc& desc(Opcode op) { return kDescs[desc_slot(static_cast<uint16_t>(op))]; }
 
 }  // namespace
 
@@ -171,17 +226,16 @@ void FunctionValidator::validate(uint32_t index) {
   if (!ctrls_.empty()) fail("END opcode expected");
 }
 
-void FunctionValidator::simple(const OpcodeInfo& info) {
-  for (int i = 2; i >= 0; --i)
-    if (info.params[i] != OpType::V) pop(num_type(info.params[i]));
-  if (info.result != OpType::V) push(num_type(info.result));
+void FunctionValidator::simple(const OpDesc& d) {
+  for (uint32_t i = d.num_pops; i-- > 0;) pop(d.pops[i]);
+  if (d.push) push(d.push);
 }
 
-void FunctionValidator::memory_access(const Instr& in, const OpcodeInfo& info) {
+void FunctionValidator::memory_access(const Instr& in, const OpDesc& d) {
   need_memory(in.b);
-  if (in.a >= 32 || (uint64_t{1} << in.a) > info.mem_bytes)
+  if (in.a >= 32 || (uint64_t{1} << in.a) > d.mem_bytes)
     fail("alignment must not be larger than natural");
-  simple(info);
+  simple(d);
 }
 
 void FunctionValidator::control(const Instr& in) {
@@ -244,8 +298,8 @@ void FunctionValidator::br_table(const Instr& in) {
 }
 
 // Index immediates of the table-driven ("simple") instructions, checked by their shape.
-void FunctionValidator::immediates(const Instr& in, const OpcodeInfo& info) {
-  switch (info.imm) {
+void FunctionValidator::immediates(const Instr& in, const OpDesc& d) {
+  switch (d.imm) {
     case ImmKind::MemIdx: need_memory(in.a); return;
     case ImmKind::MemMem:
       need_memory(in.a);
@@ -273,12 +327,14 @@ void FunctionValidator::immediates(const Instr& in, const OpcodeInfo& info) {
 }
 
 void FunctionValidator::instruction(const Instr& in) {
-  const OpcodeInfo* info = opcode_info(in.op);
-  if (!info) fail("illegal opcode");
-  if (info->imm == ImmKind::MemArg) return memory_access(in, *info);
-  if (is_simple(*info)) {
-    immediates(in, *info);
-    return simple(*info);
+  const OpDesc& d = desc(in.op);
+  switch (d.kind) {
+    case OpDesc::Simple:
+      if (d.imm != ImmKind::None) immediates(in, d);
+      return simple(d);
+    case OpDesc::MemArg: return memory_access(in, d);
+    case OpDesc::Unknown: fail("illegal opcode");
+    case OpDesc::Special: break;
   }
   switch (in.op) {
     case Opcode::Unreachable: set_unreachable(); return;

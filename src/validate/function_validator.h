@@ -17,6 +17,8 @@ namespace aperture {
 
 class FunctionValidator {
  public:
+  struct OpDesc;  // per-opcode facts generated from opcodes.def (see the .cpp)
+
   explicit FunctionValidator(const ValidationContext& c) : c_(c), m_(*c.module) {}
 
   // Validates defined function `index` (0 = first non-imported function). Throws
@@ -76,9 +78,9 @@ class FunctionValidator {
   void instruction(const Instr& in);
   void control(const Instr& in);
   void br_table(const Instr& in);
-  void immediates(const Instr& in, const OpcodeInfo& info);
-  void simple(const OpcodeInfo& info);
-  void memory_access(const Instr& in, const OpcodeInfo& info);
+  void immediates(const Instr& in, const OpDesc& d);
+  void simple(const OpDesc& d);
+  void memory_access(const Instr& in, const OpDesc& d);
   void need_memory(uint32_t index) const;
   const TableType& need_table(uint32_t index) const;
   void need_data(uint32_t index) const;
