@@ -30,11 +30,11 @@ constexpr uint8_t vt_of(OpType t) {
   }
 }
 
+}  // namespace
+
 // What the validator needs per opcode, generated from opcodes.def at compile time and
 // indexed densely (single-byte opcodes, then 0xFC sub-opcodes), so the per-instruction
 // lookup is one array access instead of a call into the decoder's tables.
-}  // namespace
-
 struct FunctionValidator::OpDesc {
   enum Kind : uint8_t { Unknown, Simple, MemArg, Special };
   Kind kind = Unknown;
