@@ -689,6 +689,89 @@ L_I64RemU: {
   FUNOP(I64TruncSatF64S, f64_of, U64(numeric::trunc_sat<i64>(a)))
   FUNOP(I64TruncSatF64U, f64_of, U64(numeric::trunc_sat<u64>(a)))
 
+  // ---- superinstructions (interp/translate.cpp's peephole) ----
+#define BINOP_IMM(Name, T, expr)                 \
+  L_##Name : {                                   \
+    T b = static_cast<T>(ip[0].u64);             \
+    T a = static_cast<T>(sp[-1]);                \
+    ++ip;                                        \
+    sp[-1] = (expr);                             \
+    NEXT();                                      \
+  }
+  BINOP_IMM(I32AddImm, u32, U32(a + b))
+  BINOP_IMM(I32SubImm, u32, U32(a - b))
+  BINOP_IMM(I32MulImm, u32, U32(a * b))
+  BINOP_IMM(I32AndImm, u32, a & b)
+  BINOP_IMM(I32OrImm, u32, a | b)
+  BINOP_IMM(I32XorImm, u32, a ^ b)
+  BINOP_IMM(I32ShlImm, u32, U32(a << (b & 31)))
+  BINOP_IMM(I32ShrSImm, u32, U32(i32(a) >> (b & 31)))
+  BINOP_IMM(I32ShrUImm, u32, a >> (b & 31))
+  BINOP_IMM(I32EqImm, u32, a == b)
+  BINOP_IMM(I32NeImm, u32, a != b)
+  BINOP_IMM(I32LtSImm, u32, i32(a) < i32(b))
+  BINOP_IMM(I32LtUImm, u32, a < b)
+  BINOP_IMM(I32GtSImm, u32, i32(a) > i32(b))
+  BINOP_IMM(I32GtUImm, u32, a > b)
+  BINOP_IMM(I32LeSImm, u32, i32(a) <= i32(b))
+  BINOP_IMM(I32LeUImm, u32, a <= b)
+  BINOP_IMM(I32GeSImm, u32, i32(a) >= i32(b))
+  BINOP_IMM(I32GeUImm, u32, a >= b)
+  BINOP_IMM(I64AddImm, u64, a + b)
+  BINOP_IMM(I64SubImm, u64, a - b)
+  BINOP_IMM(I64MulImm, u64, a * b)
+  BINOP_IMM(I64AndImm, u64, a & b)
+  BINOP_IMM(I64OrImm, u64, a | b)
+  BINOP_IMM(I64XorImm, u64, a ^ b)
+  BINOP_IMM(I64ShlImm, u64, a << (b & 63))
+  BINOP_IMM(I64ShrSImm, u64, U64(i64(a) >> (b & 63)))
+  BINOP_IMM(I64ShrUImm, u64, a >> (b & 63))
+#define BRCMP(Name, cond)                                       \
+  L_##Name : {                                                  \
+    u32 b = static_cast<u32>(sp[-1]);                           \
+    u32 a = static_cast<u32>(sp[-2]);                           \
+    sp -= 2;                                                    \
+    if (cond) ip = ip[0].target; else ++ip;                     \
+    NEXT();                                                     \
+  }
+  BRCMP(BrIfI32Eq, a == b)
+  BRCMP(BrIfI32Ne, a != b)
+  BRCMP(BrIfI32LtS, i32(a) < i32(b))
+  BRCMP(BrIfI32LtU, a < b)
+  BRCMP(BrIfI32GtS, i32(a) > i32(b))
+  BRCMP(BrIfI32GtU, a > b)
+  BRCMP(BrIfI32LeS, i32(a) <= i32(b))
+  BRCMP(BrIfI32LeU, a <= b)
+  BRCMP(BrIfI32GeS, i32(a) >= i32(b))
+  BRCMP(BrIfI32GeU, a >= b)
+L_LocalGet2:
+  sp[0] = fp[ip[0].u64];
+  sp[1] = fp[ip[1].u64];
+  sp += 2;
+  ip += 2;
+  NEXT();
+L_LocalSetGet:
+  fp[ip[0].u64] = sp[-1];
+  sp[-1] = fp[ip[1].u64];
+  ip += 2;
+  NEXT();
+L_I32LoadLocal: {
+  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
+  ip += 2;
+  uint32_t v;
+  std::memcpy(&v, mem + a, 4);
+  *sp++ = v;
+  NEXT();
+}
+L_I64LoadLocal: {
+  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
+  ip += 2;
+  uint64_t v;
+  std::memcpy(&v, mem + a, 8);
+  *sp++ = v;
+  NEXT();
+}
+
   // Wasm opcodes that the translator never emits as such.
 L_Nop:
 L_Block:

@@ -21,6 +21,58 @@ IOp iop_for(Opcode op) {
   return IOp::Unreachable;
 }
 
+// Superinstruction tables for the peephole (see extra_ops.def).
+IOp with_immediate(IOp op) {
+  switch (op) {
+    case IOp::I32Add: return IOp::I32AddImm;
+    case IOp::I32Sub: return IOp::I32SubImm;
+    case IOp::I32Mul: return IOp::I32MulImm;
+    case IOp::I32And: return IOp::I32AndImm;
+    case IOp::I32Or: return IOp::I32OrImm;
+    case IOp::I32Xor: return IOp::I32XorImm;
+    case IOp::I32Shl: return IOp::I32ShlImm;
+    case IOp::I32ShrS: return IOp::I32ShrSImm;
+    case IOp::I32ShrU: return IOp::I32ShrUImm;
+    case IOp::I32Eq: return IOp::I32EqImm;
+    case IOp::I32Ne: return IOp::I32NeImm;
+    case IOp::I32LtS: return IOp::I32LtSImm;
+    case IOp::I32LtU: return IOp::I32LtUImm;
+    case IOp::I32GtS: return IOp::I32GtSImm;
+    case IOp::I32GtU: return IOp::I32GtUImm;
+    case IOp::I32LeS: return IOp::I32LeSImm;
+    case IOp::I32LeU: return IOp::I32LeUImm;
+    case IOp::I32GeS: return IOp::I32GeSImm;
+    case IOp::I32GeU: return IOp::I32GeUImm;
+    case IOp::I64Add: return IOp::I64AddImm;
+    case IOp::I64Sub: return IOp::I64SubImm;
+    case IOp::I64Mul: return IOp::I64MulImm;
+    case IOp::I64And: return IOp::I64AndImm;
+    case IOp::I64Or: return IOp::I64OrImm;
+    case IOp::I64Xor: return IOp::I64XorImm;
+    case IOp::I64Shl: return IOp::I64ShlImm;
+    case IOp::I64ShrS: return IOp::I64ShrSImm;
+    case IOp::I64ShrU: return IOp::I64ShrUImm;
+    default: return IOp::Count;
+  }
+}
+
+// The compare-and-branch op for an i32 comparison; `negate` branches when it is false.
+IOp branch_on(IOp cmp, bool negate) {
+  switch (cmp) {
+    case IOp::I32Eq: return negate ? IOp::BrIfI32Ne : IOp::BrIfI32Eq;
+    case IOp::I32Ne: return negate ? IOp::BrIfI32Eq : IOp::BrIfI32Ne;
+    case IOp::I32LtS: return negate ? IOp::BrIfI32GeS : IOp::BrIfI32LtS;
+    case IOp::I32LtU: return negate ? IOp::BrIfI32GeU : IOp::BrIfI32LtU;
+    case IOp::I32GtS: return negate ? IOp::BrIfI32LeS : IOp::BrIfI32GtS;
+    case IOp::I32GtU: return negate ? IOp::BrIfI32LeU : IOp::BrIfI32GtU;
+    case IOp::I32LeS: return negate ? IOp::BrIfI32GtS : IOp::BrIfI32LeS;
+    case IOp::I32LeU: return negate ? IOp::BrIfI32GtU : IOp::BrIfI32LeU;
+    case IOp::I32GeS: return negate ? IOp::BrIfI32LtS : IOp::BrIfI32GeS;
+    case IOp::I32GeU: return negate ? IOp::BrIfI32LtU : IOp::BrIfI32GeU;
+    default: return IOp::Count;
+  }
+}
+
 int pops_of(const OpcodeInfo& info) {
   int n = 0;
   for (OpType t : info.params) n += (t != OpType::V);
@@ -84,6 +136,8 @@ class Translator {
 
   uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
   void emit_op(IOp op, uint32_t wasm_offset) {
+    last_op_pos_ = pos();
+    last_op_ = op;
     out_.offsets.emplace_back(pos(), wasm_offset);
     Slot s;
     s.u64 = static_cast<uint64_t>(op);  // replaced by the handler address in finalize()
@@ -99,6 +153,28 @@ class Translator {
     target_positions_.push_back(pos());
     emit_imm(target_pos);
   }
+  // The previous instruction may be fused with the next one only if no branch lands
+  // between them (a label at the current position is a barrier).
+  bool can_fuse() const { return last_op_ != IOp::Count && barrier_ != pos(); }
+  void label_here() { barrier_ = pos(); }
+  void refuse(IOp op) { out_.code[last_op_pos_].u64 = static_cast<uint64_t>(op); last_op_ = op; }
+
+  // Peephole for simple ops; true when `op` was folded into the previous instruction.
+  bool fuse_simple(IOp op, const Instr& in) {
+    if (!can_fuse()) return false;
+    IOp imm = with_immediate(op);
+    if (last_op_ == IOp::Const && imm != IOp::Count) {
+      refuse(imm);  // the Const's immediate becomes the operand
+      return true;
+    }
+    if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
+      refuse(op == IOp::I32Load ? IOp::I32LoadLocal : IOp::I64LoadLocal);
+      emit_imm(in.imm);
+      return true;
+    }
+    return false;
+  }
+
   void push(uint32_t n = 1) {
     height_ += n;
     if (height_ > max_height_) max_height_ = height_;
@@ -123,7 +199,12 @@ class Translator {
     Control& c = ctrl_[ctrl_.size() - 1 - depth];
     uint32_t keep = c.kind == Control::Kind::Loop ? c.params : c.results;
     uint32_t drop = height_ - keep - c.height;
-    if (drop == 0) {
+    IOp fused = (drop == 0 && plain == IOp::BrIfNoDrop && can_fuse()) ? branch_on(last_op_, false) : IOp::Count;
+    if (fused != IOp::Count) {
+      refuse(fused);
+    } else if (drop == 0 && plain == IOp::BrIfNoDrop && can_fuse() && last_op_ == IOp::I32Eqz) {
+      refuse(IOp::JumpIfZero);
+    } else if (drop == 0) {
       emit_op(plain, wasm_offset);
     } else {
       emit_op(dropping, wasm_offset);
@@ -172,8 +253,12 @@ class Translator {
                                         : Control::Kind::Block,
                   height_ - params, params, results, 0, {}, -1, false};
         c.loop_start = pos();
+        if (in.op == Opcode::Loop) label_here();
         if (in.op == Opcode::If) {
-          emit_op(IOp::JumpIfZero, in.offset);
+          IOp fused = can_fuse() ? branch_on(last_op_, /*negate=*/true) : IOp::Count;
+          if (fused != IOp::Count) refuse(fused);
+          else if (can_fuse() && last_op_ == IOp::I32Eqz) refuse(IOp::BrIfNoDrop);
+          else emit_op(IOp::JumpIfZero, in.offset);
           c.else_fixup = pos();
           target_positions_.push_back(pos());
           emit_imm(0);
@@ -190,6 +275,7 @@ class Translator {
           emit_imm(0);
         }
         out_.code[c.else_fixup].u64 = pos();
+        label_here();
         c.else_fixup = -1;
         c.unreachable = false;
         height_ = c.height + c.params;
@@ -200,6 +286,7 @@ class Translator {
         ctrl_.pop_back();
         if (c.else_fixup >= 0) out_.code[c.else_fixup].u64 = pos();
         for (uint32_t f : c.end_fixups) out_.code[f].u64 = pos();
+        label_here();
         height_ = c.height + c.results;
         if (height_ > max_height_) max_height_ = height_;
         dead_depth_ = 0;
@@ -253,7 +340,15 @@ class Translator {
       case Opcode::Drop: emit_op(IOp::DropOp, in.offset); pop(); return;
       case Opcode::Select:
       case Opcode::SelectT: emit_op(IOp::SelectOp, in.offset); pop(2); return;
-      case Opcode::LocalGet: emit_op(IOp::LocalGetOp, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::LocalGet:
+        if (can_fuse() && (last_op_ == IOp::LocalGetOp || last_op_ == IOp::LocalSetOp)) {
+          refuse(last_op_ == IOp::LocalGetOp ? IOp::LocalGet2 : IOp::LocalSetGet);
+        } else {
+          emit_op(IOp::LocalGetOp, in.offset);
+        }
+        emit_imm(in.a);
+        push();
+        return;
       case Opcode::LocalSet: emit_op(IOp::LocalSetOp, in.offset); emit_imm(in.a); pop(); return;
       case Opcode::LocalTee: emit_op(IOp::LocalTeeOp, in.offset); emit_imm(in.a); return;
       case Opcode::GlobalGet: emit_op(IOp::GlobalGetOp, in.offset); emit_imm(in.a); push(); return;
@@ -282,8 +377,11 @@ class Translator {
       default: break;
     }
     // Simple operations: loads/stores carry their offset, others have no immediates.
-    emit_op(iop_for(in.op), in.offset);
-    if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
+    IOp op = iop_for(in.op);
+    if (!fuse_simple(op, in)) {
+      emit_op(op, in.offset);
+      if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
+    }
     pop(pops_of(*info));
     if (info->result != OpType::V) push();
   }
@@ -301,6 +399,9 @@ class Translator {
   uint32_t height_ = 0;
   uint32_t max_height_ = 0;
   uint32_t dead_depth_ = 0;
+  IOp last_op_ = IOp::Count;     // previous instruction (IOp::Count: none)
+  uint32_t last_op_pos_ = 0;
+  uint32_t barrier_ = 0;         // position of the latest branch target
 };
 
 // Replaces op codes by handler addresses and slot indices by absolute slot pointers.
