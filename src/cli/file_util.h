@@ -1,19 +1,30 @@
-// Small helpers shared by the CLI commands.
+// Small helpers shared by the CLI commands: file reading, exit codes, usage errors.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "aperture/error.h"
+
 namespace aperture::cli {
 
 // Reads a whole file; throws aperture::Error with the path and errno text on failure.
 std::vector<uint8_t> read_file(const std::string& path);
 
-// Exit codes of the `aperture` command (documented in docs/cli.md).
+// Exit codes of the `aperture` command (documented in docs/cli.md). A WASI program's
+// proc_exit status is passed through unchanged, so these only describe the runtime's
+// own outcomes. The trap code is deliberately not 134 (128 + SIGABRT): a test expecting
+// "trapped" must not be satisfied by the runtime itself aborting.
 constexpr int kExitOk = 0;
-constexpr int kExitError = 1;   // the module could not be loaded, linked or started
-constexpr int kExitUsage = 2;   // bad command line
-constexpr int kExitTrap = 134;  // the wasm code trapped (like wasmtime: 128 + SIGABRT)
+constexpr int kExitError = 1;  // the module could not be read, decoded, validated, linked or instantiated
+constexpr int kExitUsage = 2;  // bad command line: options, argument values, unknown export
+constexpr int kExitTrap = 3;   // the wasm code trapped (message and backtrace on stderr)
+
+// A problem with what the user typed (as opposed to the module): exits with kExitUsage.
+class UsageError : public Error {
+ public:
+  using Error::Error;
+};
 
 }  // namespace aperture::cli

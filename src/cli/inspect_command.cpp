@@ -11,26 +11,46 @@
 namespace aperture::cli {
 namespace {
 
+// `inspect` also shows modules that fail validation, so every index from the module is
+// checked here before it is used for a lookup.
+
 std::string limits_text(const Limits& l) {
   std::string s = "min " + std::to_string(l.min);
   if (l.max) s += ", max " + std::to_string(*l.max);
+  if (l.shared) s += ", shared";
   return s;
+}
+
+std::string type_text(const Module& m, uint32_t type_index) {
+  if (type_index >= m.types.size()) return "<bad type index " + std::to_string(type_index) + ">";
+  return m.types[type_index].to_string();
+}
+
+std::string global_text(const GlobalType& g) {
+  return std::string(g.mut ? "mut " : "") + to_string(g.type);
+}
+
+// Type index of every function, imports first.
+std::vector<uint32_t> function_types(const Module& m) {
+  std::vector<uint32_t> out;
+  for (const Import& imp : m.imports)
+    if (imp.kind == ExternKind::Func) out.push_back(imp.func_type);
+  out.insert(out.end(), m.funcs.begin(), m.funcs.end());
+  return out;
 }
 
 std::string import_desc(const Module& m, const Import& imp) {
   switch (imp.kind) {
-    case ExternKind::Func:
-      return imp.func_type < m.types.size() ? "func " + m.types[imp.func_type].to_string() : "func";
+    case ExternKind::Func: return "func " + type_text(m, imp.func_type);
     case ExternKind::Table:
       return std::string("table ") + to_string(imp.table.elem) + " " + limits_text(imp.table.limits);
     case ExternKind::Memory: return "memory pages " + limits_text(imp.memory.limits);
-    case ExternKind::Global:
-      return std::string("global ") + (imp.global.mut ? "mut " : "") + to_string(imp.global.type);
+    case ExternKind::Global: return "global " + global_text(imp.global);
   }
   return "";
 }
 
-void print_module(const Module& m) {
+void print_types_and_imports(const Module& m) {
   std::cout << "types: " << m.types.size() << "\n";
   for (size_t i = 0; i < m.types.size(); ++i)
     std::cout << "  [" << i << "] " << m.types[i].to_string() << "\n";
@@ -39,13 +59,19 @@ void print_module(const Module& m) {
     std::cout << "  " << imp.module << "." << imp.name << ": " << import_desc(m, imp) << "\n";
   std::cout << "functions: " << m.funcs.size() << " defined, " << m.num_imported_funcs
             << " imported\n";
+}
+
+void print_exports(const Module& m, const std::vector<uint32_t>& func_types) {
   std::cout << "exports: " << m.exports.size() << "\n";
   for (const Export& e : m.exports) {
     std::cout << "  " << e.name << ": " << to_string(e.kind) << " " << e.index;
-    if (e.kind == ExternKind::Func && e.index < m.num_funcs())
-      std::cout << " " << m.func_type(e.index).to_string();
+    if (e.kind == ExternKind::Func && e.index < func_types.size())
+      std::cout << " " << type_text(m, func_types[e.index]);
     std::cout << "\n";
   }
+}
+
+void print_memories_tables_globals(const Module& m) {
   std::cout << "memories: " << m.num_memories() << "\n";
   for (uint32_t i = 0; i < m.num_memories(); ++i)
     std::cout << "  [" << i << "] pages " << limits_text(m.memory_type(i).limits)
@@ -53,10 +79,25 @@ void print_module(const Module& m) {
   std::cout << "tables: " << m.num_tables() << "\n";
   for (uint32_t i = 0; i < m.num_tables(); ++i)
     std::cout << "  [" << i << "] " << to_string(m.table_type(i).elem) << " "
-              << limits_text(m.table_type(i).limits) << "\n";
+              << limits_text(m.table_type(i).limits)
+              << (i < m.num_imported_tables ? " (imported)" : "") << "\n";
   std::cout << "globals: " << m.num_globals() << "\n";
+  for (uint32_t i = 0; i < m.num_globals(); ++i)
+    std::cout << "  [" << i << "] " << global_text(m.global_type(i))
+              << (i < m.num_imported_globals ? " (imported)" : "") << "\n";
+}
+
+void print_module(const Module& m) {
+  std::vector<uint32_t> func_types = function_types(m);
+  print_types_and_imports(m);
+  print_exports(m, func_types);
+  print_memories_tables_globals(m);
   std::cout << "data segments: " << m.datas.size() << ", element segments: " << m.elems.size() << "\n";
-  if (m.start) std::cout << "start: " << m.function_name(*m.start) << "\n";
+  if (m.start) {
+    std::cout << "start: " << *m.start;
+    if (*m.start < func_types.size()) std::cout << " (" << m.function_name(*m.start) << ")";
+    std::cout << "\n";
+  }
   std::cout << "custom sections: " << m.customs.size() << "\n";
   for (const CustomSection& c : m.customs)
     std::cout << "  " << c.name << " (" << c.bytes.size() << " bytes)\n";

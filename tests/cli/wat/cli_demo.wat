@@ -1,7 +1,14 @@
+;; Exports for the CLI tests: results of every number type, traps with a backtrace.
 (module
-  (memory 1)
+  (memory 1 2)
+  (table 3 funcref)
+  (global $counter (export "counter") (mut i32) (i32.const 0))
+  (global f64 (f64.const 2.5))
   (func $add (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "mix") (param i64 f32 f64) (result i64 f32 f64) (local.get 0) (local.get 1) (local.get 2))
+  (func (export "f32_bits") (param f32) (result i32) (i32.reinterpret_f32 (local.get 0)))
+  (func (export "f64_id") (param f64) (result f64) (local.get 0))
+  (func (export "none"))
   (func $recurse (export "recurse") (param i32) (result i32)
     (call $recurse (i32.add (local.get 0) (i32.const 1))))
   (func $peek (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
