@@ -73,6 +73,12 @@ thread_local ThreadStack t_stack;
 // Storage for trap messages composed at run time (they must outlive run()).
 thread_local std::string t_trap_detail;
 
+// "uninitialized element 2": the spec suite expects the table index in the message.
+const char* with_index(const char* message, uint32_t index) {
+  t_trap_detail = std::string(message) + " " + std::to_string(index);
+  return t_trap_detail.c_str();
+}
+
 // The message for a failed bulk access (names a read-only window's region).
 const char* bulk_failure(Memory* m, uint64_t addr, uint64_t len, bool write) {
   t_trap_detail = m->access_failure(addr, len, write);
@@ -240,7 +246,7 @@ L_CallIndirectOp: {
   uint32_t i = static_cast<uint32_t>(*--sp);
   if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);
   RefBits r = table->elems_[i];
-  if (r == 0) TRAP(trap_msg::kUninitializedElement);
+  if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));
   Function* callee = reinterpret_cast<Function*>(r);
   if (callee->type_id_ != type_id) TRAP(trap_msg::kIndirectCallTypeMismatch);
   if (callee->code_ == nullptr) {
