@@ -19,7 +19,7 @@ std::vector<uint8_t> read_file(const std::string& path);
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;  // the module could not be read, decoded, validated, linked or instantiated
 constexpr int kExitUsage = 2;  // bad command line: options, argument values, unknown export
-constexpr int kExitTrap = 3;   // the wasm code trapped (message and backtrace on stderr)
+constexpr int kExitTrap = 134;  // the wasm code trapped (message and backtrace on stderr), as wasmtime does
 
 // A problem with what the user typed (as opposed to the module): exits with kExitUsage.
 class UsageError : public Error {

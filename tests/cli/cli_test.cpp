@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kUsage = 2;
 constexpr int kLoadError = 1;
-constexpr int kTrap = 3;
+constexpr int kTrap = 134;
 
 struct Result {
   int exit_code = -1;
