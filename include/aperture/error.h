@@ -13,11 +13,11 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The bytes are not a well-formed module. `offset` is the byte offset of the problem.
-class DecodeError : public Error {
+// An error located at a byte offset of the module.
+class OffsetError : public Error {
  public:
-  DecodeError(uint64_t offset, const std::string& what)
-      : Error("malformed module at offset " + std::to_string(offset) + ": " + what),
+  OffsetError(const char* kind, uint64_t offset, const std::string& what)
+      : Error(std::string(kind) + " module at offset " + std::to_string(offset) + ": " + what),
         offset_(offset), detail_(what) {}
   uint64_t offset() const { return offset_; }
   const std::string& detail() const { return detail_; }
@@ -27,18 +27,16 @@ class DecodeError : public Error {
   std::string detail_;
 };
 
-// The module is well-formed but does not type-check.
-class ValidationError : public Error {
+// The bytes are not a well-formed module. `offset` is the byte offset of the problem.
+class DecodeError : public OffsetError {
  public:
-  ValidationError(uint64_t offset, const std::string& what)
-      : Error("invalid module at offset " + std::to_string(offset) + ": " + what),
-        offset_(offset), detail_(what) {}
-  uint64_t offset() const { return offset_; }
-  const std::string& detail() const { return detail_; }
+  DecodeError(uint64_t offset, const std::string& what) : OffsetError("malformed", offset, what) {}
+};
 
- private:
-  uint64_t offset_;
-  std::string detail_;
+// The module is well-formed but does not type-check.
+class ValidationError : public OffsetError {
+ public:
+  ValidationError(uint64_t offset, const std::string& what) : OffsetError("invalid", offset, what) {}
 };
 
 // Imports could not be resolved or do not match.

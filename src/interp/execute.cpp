@@ -130,6 +130,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* cons
   Function* const* funcs = nullptr;
   Global* const* globals = nullptr;
   Function* fn = entry;
+  Function* callee = nullptr;
   const InterpCode* code = nullptr;
 
   frame->ret_ip = nullptr;
@@ -219,26 +220,10 @@ L_ReturnOp: {
   if (fn->instance_ != inst) LOAD_INSTANCE(fn->instance_);
   NEXT();
 }
-L_CallOp: {
-  Function* callee = funcs[ip[0].u64];
+L_CallOp:
+  callee = funcs[ip[0].u64];
   ++ip;
-  if (callee->code_ == nullptr) {
-    uint32_t np = static_cast<uint32_t>(callee->type().params.size());
-    ts->sp_top = sp;
-    call_host(callee, inst, sp - np);
-    sp = sp - np + callee->type().results.size();
-    NEXT();
-  }
-  if (frame + 1 >= ts->frames_end) TRAP(trap_msg::kCallStackExhausted);
-  ++frame;
-  frame->ret_ip = ip;
-  frame->fp = fp;
-  frame->fn = callee;
-  ts->frame_top = frame;
-  fp = sp - callee->code_->num_params;
-  fn = callee;
-  goto enter;
-}
+  goto call;
 L_CallIndirectOp: {
   uint64_t type_id = ip[0].u64;
   Table* table = inst->tables_[ip[1].u64];
@@ -247,8 +232,11 @@ L_CallIndirectOp: {
   if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);
   RefBits r = table->elems_[i];
   if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));
-  Function* callee = reinterpret_cast<Function*>(r);
+  callee = reinterpret_cast<Function*>(r);
   if (callee->type_id_ != type_id) TRAP(trap_msg::kIndirectCallTypeMismatch);
+  goto call;
+}
+call:  // callee is set; its arguments are on top of the stack; ip is the return address
   if (callee->code_ == nullptr) {
     uint32_t np = static_cast<uint32_t>(callee->type().params.size());
     ts->sp_top = sp;
@@ -265,7 +253,6 @@ L_CallIndirectOp: {
   fp = sp - callee->code_->num_params;
   fn = callee;
   goto enter;
-}
 
   // ---- parametric and variables ----
 L_DropOp:
