@@ -2,6 +2,7 @@
 // POSIX shm region: the host seeds it, guest A (process 1) produces, guest B (process 2)
 // consumes and answers, the host checks the answer.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@ int run(const std::string& args, std::string* out) {
 
 std::string guest(const std::string& name) { return std::string(APERTURE_BINARY_DIR) + "/region_guests/" + name + ".wasm"; }
 
+// Removes the shm object however the test ends, so failures leave nothing behind.
+struct ShmGuard {
+  std::string name;
+  ~ShmGuard() { shm_unlink(name.c_str()); }
+};
+
 // These tests run C guests built with clang-19; a build configured without guests
 // reports them as skipped (never as passed).
 class GuestProgramTest : public ::testing::Test {
@@ -40,6 +47,7 @@ using CliRegionTest = GuestProgramTest;
 
 TEST_F(CrossProcessTest, TwoGuestProcessesAndTheHostShareOneRegion) {
   std::string shm = "/aperture_xp_" + std::to_string(getpid());
+  ShmGuard guard{shm};
   auto region = Region::create_shm(shm, 64 * 1024);
   uint32_t* words = reinterpret_cast<uint32_t*>(region->data());
   words[0] = 0;
@@ -53,13 +61,13 @@ TEST_F(CrossProcessTest, TwoGuestProcessesAndTheHostShareOneRegion) {
   EXPECT_EQ(out_b, "consumed 4096 values, 0 bad, sum 58710016\n");
   EXPECT_EQ(words[0], 0xD0Eu);
   for (uint32_t i = 0; i < 4096; ++i) ASSERT_EQ(words[1 + 4096 + i], (i * 7 + 1) * 2) << i;
-  Region::remove_shm(shm);
 }
 
 TEST_F(CrossProcessTest, ConcurrentProcessesSeeEachOthersWrites) {
   // Guest B starts first and waits (by polling the shared flag in the consumer loop of
   // the host) -- here the host plays the producer while a guest process consumes.
   std::string shm = "/aperture_xp2_" + std::to_string(getpid());
+  ShmGuard guard{shm};
   auto region = Region::create_shm(shm, 64 * 1024);
   uint32_t* words = reinterpret_cast<uint32_t*>(region->data());
   for (uint32_t i = 0; i < 4096; ++i) words[1 + i] = i * 7 + 1;
@@ -67,7 +75,6 @@ TEST_F(CrossProcessTest, ConcurrentProcessesSeeEachOthersWrites) {
   std::string out;
   EXPECT_EQ(run("run --region io=shm:" + shm + " --map io@0x10000000 " + guest("pipeline_stage") + " consume", &out), 0) << out;
   EXPECT_EQ(words[0], 0xD0Eu);
-  Region::remove_shm(shm);
 }
 
 TEST_F(GuestApiTest, EveryFunctionAndErrorReturn) {
