@@ -68,7 +68,10 @@ class Decoder {
       case kMemory: memories(r); return;
       case kGlobal: globals(r); return;
       case kExport: exports(r); return;
-      case kStart: m_.start = r.u32(); return;
+      case kStart:
+        m_.start_offset = static_cast<uint32_t>(r.pos());
+        m_.start = r.u32();
+        return;
       case kElement: elements(r); return;
       case kCode: code(r); return;
       case kData: datas(r); return;
@@ -147,6 +150,7 @@ class Decoder {
     uint32_t n = r.count(3);
     for (uint32_t i = 0; i < n; ++i) {
       Import imp;
+      imp.offset = static_cast<uint32_t>(r.pos());
       imp.module = r.name();
       imp.name = r.name();
       size_t at = r.pos();
@@ -170,11 +174,17 @@ class Decoder {
   }
   void tables(Reader& r) {
     uint32_t n = r.count(2);
-    for (uint32_t i = 0; i < n; ++i) m_.tables.push_back(tabletype(r));
+    for (uint32_t i = 0; i < n; ++i) {
+      m_.table_offsets.push_back(static_cast<uint32_t>(r.pos()));
+      m_.tables.push_back(tabletype(r));
+    }
   }
   void memories(Reader& r) {
     uint32_t n = r.count(2);
-    for (uint32_t i = 0; i < n; ++i) m_.memories.push_back(MemoryType{limits(r)});
+    for (uint32_t i = 0; i < n; ++i) {
+      m_.memory_offsets.push_back(static_cast<uint32_t>(r.pos()));
+      m_.memories.push_back(MemoryType{limits(r)});
+    }
   }
   void globals(Reader& r) {
     uint32_t n = r.count(3);
@@ -189,6 +199,7 @@ class Decoder {
     uint32_t n = r.count(3);
     for (uint32_t i = 0; i < n; ++i) {
       Export e;
+      e.offset = static_cast<uint32_t>(r.pos());
       e.name = r.name();
       size_t at = r.pos();
       uint8_t kind = r.u8();

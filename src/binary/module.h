@@ -59,12 +59,14 @@ struct Import {
   TableType table;         // Table
   MemoryType memory;       // Memory
   GlobalType global;       // Global
+  uint32_t offset = 0;     // byte offset of the import entry (for diagnostics)
 };
 
 struct Export {
   std::string name;
   ExternKind kind = ExternKind::Func;
   uint32_t index = 0;
+  uint32_t offset = 0;     // byte offset of the export entry (for diagnostics)
 };
 
 struct GlobalDef {  // a defined global (runtime::Global is the live object)
@@ -104,6 +106,9 @@ struct Module {
   std::vector<GlobalDef> globals;       // defined globals
   std::vector<Export> exports;
   std::optional<uint32_t> start;
+  uint32_t start_offset = 0;          // byte offset of the start section's index
+  std::vector<uint32_t> table_offsets;   // byte offset of each defined table's type
+  std::vector<uint32_t> memory_offsets;  // byte offset of each defined memory's type
   std::vector<ElemSegment> elems;
   std::vector<DataSegment> datas;
   std::optional<uint32_t> data_count; // from the DataCount section, when present

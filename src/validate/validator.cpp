@@ -24,8 +24,9 @@ class ModuleValidator {
     if (m_.bodies.size() != m_.funcs.size())
       fail(0, "function and code section have inconsistent lengths");
     build_context();
-    for (const TableType& t : m_.tables) table_type(t, 0);
-    for (const MemoryType& mt : m_.memories) memory_limits(mt.limits, 0);
+    for (size_t i = 0; i < m_.tables.size(); ++i) table_type(m_.tables[i], offset_of(m_.table_offsets, i));
+    for (size_t i = 0; i < m_.memories.size(); ++i)
+      memory_limits(m_.memories[i].limits, offset_of(m_.memory_offsets, i));
     for (const GlobalDef& g : m_.globals) const_expr(g.init, g.type.type);
     for (const ElemSegment& s : m_.elems) elem(s);
     for (const DataSegment& d : m_.datas) data(d);
@@ -54,13 +55,13 @@ class ModuleValidator {
     c_.globals.reserve(m_.num_globals());
     for (const Import& imp : m_.imports) {
       switch (imp.kind) {
-        case ExternKind::Func: c_.funcs.push_back(type_at(imp.func_type, 0)); break;
+        case ExternKind::Func: c_.funcs.push_back(type_at(imp.func_type, imp.offset)); break;
         case ExternKind::Table:
-          table_type(imp.table, 0);
+          table_type(imp.table, imp.offset);
           c_.tables.push_back(imp.table);
           break;
         case ExternKind::Memory:
-          memory_limits(imp.memory.limits, 0);
+          memory_limits(imp.memory.limits, imp.offset);
           ++c_.num_memories;
           break;
         case ExternKind::Global: c_.globals.push_back(imp.global); break;
@@ -177,11 +178,16 @@ class ModuleValidator {
     const_expr(d.offset, ValType::I32);
   }
 
+  // Offsets are absent in hand-built modules (tests): fall back to 0.
+  static uint64_t offset_of(const std::vector<uint32_t>& offsets, size_t i) {
+    return i < offsets.size() ? offsets[i] : 0;
+  }
+
   void start() const {
     if (!m_.start) return;
-    if (!c_.has_func(*m_.start)) fail(0, "unknown function " + std::to_string(*m_.start));
+    if (!c_.has_func(*m_.start)) fail(m_.start_offset, "unknown function " + std::to_string(*m_.start));
     const FuncType& t = *c_.funcs[*m_.start];
-    if (!t.params.empty() || !t.results.empty()) fail(0, "start function");
+    if (!t.params.empty() || !t.results.empty()) fail(m_.start_offset, "start function");
   }
 
   void exports() const {
@@ -196,8 +202,8 @@ class ModuleValidator {
         case ExternKind::Memory: limit = c_.num_memories; what = "unknown memory "; break;
         case ExternKind::Global: limit = c_.globals.size(); what = "unknown global "; break;
       }
-      if (e.index >= limit) fail(0, what + std::to_string(e.index));
-      if (!names.insert(e.name).second) fail(0, "duplicate export name");
+      if (e.index >= limit) fail(e.offset, what + std::to_string(e.index));
+      if (!names.insert(e.name).second) fail(e.offset, "duplicate export name");
     }
   }
 

@@ -83,6 +83,26 @@ TEST(ValidatorTest, ModuleRules) {
   EXPECT_EQ(error_of("(module (func (export \"f\") (ref.func 0) (drop)))"), "valid");
 }
 
+TEST(ValidatorTest, ModuleLevelErrorsNameTheirOffset) {
+  Module m = assemble("(module (func (export \"a\")) (func (export \"a\")))");
+  ASSERT_EQ(m.exports.size(), 2u);
+  try {
+    validate_module(m);
+    FAIL() << "duplicate export accepted";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.offset(), m.exports[1].offset);
+    EXPECT_GT(e.offset(), 8u) << "points into the export section, not at the header";
+  }
+  Module mem = assemble("(module (memory 3 2))");
+  try {
+    validate_module(mem);
+    FAIL() << "min > max accepted";
+  } catch (const ValidationError& e) {
+    ASSERT_EQ(mem.memory_offsets.size(), 1u);
+    EXPECT_EQ(e.offset(), mem.memory_offsets[0]);
+  }
+}
+
 TEST(ValidatorTest, SelectNeedsNumericOperandsWithoutAnnotation) {
   EXPECT_EQ(error_of("(module (func (result funcref) (select (ref.null func) (ref.null func) (i32.const 1))))"),
             "type mismatch");
