@@ -34,7 +34,7 @@ class ModuleValidator {
     for (uint32_t i = 0; i < m_.bodies.size(); ++i) fv.validate(i);
     start();
     exports();
-    if (c_.num_memories > 1) fail(0, "multiple memories");
+    if (c_.num_memories > 1) fail(second_memory_offset(), "multiple memories");
   }
 
  private:
@@ -176,6 +176,14 @@ class ModuleValidator {
     if (d.memory >= c_.num_memories)
       fail(d.offset.offset, "unknown memory " + std::to_string(d.memory));
     const_expr(d.offset, ValType::I32);
+  }
+
+  // Where the second memory is declared (import or definition), for the error message.
+  uint64_t second_memory_offset() const {
+    uint32_t seen = 0;
+    for (const Import& imp : m_.imports)
+      if (imp.kind == ExternKind::Memory && ++seen == 2) return imp.offset;
+    return offset_of(m_.memory_offsets, 1 - seen);
   }
 
   // Offsets are absent in hand-built modules (tests): fall back to 0.
