@@ -737,6 +737,33 @@ L_I64RemU: {
   BRCMP(BrIfI32LeU, a <= b)
   BRCMP(BrIfI32GeS, i32(a) >= i32(b))
   BRCMP(BrIfI32GeU, a >= b)
+#define BINOP_LOCAL(Name, T, expr)              \
+  L_##Name : {                                   \
+    T b = static_cast<T>(fp[ip[0].u64]);         \
+    T a = static_cast<T>(sp[-1]);                \
+    ++ip;                                        \
+    sp[-1] = (expr);                             \
+    NEXT();                                      \
+  }
+#define FBINOP_LOCAL(Name, expr)                 \
+  L_##Name : {                                   \
+    double b = f64_of(fp[ip[0].u64]);            \
+    double a = f64_of(sp[-1]);                   \
+    ++ip;                                        \
+    sp[-1] = slot_of(expr);                      \
+    NEXT();                                      \
+  }
+  BINOP_LOCAL(I32AddLocal, u32, U32(a + b))
+  BINOP_LOCAL(I32SubLocal, u32, U32(a - b))
+  BINOP_LOCAL(I32MulLocal, u32, U32(a * b))
+  BINOP_LOCAL(I32AndLocal, u32, a & b)
+  BINOP_LOCAL(I32OrLocal, u32, a | b)
+  BINOP_LOCAL(I32XorLocal, u32, a ^ b)
+  BINOP_LOCAL(I64AddLocal, u64, a + b)
+  BINOP_LOCAL(I64XorLocal, u64, a ^ b)
+  FBINOP_LOCAL(F64AddLocal, a + b)
+  FBINOP_LOCAL(F64SubLocal, a - b)
+  FBINOP_LOCAL(F64MulLocal, a * b)
 L_LocalGet2:
   sp[0] = fp[ip[0].u64];
   sp[1] = fp[ip[1].u64];

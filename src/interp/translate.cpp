@@ -56,6 +56,23 @@ IOp with_immediate(IOp op) {
   }
 }
 
+IOp with_local_operand(IOp op) {
+  switch (op) {
+    case IOp::I32Add: return IOp::I32AddLocal;
+    case IOp::I32Sub: return IOp::I32SubLocal;
+    case IOp::I32Mul: return IOp::I32MulLocal;
+    case IOp::I32And: return IOp::I32AndLocal;
+    case IOp::I32Or: return IOp::I32OrLocal;
+    case IOp::I32Xor: return IOp::I32XorLocal;
+    case IOp::I64Add: return IOp::I64AddLocal;
+    case IOp::I64Xor: return IOp::I64XorLocal;
+    case IOp::F64Add: return IOp::F64AddLocal;
+    case IOp::F64Sub: return IOp::F64SubLocal;
+    case IOp::F64Mul: return IOp::F64MulLocal;
+    default: return IOp::Count;
+  }
+}
+
 // The compare-and-branch op for an i32 comparison; `negate` branches when it is false.
 IOp branch_on(IOp cmp, bool negate) {
   switch (cmp) {
@@ -165,6 +182,11 @@ class Translator {
     IOp imm = with_immediate(op);
     if (last_op_ == IOp::Const && imm != IOp::Count) {
       refuse(imm);  // the Const's immediate becomes the operand
+      return true;
+    }
+    IOp local = with_local_operand(op);
+    if (last_op_ == IOp::LocalGetOp && local != IOp::Count) {
+      refuse(local);  // the local.get's index becomes the operand
       return true;
     }
     if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
