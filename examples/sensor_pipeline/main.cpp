@@ -74,7 +74,6 @@ struct Filter {
 
   Filter(const std::vector<uint8_t>& wasm, std::shared_ptr<aperture::Region> samples,
          std::shared_ptr<aperture::Region> results) {
-    aperture::MemoryType mt{aperture::Limits{1, std::nullopt}};
     // Bindings: windows are in place before the module's code runs.
     instance = &store.instantiate(aperture::compile(wasm), aperture::Linker{}, [&](aperture::Instance& inst) {
       aperture::map_window(*inst.memory(0), samples, 0, 0, kSamplesAddr, aperture::Access::Read);

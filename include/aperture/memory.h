@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -88,6 +89,9 @@ class Memory {
   uint64_t size_bytes_ = 0;
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
+  // windows_.size(), readable without the lock: bulk operations and WASI pointer checks
+  // on a memory without windows skip the mutex.
+  std::atomic<size_t> window_count_{0};
 };
 
 // Host page size (sysconf), cached.

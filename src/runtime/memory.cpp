@@ -80,6 +80,7 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
   if (addr + len < addr) return false;
   uint64_t end = addr + len;
   if (end > kAddressSpace) return false;
+  if (window_count_.load(std::memory_order_acquire) == 0) return end <= size_bytes_;
   std::lock_guard<std::mutex> lock(windows_mutex_);
   if (windows_.empty()) return end <= size_bytes_;
   // Walk the range: each piece must be a window (of the right access) or committed memory.
@@ -125,6 +126,7 @@ bool Memory::add_window(WindowRecord w) {
     if (prev->second.addr + prev->second.length > w.addr) return false;
   }
   windows_.emplace(w.addr, std::move(w));
+  window_count_.store(windows_.size(), std::memory_order_release);
   return true;
 }
 
@@ -141,6 +143,7 @@ bool Memory::remove_window(uint64_t addr, uint64_t length) {
   if (addr < size_bytes_)
     mprotect(base_ + addr, std::min(end, size_bytes_) - addr, PROT_READ | PROT_WRITE);
   windows_.erase(it);
+  window_count_.store(windows_.size(), std::memory_order_release);
   return true;
 }
 
@@ -175,9 +178,6 @@ std::optional<uint64_t> Memory::find_free_range(uint64_t from, uint64_t len) con
   return cursor;
 }
 
-size_t Memory::window_count() const {
-  std::lock_guard<std::mutex> lock(windows_mutex_);
-  return windows_.size();
-}
+size_t Memory::window_count() const { return window_count_.load(std::memory_order_acquire); }
 
 }  // namespace aperture
