@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <optional>
 #include <string>
 
 #include "aperture/memory.h"
@@ -333,20 +334,30 @@ class FileRunner {
     // Some wast2json versions write `(assert_trap (module ...) "msg")` as assert_trap
     // with a module file instead of assert_uninstantiable.
     if (!cmd.contains("action") && cmd.contains("filename")) return assert_uninstantiable(cmd, why);
-    const std::string expected = cmd.value("text", "");
     std::vector<Value> results;
-    try {
+    std::optional<Outcome> early;
+    Outcome o = expect_trap(cmd.value("text", ""), why, "no trap", [&] {
       Performed p = perform(cmd.at("action"), &results, why);
-      if (p != Performed::Done) return not_done(p);
+      if (p != Performed::Done) early = not_done(p);
+    });
+    return early ? *early : o;
+  }
+
+  // Runs `attempt`; passes when it traps with the expected message.
+  template <typename Attempt>
+  Outcome expect_trap(const std::string& expected, std::string* why, const char* no_trap,
+                      Attempt&& attempt) {
+    try {
+      attempt();
     } catch (const aperture::Trap& t) {
       if (message_matches(t.what(), expected)) return Outcome::Pass;
-      *why = std::string("trap message '") + t.what() + "', expected '" + expected + "'";
+      *why = std::string("trap '") + t.what() + "', expected '" + expected + "'";
       return Outcome::Fail;
     } catch (const std::exception& e) {
-      *why = std::string("error instead of trap: ") + e.what();
+      *why = std::string("expected a trap, got: ") + e.what();
       return Outcome::Fail;
     }
-    *why = "no trap, expected '" + expected + "'";
+    *why = std::string(no_trap) + ", expected '" + expected + "'";
     return Outcome::Fail;
   }
 
@@ -396,19 +407,8 @@ class FileRunner {
 
   // A trap during instantiation (segment out of bounds, start function trapped).
   Outcome assert_uninstantiable(const json& cmd, std::string* why) {
-    const std::string expected = cmd.value("text", "");
-    try {
-      store_.instantiate(compile_file(cmd), linker_);
-    } catch (const aperture::Trap& t) {
-      if (message_matches(t.what(), expected)) return Outcome::Pass;
-      *why = std::string("trap '") + t.what() + "', expected '" + expected + "'";
-      return Outcome::Fail;
-    } catch (const std::exception& e) {
-      *why = std::string("expected a trap, got: ") + e.what();
-      return Outcome::Fail;
-    }
-    *why = "instantiation succeeded, expected '" + expected + "'";
-    return Outcome::Fail;
+    return expect_trap(cmd.value("text", ""), why, "instantiation succeeded",
+                       [&] { store_.instantiate(compile_file(cmd), linker_); });
   }
 
   std::string dir_, name_;
