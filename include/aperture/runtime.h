@@ -1,6 +1,6 @@
 // The C++ embedding API: compile modules, create stores, link imports, instantiate, call.
 //
-//   auto module = aperture::compile(bytes);              // decode + validate + translate
+//   auto module = aperture::compile(bytes);              // decode + validate + prepare code
 //   aperture::Store store;
 //   aperture::Linker linker;                              // imports by (module, name)
 //   linker.define("env", "log", store.create_host_function(type, callback, "log"));
@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "aperture/engine.h"
 #include "aperture/error.h"
 #include "aperture/trap.h"
 #include "aperture/types.h"
@@ -28,13 +29,16 @@
 namespace aperture {
 
 struct Module;           // decoded module (binary/module.h)
-struct CompiledModule;   // Module + interpreter code; shared by all its instances
+struct CompiledModule;   // Module + one engine's code; shared by all its instances
+class Engine;            // an execution engine (runtime/engine.h)
 class Instance;
 class Memory;            // runtime/memory.h
 class Store;
 
-// Decode, validate and translate a module. Throws DecodeError or ValidationError.
-std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes);
+// Decode, validate and prepare a module's code with the engine `config` chooses
+// (aperture/engine.h). Throws DecodeError, ValidationError or Error.
+std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes,
+                                              const EngineConfig& config = {});
 // The decoded module behind a compiled one (imports, exports, custom sections, names).
 const Module& module_of(const CompiledModule& m);
 
@@ -50,8 +54,6 @@ struct HostContext {
 using HostCallback =
     std::function<void(HostContext& ctx, const uint64_t* args, uint64_t* results)>;
 
-struct InterpCode;  // interpreter form of one function (interp/code.h)
-
 class Function {
  public:
   const FuncType& type() const { return *type_; }
@@ -61,14 +63,15 @@ class Function {
   uint32_t index() const { return index_; }       // function index in its module
   const std::string& name() const { return name_; }
   const HostCallback& host() const { return host_; }
-  const InterpCode* code() const { return code_; }
 
-  // Engine internals (set up by Store).
+  // Engine internals (set up by Store and the engine's ModuleCode::bind).
   const FuncType* type_ = nullptr;
   uint32_t type_id_ = 0;
   Instance* instance_ = nullptr;
   uint32_t index_ = 0;
-  const InterpCode* code_ = nullptr;
+  const Engine* engine_ = nullptr;  // the engine running this function; null for host functions
+  const void* code_ = nullptr;      // that engine's code for the function
+  void* context_ = nullptr;         // that engine's per-instance context
   HostCallback host_;
   std::string name_;
 };
@@ -114,6 +117,11 @@ struct Extern {
   Global* as_global() const { return kind == ExternKind::Global ? static_cast<Global*>(object) : nullptr; }
 };
 
+// Per-instance state an engine keeps (Instance::engine_state_).
+struct EngineInstanceState {
+  virtual ~EngineInstanceState() = default;
+};
+
 class Instance {
  public:
   const CompiledModule& compiled() const { return *compiled_; }
@@ -139,6 +147,7 @@ class Instance {
   std::vector<uint8_t> data_dropped_;                // 1 once data.drop ran
   std::map<std::string, Extern, std::less<>> exports_;
   void* user_data_ = nullptr;  // for embedders (e.g. the WASI context)
+  std::unique_ptr<EngineInstanceState> engine_state_;
 };
 
 // Resolves imports by (module name, field name).

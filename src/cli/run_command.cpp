@@ -42,7 +42,8 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   std::vector<std::string> argv{o.module_path};
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
-  auto compiled = compile(read_file(o.module_path));
+  EngineConfig engine = make_engine_config(o.engine);
+  auto compiled = compile(read_file(o.module_path), engine);
   Store store;
   Linker linker;
   // WASI imports are defined for --invoke too: library-style modules built for WASI
@@ -70,6 +71,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   // makes CLI11 stop option parsing at MODULE. finish_run_options picks up `--invoke`.
   run->add_option("args", o.args, "program arguments (WASI) or --invoke NAME [ARGS...]");
   run->positionals_at_end(true);
+  add_engine_options(*run, o.engine);
   add_wasi_options(*run, o.wasi);
   return run;
 }

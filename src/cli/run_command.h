@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "aperture/runtime.h"
+#include "cli/engine_options.h"
 #include "cli/wasi_options.h"
 
 namespace CLI {
@@ -29,6 +30,7 @@ struct RunOptions {
   std::optional<std::string> invoke;  // export to call; otherwise run _start (WASI)
   std::vector<std::string> args;      // --invoke: typed arguments; WASI: argv[1..]
   WasiOptions wasi;                   // --dir, --env
+  EngineOptions engine;               // --engine
 };
 
 // Extension points for option groups (e.g. regions): each runs in order.
@@ -41,7 +43,7 @@ struct RunHooks {
   std::vector<std::function<void(Store&, Instance&)>> after_instantiate;
 };
 
-// Adds the `run` subcommand with its basic and WASI options.
+// Adds the `run` subcommand with its basic, engine and WASI options.
 CLI::App* add_run_command(CLI::App& app, RunOptions& options);
 // After parsing: moves the arguments after MODULE into options (handles `--invoke NAME`).
 // Throws UsageError.

@@ -15,9 +15,11 @@
 
 #include "aperture/memory.h"
 #include "interp/code.h"
+#include "interp/engine.h"
 #include "interp/iop.h"
 #include "interp/numeric.h"
 #include "runtime/compiled_module.h"
+#include "runtime/engine.h"
 #include "runtime/fault_handler.h"
 
 namespace aperture {
@@ -85,23 +87,8 @@ const char* bulk_failure(Memory* m, uint64_t addr, uint64_t len, bool write) {
   return t_trap_detail.c_str();
 }
 
-inline void call_host(Function* callee, Instance* caller, uint64_t* args) {
-  HostContext ctx{caller};
-  const FuncType& t = callee->type();
-  uint64_t results[16];
-  std::vector<uint64_t> big;
-  uint64_t* out = results;
-  if (t.results.size() > 16) {
-    big.resize(t.results.size());
-    out = big.data();
-  }
-  FaultScope*& scope = current_fault_scope();
-  FaultScope* saved = scope;
-  scope = nullptr;  // a fault in host code is a host bug, never a wasm trap
-  callee->host_(ctx, args, out);
-  scope = saved;
-  std::copy(out, out + t.results.size(), args);
-}
+// The interpreter's code of `f` (an interpreter function).
+inline const InterpCode* code_of(const Function* f) { return static_cast<const InterpCode*>(f->code_); }
 
 // Runs `entry` whose arguments are at fp[0..params). Returns nullptr on success (results
 // at fp[0..results)) or a trap message. With entry == nullptr, stores the handler table.
@@ -122,7 +109,8 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* cons
 
   const char* trap_message = nullptr;
   const Slot* ip = nullptr;
-  uint64_t* sp = fp + entry->code_->num_params;
+  uint64_t* sp = fp + code_of(entry)->num_params;
+  const Engine* const self = &interpreter_engine();
   uint64_t* const stack_end = ts->end;
   Frame* frame = ts->frame_top + 1;
   Instance* inst = nullptr;
@@ -153,7 +141,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* cons
   } while (0)
 
 enter:  // fn is the callee; fp points at its arguments; sp just past them
-  code = fn->code_;
+  code = code_of(fn);
   if (fp + code->frame_slots > stack_end) TRAP(trap_msg::kCallStackExhausted);
   for (uint32_t i = 0; i < code->num_locals; ++i) *sp++ = 0;
   ip = code->code.data();
@@ -237,10 +225,10 @@ L_CallIndirectOp: {
   goto call;
 }
 call:  // callee is set; its arguments are on top of the stack; ip is the return address
-  if (callee->code_ == nullptr) {
+  if (callee->engine_ != self) {  // a host function or another engine's function
     uint32_t np = static_cast<uint32_t>(callee->type().params.size());
     ts->sp_top = sp;
-    call_host(callee, inst, sp - np);
+    invoke_function(*callee, sp - np, inst);
     sp = sp - np + callee->type().results.size();
     NEXT();
   }
@@ -250,7 +238,7 @@ call:  // callee is set; its arguments are on top of the stack; ip is the return
   frame->fp = fp;
   frame->fn = callee;
   ts->frame_top = frame;
-  fp = sp - callee->code_->num_params;
+  fp = sp - code_of(callee)->num_params;
   fn = callee;
   goto enter;
 
@@ -841,10 +829,8 @@ std::vector<std::string> backtrace(Frame* from, Frame* to) {
   std::vector<std::string> out;
   int n = 0;
   for (Frame* f = from; f > to; --f) {
-    Function* fn = f->fn;
-    std::string name = fn->name_.empty() ? "func[" + std::to_string(fn->index_) + "]" : fn->name_;
-    out.push_back("#" + std::to_string(n++) + " " + name);
-    if (n >= 64) {
+    out.push_back(backtrace_line(n++, *f->fn));
+    if (n >= kMaxBacktraceFrames) {
       out.push_back("...");
       break;
     }
@@ -878,24 +864,17 @@ const void* handler_for(IOp op) {
   return table[static_cast<size_t>(op)];
 }
 
-void invoke_raw(Function& f, uint64_t* slots) {
-  if (f.code_ == nullptr) {
-    HostContext ctx{nullptr};
-    const FuncType& t = f.type();
-    std::vector<uint64_t> results(t.results.size());
-    f.host_(ctx, slots, results.data());
-    std::copy(results.begin(), results.end(), slots);
-    return;
-  }
+void interp_invoke(Function& f, uint64_t* slots) {
+  const InterpCode* code = code_of(&f);
   ThreadStack& ts = t_stack;
   ts.init();
   ensure_alt_signal_stack();
-  if (ts.depth >= kMaxNesting || ts.sp_top + f.code_->frame_slots > ts.end ||
+  if (ts.depth >= kMaxNesting || ts.sp_top + code->frame_slots > ts.end ||
       ts.frame_top + 2 >= ts.frames_end)
     throw Trap(trap_msg::kCallStackExhausted);
 
   uint64_t* fp = ts.sp_top;
-  std::copy(slots, slots + f.code_->num_params, fp);
+  std::copy(slots, slots + code->num_params, fp);
   ++ts.depth;
   InvocationGuard guard{ts, ts.sp_top, ts.frame_top, current_fault_scope()};
   FaultScope scope;
@@ -916,7 +895,7 @@ void invoke_raw(Function& f, uint64_t* slots) {
     trap.backtrace = backtrace(ts.frame_top, guard.saved_frame);
     throw trap;
   }
-  std::copy(fp, fp + f.code_->num_results, slots);
+  std::copy(fp, fp + code->num_results, slots);
 }
 
 }  // namespace aperture

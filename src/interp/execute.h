@@ -7,8 +7,9 @@
 
 namespace aperture {
 
-// Calls `f` (wasm or host). `slots` holds the arguments on entry and receives the
-// results (it must have room for max(params, results) slots). Throws Trap.
-void invoke_raw(Function& f, uint64_t* slots);
+// Runs interpreter function `f` (f.code_ is its InterpCode). `slots` holds the arguments
+// on entry and receives the results (it must have room for max(params, results) slots).
+// Throws Trap.
+void interp_invoke(Function& f, uint64_t* slots);
 
 }  // namespace aperture

@@ -1,4 +1,4 @@
-// A validated module plus its interpreter code, shared by all instances of the module.
+// A validated module plus one engine's code for it, shared by all instances of the module.
 #pragma once
 
 #include <memory>
@@ -6,14 +6,19 @@
 
 #include "aperture/runtime.h"
 #include "binary/module.h"
-#include "interp/code.h"
 
 namespace aperture {
 
+class Engine;
+class ModuleCode;
+
 struct CompiledModule {
+  CompiledModule();
+  ~CompiledModule();
   Module module;
-  std::vector<InterpCode> code;  // one per defined function
   std::vector<uint32_t> type_ids;  // canonical id of each entry of module.types
+  const Engine* engine = nullptr;  // the engine that prepared `code`
+  std::unique_ptr<ModuleCode> code;
 };
 
 }  // namespace aperture

@@ -6,9 +6,9 @@
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
-#include "interp/execute.h"
 #include "runtime/compiled_module.h"
 #include "runtime/const_eval.h"
+#include "runtime/engine.h"
 
 namespace aperture {
 
@@ -156,7 +156,7 @@ std::vector<Value> call_function(Function& f, std::span<const Value> args) {
                   ", got " + to_string(args[i].type));
     slots[i] = args[i].bits;
   }
-  invoke_raw(f, slots.data());
+  invoke_function(f, slots.data(), nullptr);
   std::vector<Value> results(t.results.size());
   for (size_t i = 0; i < results.size(); ++i) {
     uint64_t bits = slots[i];
@@ -249,7 +249,6 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     f->type_id_ = compiled->type_ids[m.funcs[i]];
     f->instance_ = &inst;
     f->index_ = index;
-    f->code_ = &compiled->code[i];
     auto name = m.function_names.find(index);
     if (name != m.function_names.end()) f->name_ = name->second;
     inst.funcs_.push_back(f.get());
@@ -267,6 +266,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     uint64_t bits = eval_const(g.init, inst);
     inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits}));
   }
+  compiled->code->bind(inst);
   for (const ElemSegment& seg : m.elems) {
     std::vector<RefBits> refs;
     refs.reserve(seg.items.size());

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -20,8 +21,8 @@ struct Result {
 };
 
 // A signal (a crash of the runtime) maps to 128 + signal, which no expectation uses.
-Result run(const std::string& args) {
-  std::string cmd = std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
+Result run_with_env(const std::string& env, const std::string& args) {
+  std::string cmd = env + " " + std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   std::array<char, 4096> buf;
@@ -30,6 +31,9 @@ Result run(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
+
+// Runs with the environment of the test, whose $APERTURE_ENGINE picks the engine.
+Result run(const std::string& args) { return run_with_env("", args); }
 
 std::string module(const std::string& name) { return std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm"; }
 std::string demo() { return module("cli_demo"); }
@@ -109,6 +113,26 @@ TEST(CliTest, BadArgumentsAreUsageErrors) {
   r = run("run " + demo());
   EXPECT_EQ(r.exit_code, kUsage) << r.out;
   EXPECT_TRUE(contains(r.out, "--invoke")) << "hints at --invoke: " << r.out;
+}
+
+TEST(CliTest, EngineIsChosenByOptionOrEnvironment) {
+  // The test itself runs once per engine with $APERTURE_ENGINE set (tests/CMakeLists.txt).
+  const char* engine = std::getenv("APERTURE_ENGINE");
+  std::string name = engine ? engine : "interp";
+  Result r = run("run --engine " + name + " " + demo() + " --invoke add 40 2");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "42\n");
+  r = run("run --engine bogus " + demo() + " --invoke add 1 2");
+  EXPECT_EQ(r.exit_code, kUsage) << r.out;
+  EXPECT_TRUE(contains(r.out, "--engine: unknown engine 'bogus'; available: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "interp")) << r.out;
+  // The environment variable is read (a bad value is an error, not silently ignored) and
+  // --engine overrides it.
+  r = run_with_env("APERTURE_ENGINE=bogus", "run " + demo() + " --invoke add 1 2");
+  EXPECT_EQ(r.exit_code, kUsage) << r.out;
+  EXPECT_TRUE(contains(r.out, "APERTURE_ENGINE: unknown engine 'bogus'")) << r.out;
+  r = run_with_env("APERTURE_ENGINE=bogus", "run --engine " + name + " " + demo() + " --invoke add 1 2");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
 }
 
 TEST(CliTest, MalformedModuleIsALoadError) {

@@ -30,6 +30,7 @@
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
 #include "binary/module.h"
+#include "engine_under_test.h"
 
 namespace {
 
@@ -293,6 +294,8 @@ std::vector<aperture::Extern> dummy_imports(aperture::Store& store, const apertu
   return out;
 }
 
+aperture::EngineConfig g_engine;  // --engine
+
 enum class Outcome { Instantiated, StartNotRun, Malformed, Invalid, LinkError, Trap, OtherError };
 
 const char* to_string(Outcome o) {
@@ -311,7 +314,7 @@ const char* to_string(Outcome o) {
 // Throws whatever the engine throws that is not one of its documented errors.
 Outcome load(const Bytes& bytes) {
   try {
-    auto compiled = aperture::compile(bytes);
+    auto compiled = aperture::compile(bytes, g_engine);
     const aperture::Module& m = aperture::module_of(*compiled);
     if (m.start) return Outcome::StartNotRun;
     aperture::Store store;  // per variant: each memory reserves 8 GiB of address space
@@ -359,10 +362,19 @@ int replay(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--engine") {
+    if (!aperture::engine_from_name(argv[2])) {
+      std::fprintf(stderr, "mutate_modules: unknown engine '%s'\n", argv[2]);
+      return 2;
+    }
+    g_engine = aperture::testing_support::engine_config_named(argv[2]);
+    argc -= 2;
+    argv += 2;
+  }
   if (argc == 3 && std::string(argv[1]) == "--replay") return replay(argv[2]);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: mutate_modules SPEC_JSON_DIR [VARIANTS] [SEED]\n"
-                         "       mutate_modules --replay FILE.wasm\n");
+    std::fprintf(stderr, "usage: mutate_modules [--engine NAME] SPEC_JSON_DIR [VARIANTS] [SEED]\n"
+                         "       mutate_modules [--engine NAME] --replay FILE.wasm\n");
     return 2;
   }
   std::string root = std::string(argv[1]) + "/core";
@@ -376,7 +388,7 @@ int main(int argc, char** argv) {
   for (const auto& f : files) {
     Bytes bytes = read_file(f);
     try {
-      aperture::compile(bytes);
+      aperture::compile(bytes, g_engine);
     } catch (const aperture::ValidationError&) {
     } catch (const aperture::Error&) {
       continue;
@@ -396,7 +408,8 @@ int main(int argc, char** argv) {
     if (!check(bytes, "variant " + std::to_string(i) + " (seed " + std::to_string(seed) + ")", outcomes))
       return 1;
   }
-  std::printf("%ld variants of %zu modules (seed %llu):", variants, corpus.size(),
+  std::printf("engine %s: %ld variants of %zu modules (seed %llu):",
+              aperture::engine_name(g_engine.kind), variants, corpus.size(),
               static_cast<unsigned long long>(seed));
   for (const auto& [outcome, n] : outcomes) std::printf(" %s %ld,", to_string(outcome), n);
   std::printf(" undocumented exceptions 0\n");

@@ -8,6 +8,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
+#include "engine_under_test.h"
 
 namespace aperture {
 namespace {
@@ -23,7 +24,7 @@ class InterpTest : public ::testing::Test {
     auto bytes = read_file(std::string(APERTURE_WAT_DIR) + "/basics.wasm");
     ASSERT_FALSE(bytes.empty());
     Linker linker;
-    inst_ = &store_.instantiate(compile(bytes), linker);
+    inst_ = &store_.instantiate(compile(bytes, testing_support::engine_under_test()), linker);
   }
   Value call1(const std::string& name, std::vector<Value> args) {
     auto r = inst_->call(name, args);

@@ -11,6 +11,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
+#include "engine_under_test.h"
 
 namespace aperture {
 namespace {
@@ -20,7 +21,7 @@ const uint64_t kPage = host_page_size();
 std::shared_ptr<const CompiledModule> window_ops() {
   std::ifstream in(std::string(APERTURE_WAT_DIR) + "/window_ops.wasm", std::ios::binary);
   std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
-  return compile(b);
+  return compile(b, testing_support::engine_under_test());
 }
 
 std::string unique_shm(const char* tag) { return std::string("/aperture_test_") + tag + "_" + std::to_string(getpid()); }

@@ -8,6 +8,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
+#include "engine_under_test.h"
 
 namespace aperture {
 namespace {
@@ -15,6 +16,11 @@ namespace {
 std::vector<uint8_t> wasm(const std::string& name) {
   std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Test module `name` compiled by the engine under test.
+std::shared_ptr<const CompiledModule> load(const std::string& name) {
+  return compile(wasm(name), testing_support::engine_under_test());
 }
 
 TEST(MemoryTest, ReservationNeverMovesAndGrowsByPages) {
@@ -97,20 +103,20 @@ class HostCallTest : public ::testing::Test {
 };
 
 TEST_F(HostCallTest, WasmCallsHostFunctionsWithCallerMemory) {
-  Instance& inst = store_.instantiate(compile(wasm("host_calls")), linker_);
+  Instance& inst = store_.instantiate(load("host_calls"), linker_);
   auto r = inst.call("quad", std::vector<Value>{Value::i32(5)});
   EXPECT_EQ(r.at(0).as_u32(), 20u);
   EXPECT_EQ(seen_memory_, memory_);
 }
 
 TEST_F(HostCallTest, HostTrapPropagatesAndEngineRecovers) {
-  Instance& inst = store_.instantiate(compile(wasm("host_calls")), linker_);
+  Instance& inst = store_.instantiate(load("host_calls"), linker_);
   EXPECT_THROW(inst.call("call_fail", {}), Trap);
   EXPECT_EQ(inst.call("quad", std::vector<Value>{Value::i32(1)}).at(0).as_u32(), 4u);
 }
 
 TEST_F(HostCallTest, ImportedMemoryIsShared) {
-  Instance& inst = store_.instantiate(compile(wasm("host_calls")), linker_);
+  Instance& inst = store_.instantiate(load("host_calls"), linker_);
   inst.call("poke", std::vector<Value>{Value::i32(16), Value::i32(0xABCD)});
   uint32_t v;
   std::memcpy(&v, memory_->base() + 16, 4);
@@ -120,7 +126,7 @@ TEST_F(HostCallTest, ImportedMemoryIsShared) {
 TEST(LinkTest, MissingAndMismatchedImportsAreLinkErrors) {
   Store store;
   Linker linker;
-  auto module = compile(wasm("host_calls"));
+  auto module = load("host_calls");
   EXPECT_THROW(store.instantiate(module, linker), LinkError);
   linker.define("env", "fail", Extern::func(store.create_host_function(FuncType{}, [](HostContext&, const uint64_t*, uint64_t*) {})));
   linker.define("env", "mem", Extern::memory(store.create_memory(MemoryType{Limits{1, {}}})));
@@ -136,7 +142,7 @@ TEST(LinkTest, MissingAndMismatchedImportsAreLinkErrors) {
 }
 
 TEST(ThreadTest, TwoInstancesRunConcurrently) {
-  auto module = compile(wasm("host_calls"));
+  auto module = load("host_calls");
   auto run = [&](uint32_t n, uint32_t* out) {
     Store store;
     Linker linker;

@@ -2,8 +2,8 @@
 // (../shared/spec-tests/convert.sh), against Aperture and reports per-file and total
 // counts of assertions passed / failed / skipped.
 //
-//   spec_runner SPEC_JSON_DIR SUBDIR [--expected-failures FILE] [--only NAME]
-//               [--max-failures N] [-v]
+//   spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] [--expected-failures FILE]
+//               [--only NAME] [--max-failures N] [-v]
 //
 // SUBDIR is `core` (what CTest runs) or a proposal directory (`threads`, `multi-memory`,
 // `memory64`) on request. `simd_*` scripts are listed as unsupported and never counted.
@@ -26,6 +26,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
+#include "engine_under_test.h"
 
 namespace {
 
@@ -156,8 +157,8 @@ void define_spectest(aperture::Store& store, aperture::Linker& linker, bool verb
 // space, so nothing may outlive the file).
 class FileRunner {
  public:
-  FileRunner(std::string dir, std::string name, bool verbose)
-      : dir_(std::move(dir)), name_(std::move(name)), verbose_(verbose) {
+  FileRunner(std::string dir, std::string name, aperture::EngineConfig engine, bool verbose)
+      : dir_(std::move(dir)), name_(std::move(name)), engine_(engine), verbose_(verbose) {
     define_spectest(store_, linker_, verbose_);
   }
 
@@ -200,7 +201,8 @@ class FileRunner {
   }
 
   std::shared_ptr<const aperture::CompiledModule> compile_file(const json& cmd) {
-    return aperture::compile(read_bytes(dir_ + "/" + cmd.at("filename").get<std::string>()));
+    return aperture::compile(read_bytes(dir_ + "/" + cmd.at("filename").get<std::string>()),
+                             engine_);
   }
 
   // Not an assertion, but a module that fails to load makes the following ones fail,
@@ -412,6 +414,7 @@ class FileRunner {
   }
 
   std::string dir_, name_;
+  aperture::EngineConfig engine_;
   bool verbose_;
   aperture::Store store_;
   aperture::Linker linker_;
@@ -478,7 +481,7 @@ bool read_expected_failures(const std::string& path, std::map<std::string, std::
 }
 
 struct Options {
-  std::string root, subdir, expected_path, only;
+  std::string root, subdir, expected_path, only, engine;
   size_t max_failures = 50;
   bool verbose = false;
 };
@@ -491,6 +494,7 @@ bool parse_args(int argc, char** argv, Options* o) {
     std::string a = argv[i];
     bool has_value = i + 1 < argc;
     if (a == "--expected-failures" && has_value) o->expected_path = argv[++i];
+    else if (a == "--engine" && has_value) o->engine = argv[++i];
     else if (a == "--only" && has_value) o->only = argv[++i];
     else if (a == "--max-failures" && has_value) o->max_failures = std::stoul(argv[++i]);
     else if (a == "-v") o->verbose = true;
@@ -504,12 +508,17 @@ bool parse_args(int argc, char** argv, Options* o) {
 int main(int argc, char** argv) {
   Options opt;
   if (!parse_args(argc, argv, &opt)) {
-    std::cerr << "usage: spec_runner SPEC_JSON_DIR SUBDIR [--expected-failures FILE] "
-                 "[--only NAME] [--max-failures N] [-v]\n";
+    std::cerr << "usage: spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] "
+                 "[--expected-failures FILE] [--only NAME] [--max-failures N] [-v]\n";
     return 2;
   }
   std::map<std::string, std::string> expected;
   if (!opt.expected_path.empty() && !read_expected_failures(opt.expected_path, &expected)) return 2;
+  if (!opt.engine.empty() && !aperture::engine_from_name(opt.engine)) {
+    std::cerr << "spec_runner: unknown engine '" << opt.engine << "'\n";
+    return 2;
+  }
+  aperture::EngineConfig engine = aperture::testing_support::engine_config_named(opt.engine);
   std::string dir = opt.root + "/" + opt.subdir;
   std::vector<std::string> files = converted_scripts(dir);
   if (files.empty()) {
@@ -529,7 +538,7 @@ int main(int argc, char** argv) {
     }
     Counts c;
     try {
-      c = FileRunner(dir + "/" + name, name, opt.verbose).run(failures, skips);
+      c = FileRunner(dir + "/" + name, name, engine, opt.verbose).run(failures, skips);
     } catch (const std::exception& e) {
       failures.push_back({name, 0, std::string("runner error: ") + e.what()});
       c.failed++;
@@ -576,9 +585,9 @@ int main(int argc, char** argv) {
     for (const auto& u : unconverted) std::printf(" %s", u.c_str());
     std::printf("\n");
   }
-  std::printf("spec %s total: passed %d, failed %d (%d expected, %d unexpected), skipped %d, "
-              "unexpected passes %d\n",
-              opt.subdir.c_str(), total.passed, total.failed, total.failed - unexpected, unexpected,
+  std::printf("spec %s total (engine %s): passed %d, failed %d (%d expected, %d unexpected), "
+              "skipped %d, unexpected passes %d\n",
+              opt.subdir.c_str(), aperture::engine_name(engine.kind), total.passed, total.failed, total.failed - unexpected, unexpected,
               total.skipped, stale);
   return (unexpected == 0 && stale == 0) ? 0 : 1;
 }

@@ -1,0 +1,55 @@
+// The engines built into Aperture: names for the CLI and tests, and compile(), the one
+// place that maps an EngineConfig to an Engine (so `runtime` depends on no engine).
+#include <stdexcept>
+
+#include "aperture/engine.h"
+#include "aperture/runtime.h"
+#include "interp/engine.h"
+#include "runtime/engine.h"
+
+namespace aperture {
+namespace {
+
+struct EngineEntry {
+  EngineKind kind;
+  const char* name;
+};
+
+// Default engine first.
+constexpr EngineEntry kEngines[] = {
+    {EngineKind::Interpreter, "interp"},
+};
+
+const Engine& engine_for(EngineKind kind) {
+  switch (kind) {
+    case EngineKind::Interpreter: return interpreter_engine();
+  }
+  throw Error("unknown engine kind " + std::to_string(static_cast<int>(kind)));
+}
+
+}  // namespace
+
+const char* engine_name(EngineKind kind) {
+  for (const EngineEntry& e : kEngines)
+    if (e.kind == kind) return e.name;
+  return "unknown";
+}
+
+std::optional<EngineKind> engine_from_name(std::string_view name) {
+  for (const EngineEntry& e : kEngines)
+    if (name == e.name) return e.kind;
+  return std::nullopt;
+}
+
+std::vector<std::string> available_engines() {
+  std::vector<std::string> names;
+  for (const EngineEntry& e : kEngines) names.emplace_back(e.name);
+  return names;
+}
+
+std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes,
+                                              const EngineConfig& config) {
+  return prepare_module(bytes, engine_for(config.kind), config);
+}
+
+}  // namespace aperture

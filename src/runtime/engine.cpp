@@ -1,0 +1,58 @@
+// Engine-independent parts of calling functions and describing frames.
+#include "runtime/engine.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "runtime/compiled_module.h"
+#include "runtime/fault_handler.h"
+
+namespace aperture {
+
+CompiledModule::CompiledModule() = default;
+CompiledModule::~CompiledModule() = default;
+
+namespace {
+
+void call_host(Function& f, uint64_t* slots, Instance* caller) {
+  HostContext ctx{caller};
+  size_t num_results = f.type().results.size();
+  uint64_t small[16];
+  std::vector<uint64_t> big;
+  uint64_t* results = small;
+  if (num_results > 16) {
+    big.resize(num_results);
+    results = big.data();
+  }
+  // A fault in host code is a host bug, never a wasm trap: no fault scope while it runs.
+  FaultScope*& scope = current_fault_scope();
+  FaultScope* saved = scope;
+  scope = nullptr;
+  struct Restore {
+    FaultScope*& scope;
+    FaultScope* saved;
+    ~Restore() { scope = saved; }
+  } restore{scope, saved};
+  f.host_(ctx, slots, results);
+  std::copy(results, results + num_results, slots);
+}
+
+}  // namespace
+
+void invoke_function(Function& f, uint64_t* slots, Instance* caller) {
+  if (f.engine_ == nullptr) {
+    call_host(f, slots, caller);
+    return;
+  }
+  f.engine_->invoke(f, slots);
+}
+
+std::string frame_name(const Function& f) {
+  return f.name_.empty() ? "func[" + std::to_string(f.index_) + "]" : f.name_;
+}
+
+std::string backtrace_line(int n, const Function& f) {
+  return "#" + std::to_string(n) + " " + frame_name(f);
+}
+
+}  // namespace aperture
