@@ -54,7 +54,24 @@ class Memory {
   // Why [addr, addr+len) is not accessible: "out of bounds memory access", or a message
   // naming the region of a read-only window a write would hit. Empty when accessible.
   std::string access_failure(uint64_t addr, uint64_t len, bool write) const;
-  // Host access helper: a pointer to [addr, addr+len) or nullptr when not accessible.
+
+  // Host access to guest bytes, fault-safe (src/runtime/guest_access.cpp). The range is
+  // checked like a guest access (range_accessible), and a fault during the copy (a window
+  // whose backing file was truncated or is shorter than the window, a window unmapped by
+  // another thread meanwhile) ends the copy, not the process. Use these rather than
+  // touching base() directly: a fault in host code outside them is a crash.
+  // false: not accessible or faulted (the destination may be partly written).
+  bool read(uint64_t addr, void* out, uint64_t len) const;
+  bool write(uint64_t addr, const void* in, uint64_t len);
+  // The same, but a failure throws the Trap a guest access would raise: "out of bounds
+  // memory access", a write to a read-only window naming its region, or a bus error in a
+  // window. For host functions that want to trap their caller.
+  void read_or_trap(uint64_t addr, void* out, uint64_t len) const;
+  void write_or_trap(uint64_t addr, const void* in, uint64_t len);
+
+  // A raw pointer to [addr, addr+len), or nullptr when not accessible. Only for handing a
+  // buffer to a system call (the kernel reports a fault as EFAULT); host code that
+  // dereferences it can die of SIGBUS where read()/write() would fail cleanly.
   uint8_t* host_pointer(uint64_t addr, uint64_t len, bool write = true) const {
     return range_accessible(addr, len, write) ? base_ + addr : nullptr;
   }

@@ -46,9 +46,8 @@ int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name
   Access want;
   if (!parse_access(bits, &want)) return -static_cast<int32_t>(wasi::kEinval);
   if (!mem || name_len > 4096) return -static_cast<int32_t>(wasi::kEfault);
-  const uint8_t* p = mem->host_pointer(name_ptr, name_len, false);
-  if (!p && name_len) return -static_cast<int32_t>(wasi::kEfault);
-  std::string name(reinterpret_cast<const char*>(p), name_len);
+  std::string name(name_len, '\0');
+  if (!mem->read(name_ptr, name.data(), name_len)) return -static_cast<int32_t>(wasi::kEfault);
   std::lock_guard<std::mutex> lock(s.mutex);
   auto it = s.grants.find(name);
   if (it == s.grants.end()) return -static_cast<int32_t>(wasi::kEnoent);

@@ -42,7 +42,11 @@ void reraise(int signo, siginfo_t* info, void* context) {
 void on_fault(int signo, siginfo_t* info, void* context) {
   FaultScope* scope = t_scope;
   auto address = reinterpret_cast<uintptr_t>(info->si_addr);
-  if (scope == nullptr || find_reservation(address) == nullptr) {
+  bool host_access = scope != nullptr && scope->host_hi != 0;
+  bool caught = scope != nullptr &&
+                (host_access ? address >= scope->host_lo && address < scope->host_hi
+                             : find_reservation(address) != nullptr);
+  if (!caught) {
     reraise(signo, info, context);
     return;
   }

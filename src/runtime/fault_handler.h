@@ -3,8 +3,9 @@
 // While wasm code runs, the thread has an active FaultScope holding a sigjmp_buf. The
 // SIGSEGV/SIGBUS handler (on an alternate signal stack) checks that the faulting address
 // lies in a registered reservation and that the thread is inside a FaultScope; then it
-// records the fault and siglongjmps back. Any other fault is re-raised with the default
-// action: a crash stays a crash.
+// records the fault and siglongjmps back. Host code touching guest memory does the same
+// through runtime/guest_access.h, limited to the bytes it meant to touch. Any other fault
+// is re-raised with the default action: a crash stays a crash.
 #pragma once
 
 #include <csetjmp>
@@ -25,6 +26,11 @@ struct FaultScope {
   sigjmp_buf jump;
   FaultInfo fault;
   FaultScope* previous = nullptr;
+  // Host access scopes (runtime/guest_access.cpp) catch only faults at addresses inside
+  // [host_lo, host_hi), the guest bytes the host meant to touch: a fault anywhere else is
+  // a host bug and stays a crash. Wasm execution scopes leave both 0.
+  uintptr_t host_lo = 0;
+  uintptr_t host_hi = 0;
 };
 
 void install_fault_handler();          // idempotent, thread-safe

@@ -307,7 +307,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     Memory* mem = inst.memories_[seg.memory];
     if (!mem->range_accessible(offset, seg.bytes.size(), true))
       throw Trap(trap_msg::kMemoryOutOfBounds);
-    if (!seg.bytes.empty()) std::memcpy(mem->base() + offset, seg.bytes.data(), seg.bytes.size());
+    mem->write_or_trap(offset, seg.bytes.data(), seg.bytes.size());  // an imported memory may hold windows
     inst.data_dropped_[i] = 1;
   }
   if (before_start) before_start(inst);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "wasi/calls.h"
@@ -22,7 +23,7 @@ bool guest_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool wr
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t buf = 0, len = 0;
     if (!mem.load(iovs + 8ull * i, &buf) || !mem.load(iovs + 8ull * i + 4, &len)) return false;
-    uint8_t* p = mem.span(buf, len, write);
+    uint8_t* p = mem.syscall_buffer(buf, len, write);
     if (!p) return false;
     out->push_back(iovec{p, len});
   }
@@ -107,15 +108,13 @@ uint32_t fd_fdstat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) 
     if (fl & O_SYNC) flags |= kFdflagSync;
     if (fl & O_DSYNC) flags |= kFdflagDsync;
   }
-  uint8_t* p = m.span(u32(a, 1), 24, true);
-  if (!p) return kEfault;
-  std::memset(p, 0, 24);
-  p[0] = e->type;
-  std::memcpy(p + 2, &flags, 2);
+  uint8_t stat[24] = {};
+  stat[0] = e->type;
+  std::memcpy(stat + 2, &flags, 2);
   uint64_t rights = kAllRights;
-  std::memcpy(p + 8, &rights, 8);
-  std::memcpy(p + 16, &rights, 8);
-  return kSuccess;
+  std::memcpy(stat + 8, &rights, 8);
+  std::memcpy(stat + 16, &rights, 8);
+  return m.write(u32(a, 1), stat, sizeof stat) ? kSuccess : kEfault;
 }
 
 uint32_t fd_fdstat_set_flags(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
@@ -134,19 +133,17 @@ uint32_t fd_fdstat_set_flags(ContextImpl& c, const GuestMemory&, const uint64_t*
 
 // Writes a WASI filestat (64 bytes) for `st` at guest address `addr`.
 bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st) {
-  uint8_t* p = m.span(addr, 64, true);
-  if (!p) return false;
-  std::memset(p, 0, 64);
   uint64_t fields[8] = {
       static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), file_type_of(st.st_mode),
       static_cast<uint64_t>(st.st_nlink), static_cast<uint64_t>(st.st_size),
       static_cast<uint64_t>(st.st_atim.tv_sec) * 1000000000ull + st.st_atim.tv_nsec,
       static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec,
       static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + st.st_ctim.tv_nsec};
-  std::memcpy(p, fields, 64);
-  p[16] = static_cast<uint8_t>(fields[2]);  // filetype is a u8 followed by padding
-  std::memset(p + 17, 0, 7);
-  return true;
+  uint8_t stat[64];
+  std::memcpy(stat, fields, 64);
+  stat[16] = static_cast<uint8_t>(fields[2]);  // filetype is a u8 followed by padding
+  std::memset(stat + 17, 0, 7);
+  return m.write(addr, stat, sizeof stat);
 }
 
 namespace {
@@ -168,12 +165,10 @@ uint32_t fd_filestat_set_size(ContextImpl& c, const GuestMemory&, const uint64_t
 uint32_t fd_prestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   FdEntry* e = c.fd(u32(a, 0));
   if (!e || !e->preopen_name) return kEbadf;
-  uint8_t* p = m.span(u32(a, 1), 8, true);
-  if (!p) return kEfault;
-  std::memset(p, 0, 8);
+  uint8_t prestat[8] = {};  // tag 0 (directory), then the name length
   uint32_t len = static_cast<uint32_t>(e->preopen_name->size());
-  std::memcpy(p + 4, &len, 4);
-  return kSuccess;
+  std::memcpy(prestat + 4, &len, 4);
+  return m.write(u32(a, 1), prestat, sizeof prestat) ? kSuccess : kEfault;
 }
 
 uint32_t fd_prestat_dir_name(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
@@ -181,10 +176,7 @@ uint32_t fd_prestat_dir_name(ContextImpl& c, const GuestMemory& m, const uint64_
   if (!e || !e->preopen_name) return kEbadf;
   const std::string& name = *e->preopen_name;
   if (u32(a, 2) < name.size()) return kEnametoolong;
-  uint8_t* p = m.span(u32(a, 1), name.size(), true);
-  if (!p) return kEfault;
-  std::memcpy(p, name.data(), name.size());
-  return kSuccess;
+  return m.write(u32(a, 1), name.data(), name.size()) ? kSuccess : kEfault;
 }
 
 uint32_t fd_renumber(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
@@ -197,8 +189,8 @@ uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   if (!e) return kEbadf;
   uint32_t buf = u32(a, 1), buf_len = u32(a, 2);
   uint64_t cookie = u64(a, 3);
-  uint8_t* out = m.span(buf, buf_len, true);
-  if (!out) return kEfault;
+  if (!m.accessible(buf, buf_len, true)) return kEfault;
+  std::vector<uint8_t> out;  // written to the guest at once; grows only with real entries
   int dup_fd = openat(e->host_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dup_fd < 0) return host_error();
   DIR* dir = fdopendir(dup_fd);
@@ -206,7 +198,6 @@ uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
     close(dup_fd);
     return host_error();
   }
-  uint32_t used = 0;
   uint64_t index = 0;
   while (dirent* d = readdir(dir)) {
     if (index++ < cookie) continue;
@@ -228,12 +219,14 @@ uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
     std::memcpy(header + 16, &namlen, 4);
     header[20] = type;
     // Entries that do not fit are truncated; a full buffer tells the guest to call again.
-    for (uint32_t k = 0; k < 24 && used < buf_len; ++k) out[used++] = header[k];
-    for (uint32_t k = 0; k < namlen && used < buf_len; ++k) out[used++] = static_cast<uint8_t>(d->d_name[k]);
-    if (used >= buf_len) break;
+    for (uint32_t k = 0; k < 24 && out.size() < buf_len; ++k) out.push_back(header[k]);
+    for (uint32_t k = 0; k < namlen && out.size() < buf_len; ++k)
+      out.push_back(static_cast<uint8_t>(d->d_name[k]));
+    if (out.size() >= buf_len) break;
   }
   closedir(dir);
-  return m.store(u32(a, 4), used) ? kSuccess : kEfault;
+  if (!m.write(buf, out.data(), out.size())) return kEfault;
+  return m.store(u32(a, 4), static_cast<uint32_t>(out.size())) ? kSuccess : kEfault;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "aperture/trap.h"
@@ -18,9 +19,8 @@ uint32_t strings_get(const std::vector<std::string>& list, const GuestMemory& m,
   uint32_t offset = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     if (!m.store(ptrs + 4ull * i, buf + offset)) return kEfault;
-    uint8_t* p = m.span(buf + static_cast<uint64_t>(offset), list[i].size() + 1, true);
-    if (!p) return kEfault;
-    std::memcpy(p, list[i].c_str(), list[i].size() + 1);
+    if (!m.write(buf + static_cast<uint64_t>(offset), list[i].c_str(), list[i].size() + 1))
+      return kEfault;
     offset += static_cast<uint32_t>(list[i].size() + 1);
   }
   return kSuccess;
@@ -79,7 +79,7 @@ uint32_t clock_time_get(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
 
 uint32_t random_get(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
   uint32_t len = u32(a, 1);
-  uint8_t* p = m.span(u32(a, 0), len, true);
+  uint8_t* p = m.syscall_buffer(u32(a, 0), len, true);
   if (!p) return kEfault;
   for (uint32_t done = 0; done < len;) {
     ssize_t n = getrandom(p + done, len - done, 0);
@@ -106,7 +106,7 @@ uint32_t proc_exit(ContextImpl&, const GuestMemory&, const uint64_t* a) {
 uint32_t poll_oneoff(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
   uint32_t in = u32(a, 0), out = u32(a, 1), n = u32(a, 2);
   if (n == 0) return kEinval;
-  if (!m.span(in, 48ull * n, false) || !m.span(out, 32ull * n, true)) return kEfault;
+  if (!m.accessible(in, 48ull * n, false) || !m.accessible(out, 32ull * n, true)) return kEfault;
   struct Sub {
     uint64_t userdata;
     uint8_t tag;
@@ -119,8 +119,7 @@ uint32_t poll_oneoff(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
   for (uint32_t i = 0; i < n; ++i) {
     uint64_t base = in + 48ull * i;
     Sub& s = subs[i];
-    m.load(base, &s.userdata);
-    m.load(base + 8, &s.tag);
+    if (!m.load(base, &s.userdata) || !m.load(base + 8, &s.tag)) return kEfault;
     if (s.tag != 0) {
       any_fd = true;
       continue;
@@ -128,9 +127,8 @@ uint32_t poll_oneoff(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
     uint32_t id = 0;
     uint64_t timeout = 0;
     uint16_t flags = 0;
-    m.load(base + 16, &id);
-    m.load(base + 24, &timeout);
-    m.load(base + 40, &flags);
+    if (!m.load(base + 16, &id) || !m.load(base + 24, &timeout) || !m.load(base + 40, &flags))
+      return kEfault;
     if (!host_clock(id, &s.clock)) s.clock = CLOCK_MONOTONIC;
     timespec now;
     clock_gettime(s.clock, &now);
@@ -153,10 +151,10 @@ uint32_t poll_oneoff(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
                                            to_ns(now) + 1000000 >= s.deadline);
     }
     if (!ready) continue;
-    uint8_t* e = m.span(out + 32ull * events, 32, true);
-    std::memset(e, 0, 32);
-    std::memcpy(e, &s.userdata, 8);
-    e[10] = s.tag;  // eventtype: clock 0, fd_read 1, fd_write 2
+    uint8_t event[32] = {};
+    std::memcpy(event, &s.userdata, 8);
+    event[10] = s.tag;  // eventtype: clock 0, fd_read 1, fd_write 2
+    if (!m.write(out + 32ull * events, event, sizeof event)) return kEfault;
     ++events;
   }
   return m.store(u32(a, 3), events) ? kSuccess : kEfault;

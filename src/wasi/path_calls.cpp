@@ -98,7 +98,7 @@ uint32_t path_filestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t*
 
 uint32_t path_readlink(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t buf = u32(a, 3), buf_len = u32(a, 4);
-  uint8_t* out = m.span(buf, buf_len, true);
+  uint8_t* out = m.syscall_buffer(buf, buf_len, true);
   if (!out) return kEfault;
   ssize_t n = 0;
   uint32_t r = at_parent(c, m, u32(a, 0), u32(a, 1), u32(a, 2), [&](int p, const std::string& name) {
