@@ -21,6 +21,7 @@
 #include "runtime/compiled_module.h"
 #include "runtime/engine.h"
 #include "runtime/fault_handler.h"
+#include "runtime/instance_ops.h"
 
 namespace aperture {
 namespace {
@@ -78,12 +79,6 @@ thread_local std::string t_trap_detail;
 // "uninitialized element 2": the spec suite expects the table index in the message.
 const char* with_index(const char* message, uint32_t index) {
   t_trap_detail = std::string(message) + " " + std::to_string(index);
-  return t_trap_detail.c_str();
-}
-
-// The message for a failed bulk access (names a read-only window's region).
-const char* bulk_failure(Memory* m, uint64_t addr, uint64_t len, bool write) {
-  t_trap_detail = m->access_failure(addr, len, write);
   return t_trap_detail.c_str();
 }
 
@@ -280,20 +275,18 @@ L_RefIsNullOp:
   sp[-1] = sp[-1] == 0;
   NEXT();
 L_TableGetOp: {
-  Table* t = inst->tables_[ip[0].u64];
+  uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
-  uint32_t i = static_cast<uint32_t>(sp[-1]);
-  if (i >= t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
-  sp[-1] = t->elems_[i];
+  if (!table_get(*inst, t, static_cast<uint32_t>(sp[-1]), &sp[-1], &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_TableSetOp: {
-  Table* t = inst->tables_[ip[0].u64];
+  uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
   sp -= 2;
-  uint32_t i = static_cast<uint32_t>(sp[0]);
-  if (i >= t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
-  t->elems_[i] = sp[1];
+  if (!table_set(*inst, t, static_cast<uint32_t>(sp[0]), sp[1], &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_TableSizeOp:
@@ -310,39 +303,34 @@ L_TableGrowOp: {
   NEXT();
 }
 L_TableFillOp: {
-  Table* t = inst->tables_[ip[0].u64];
+  uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
   sp -= 3;
-  uint64_t i = static_cast<uint32_t>(sp[0]), n = static_cast<uint32_t>(sp[2]);
-  if (i + n > t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
-  std::fill_n(t->elems_.begin() + i, n, sp[1]);
+  if (!table_fill(*inst, t, static_cast<uint32_t>(sp[0]), sp[1], static_cast<uint32_t>(sp[2]),
+                  &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_TableCopyOp: {
-  Table* dst = inst->tables_[ip[0].u64];
-  Table* src = inst->tables_[ip[1].u64];
+  uint32_t dst = static_cast<uint32_t>(ip[0].u64), src = static_cast<uint32_t>(ip[1].u64);
   ip += 2;
   sp -= 3;
-  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
-           n = static_cast<uint32_t>(sp[2]);
-  if (d + n > dst->elems_.size() || s + n > src->elems_.size())
-    TRAP(trap_msg::kTableOutOfBounds);
-  std::memmove(dst->elems_.data() + d, src->elems_.data() + s, n * sizeof(RefBits));
+  if (!table_copy(*inst, dst, src, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                  static_cast<uint32_t>(sp[2]), &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_TableInitOp: {
-  const std::vector<RefBits>& seg = inst->elem_segments_[ip[0].u64];
-  Table* t = inst->tables_[ip[1].u64];
+  uint32_t seg = static_cast<uint32_t>(ip[0].u64), t = static_cast<uint32_t>(ip[1].u64);
   ip += 2;
   sp -= 3;
-  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
-           n = static_cast<uint32_t>(sp[2]);
-  if (s + n > seg.size() || d + n > t->elems_.size()) TRAP(trap_msg::kTableOutOfBounds);
-  std::copy_n(seg.begin() + s, n, t->elems_.begin() + d);
+  if (!table_init(*inst, t, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                  static_cast<uint32_t>(sp[2]), &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_ElemDropOp:
-  std::vector<RefBits>().swap(inst->elem_segments_[ip[0].u64]);
+  elem_drop(*inst, static_cast<uint32_t>(ip[0].u64));
   ++ip;
   NEXT();
 
@@ -396,40 +384,29 @@ L_MemorySize:
 L_MemoryGrow:
   sp[-1] = static_cast<uint32_t>(inst->memories_[0]->grow(static_cast<uint32_t>(sp[-1])));
   NEXT();
-L_MemoryFill: {
+L_MemoryFill:
   sp -= 3;
-  uint64_t d = static_cast<uint32_t>(sp[0]), n = static_cast<uint32_t>(sp[2]);
-  if (!inst->memories_[0]->range_accessible(d, n, true))
-    TRAP(bulk_failure(inst->memories_[0], d, n, true));
-  std::memset(mem + d, static_cast<int>(sp[1]), n);
+  if (!memory_fill(*inst, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
-}
-L_MemoryCopy: {
+L_MemoryCopy:
   sp -= 3;
-  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
-           n = static_cast<uint32_t>(sp[2]);
-  Memory* m = inst->memories_[0];
-  if (!m->range_accessible(s, n, false)) TRAP(trap_msg::kMemoryOutOfBounds);
-  if (!m->range_accessible(d, n, true)) TRAP(bulk_failure(m, d, n, true));
-  std::memmove(mem + d, mem + s, n);
+  if (!memory_copy(*inst, 0, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
-}
 L_MemoryInitOp: {
-  uint64_t seg = ip[0].u64;
+  uint32_t seg = static_cast<uint32_t>(ip[0].u64);
   ++ip;
   sp -= 3;
-  uint64_t d = static_cast<uint32_t>(sp[0]), s = static_cast<uint32_t>(sp[1]),
-           n = static_cast<uint32_t>(sp[2]);
-  const std::vector<uint8_t>& bytes = inst->compiled_->module.datas[seg].bytes;
-  uint64_t size = inst->data_dropped_[seg] ? 0 : bytes.size();
-  if (s + n > size) TRAP(trap_msg::kMemoryOutOfBounds);
-  if (!inst->memories_[0]->range_accessible(d, n, true))
-    TRAP(bulk_failure(inst->memories_[0], d, n, true));
-  if (n) std::memcpy(mem + d, bytes.data() + s, n);
+  if (!memory_init(*inst, 0, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_DataDropOp:
-  inst->data_dropped_[ip[0].u64] = 1;
+  data_drop(*inst, static_cast<uint32_t>(ip[0].u64));
   ++ip;
   NEXT();
 
@@ -829,7 +806,7 @@ std::vector<std::string> backtrace(Frame* from, Frame* to) {
   std::vector<std::string> out;
   int n = 0;
   for (Frame* f = from; f > to; --f) {
-    out.push_back(backtrace_line(n++, *f->fn));
+    out.push_back(backtrace_line(n++, frame_name(*f->fn)));
     if (n >= kMaxBacktraceFrames) {
       out.push_back("...");
       break;

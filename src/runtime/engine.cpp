@@ -47,12 +47,26 @@ void invoke_function(Function& f, uint64_t* slots, Instance* caller) {
   f.engine_->invoke(f, slots);
 }
 
-std::string frame_name(const Function& f) {
-  return f.name_.empty() ? "func[" + std::to_string(f.index_) + "]" : f.name_;
+std::string frame_name(const Function& f) { return frame_name(f.name_, f.index_); }
+
+std::string backtrace_line(int n, const std::string& name) {
+  std::string line = "#";
+  line += std::to_string(n);
+  line += ' ';
+  line += name;
+  return line;
 }
 
-std::string backtrace_line(int n, const Function& f) {
-  return "#" + std::to_string(n) + " " + frame_name(f);
+std::string frame_name(const std::string& name, uint32_t index) {
+  return name.empty() ? "func[" + std::to_string(index) + "]" : name;
+}
+
+std::string function_display_name(const Module& m, uint32_t index) {
+  auto it = m.function_names.find(index);
+  if (it != m.function_names.end()) return it->second;
+  for (const Export& e : m.exports)
+    if (e.kind == ExternKind::Func && e.index == index) return e.name;
+  return "";
 }
 
 }  // namespace aperture

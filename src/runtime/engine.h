@@ -11,6 +11,7 @@
 
 #include "aperture/engine.h"
 #include "aperture/runtime.h"
+#include "binary/module.h"
 
 namespace aperture {
 
@@ -52,10 +53,14 @@ std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> by
 void invoke_function(Function& f, uint64_t* slots, Instance* caller);
 
 // How a backtrace names a function: its name (name section, else export name) or
-// "func[N]". Every engine formats frames with it, so backtraces look the same.
+// "func[N]". Every engine formats frames with these, so backtraces look the same.
 std::string frame_name(const Function& f);
+std::string frame_name(const std::string& name, uint32_t index);
+// The name Store gives wasm function `index` of `m`: its name-section name, else its
+// first export name, else empty.
+std::string function_display_name(const Module& m, uint32_t index);
 // The backtrace line for the n-th frame (innermost is 0): "#0 name".
-std::string backtrace_line(int n, const Function& f);
+std::string backtrace_line(int n, const std::string& frame_name);
 // Backtraces stop after this many frames with a "..." line.
 constexpr int kMaxBacktraceFrames = 64;
 

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +20,15 @@ namespace {
 constexpr size_t kMaxReservations = 16384;
 std::atomic<Memory*> g_reservations[kMaxReservations];
 std::mutex g_registry_mutex;
+
+// Code ranges of compiled code, read by the signal handler.
+constexpr size_t kMaxCodeRanges = 16384;
+struct CodeRange {
+  std::atomic<uintptr_t> begin{0};
+  std::atomic<uintptr_t> end{0};
+};
+CodeRange g_code_ranges[kMaxCodeRanges];
+std::atomic<size_t> g_code_ranges_used{0};  // high-water mark
 
 struct sigaction g_previous_segv;
 struct sigaction g_previous_bus;
@@ -39,6 +49,18 @@ void reraise(int signo, siginfo_t* info, void* context) {
   signal(signo, SIG_DFL);
 }
 
+// The faulting instruction and frame pointer (0 where unknown).
+void machine_state(void* context, uintptr_t* pc, uintptr_t* fp) {
+  *pc = *fp = 0;
+#if defined(__x86_64__)
+  auto* uc = static_cast<ucontext_t*>(context);
+  *pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+  *fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
+#else
+  (void)context;
+#endif
+}
+
 void on_fault(int signo, siginfo_t* info, void* context) {
   FaultScope* scope = t_scope;
   auto address = reinterpret_cast<uintptr_t>(info->si_addr);
@@ -49,6 +71,15 @@ void on_fault(int signo, siginfo_t* info, void* context) {
   if (!caught) {
     reraise(signo, info, context);
     return;
+  }
+  if (scope->native) {
+    uintptr_t pc, fp;
+    machine_state(context, &pc, &fp);
+    if (!in_code_range(pc)) {  // a runtime bug, not a wasm access: stay a crash
+      reraise(signo, info, context);
+      return;
+    }
+    capture_native_frames(pc, fp, *scope, &scope->fault.frames);
   }
   scope->fault.signo = signo;
   scope->fault.address = address;
@@ -113,6 +144,61 @@ Memory* find_reservation(uintptr_t address) {
     if (m != nullptr && m->contains(reinterpret_cast<const void*>(address))) return m;
   }
   return nullptr;
+}
+
+bool register_code_range(uintptr_t begin, uintptr_t end) {
+  std::lock_guard<std::mutex> lock(g_registry_mutex);
+  for (size_t i = 0; i < kMaxCodeRanges; ++i) {
+    CodeRange& r = g_code_ranges[i];
+    if (r.begin.load(std::memory_order_relaxed) != 0) continue;
+    r.end.store(end, std::memory_order_relaxed);
+    r.begin.store(begin, std::memory_order_release);
+    if (i + 1 > g_code_ranges_used.load(std::memory_order_relaxed))
+      g_code_ranges_used.store(i + 1, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
+void unregister_code_range(uintptr_t begin) {
+  std::lock_guard<std::mutex> lock(g_registry_mutex);
+  size_t used = g_code_ranges_used.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < used; ++i) {
+    if (g_code_ranges[i].begin.load(std::memory_order_relaxed) != begin) continue;
+    g_code_ranges[i].begin.store(0, std::memory_order_release);
+    return;
+  }
+}
+
+bool in_code_range(uintptr_t pc) {
+  size_t used = g_code_ranges_used.load(std::memory_order_acquire);
+  for (size_t i = 0; i < used; ++i) {
+    uintptr_t begin = g_code_ranges[i].begin.load(std::memory_order_acquire);
+    if (begin != 0 && pc >= begin && pc < g_code_ranges[i].end.load(std::memory_order_relaxed))
+      return true;
+  }
+  return false;
+}
+
+void capture_native_frames(uintptr_t pc, uintptr_t fp, const FaultScope& scope,
+                           NativeFrames* out) {
+  out->count = 0;
+  out->truncated = false;
+  out->pcs[out->count++] = pc;
+  // Each frame: [fp] = caller's fp, [fp + 8] = return address into the caller.
+  while (fp >= scope.stack_low && fp + 16 <= scope.stack_high && fp % 8 == 0) {
+    const auto* frame = reinterpret_cast<const uintptr_t*>(fp);
+    uintptr_t ret = frame[1];
+    if (!in_code_range(ret)) return;
+    if (out->count == NativeFrames::kMax) {
+      out->truncated = true;
+      return;
+    }
+    out->pcs[out->count++] = ret;
+    uintptr_t next = frame[0];
+    if (next <= fp) return;  // frames grow towards higher addresses
+    fp = next;
+  }
 }
 
 FaultScope*& current_fault_scope() { return t_scope; }

@@ -16,9 +16,19 @@ namespace aperture {
 
 class Memory;
 
+// Return addresses of native (compiled) wasm frames, innermost first, captured before the
+// stack is unwound. Entry 0 is the faulting or trapping instruction itself.
+struct NativeFrames {
+  static constexpr uint32_t kMax = 64;
+  uintptr_t pcs[kMax];
+  uint32_t count = 0;
+  bool truncated = false;
+};
+
 struct FaultInfo {
   int signo = 0;
   uintptr_t address = 0;
+  NativeFrames frames;  // compiled code only
 };
 
 // Per-thread state visible to the signal handler.
@@ -31,6 +41,12 @@ struct FaultScope {
   // a host bug and stays a crash. Wasm execution scopes leave both 0.
   uintptr_t host_lo = 0;
   uintptr_t host_hi = 0;
+  // Compiled code: a fault is a trap only if the faulting instruction lies in registered
+  // code (register_code_range), and frames are captured by walking frame pointers that
+  // stay inside [stack_low, stack_high).
+  bool native = false;
+  uintptr_t stack_low = 0;
+  uintptr_t stack_high = 0;
 };
 
 void install_fault_handler();          // idempotent, thread-safe
@@ -38,6 +54,17 @@ void ensure_alt_signal_stack();        // once per thread that runs wasm
 bool register_reservation(Memory* m);  // false when the registry is full
 void unregister_reservation(Memory* m);
 Memory* find_reservation(uintptr_t address);
+
+// Machine code that may fault on wasm memory accesses (the compiled engine's).
+bool register_code_range(uintptr_t begin, uintptr_t end);  // false when the registry is full
+void unregister_code_range(uintptr_t begin);
+bool in_code_range(uintptr_t pc);  // async-signal-safe
+
+// Walks frame pointers from a frame of compiled code: `pc` is in that frame's function and
+// `fp` is its frame pointer. Collects pc and then each return address that lies in
+// registered code. Async-signal-safe.
+void capture_native_frames(uintptr_t pc, uintptr_t fp, const FaultScope& scope,
+                           NativeFrames* out);
 
 // The innermost active scope of this thread (nullptr outside wasm execution).
 FaultScope*& current_fault_scope();

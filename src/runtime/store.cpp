@@ -249,16 +249,9 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     f->type_id_ = compiled->type_ids[m.funcs[i]];
     f->instance_ = &inst;
     f->index_ = index;
-    auto name = m.function_names.find(index);
-    if (name != m.function_names.end()) f->name_ = name->second;
+    f->name_ = function_display_name(m, index);
     inst.funcs_.push_back(f.get());
     objects_->functions.push_back(std::move(f));
-  }
-  // Functions without a name-section name are known by their export name in backtraces.
-  for (const Export& e : m.exports) {
-    if (e.kind != ExternKind::Func || e.index < m.num_imported_funcs) continue;
-    Function* f = inst.funcs_[e.index];
-    if (f->name_.empty()) f->name_ = e.name;
   }
   for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
   for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
