@@ -6,6 +6,7 @@
 #include "binary/decoder.h"
 #include "binary/module.h"
 #include "cli/file_util.h"
+#include "cli/module_source.h"
 #include "validate/validator.h"
 
 namespace aperture::cli {
@@ -103,23 +104,30 @@ void print_module(const Module& m) {
     std::cout << "  " << c.name << " (" << c.bytes.size() << " bytes)\n";
 }
 
+// Decode and validation errors are located by a byte offset: name the file too.
+int report_load_error(const std::string& path, const Error& e) {
+  std::cerr << "error: ";
+  if (dynamic_cast<const OffsetError*>(&e)) std::cerr << module_display_name(path) << ": ";
+  std::cerr << e.what() << "\n";
+  return kExitError;
+}
+
 }  // namespace
 
 int validate_command(const std::string& path) {
   try {
-    Module m = decode_module(read_file(path));
+    Module m = decode_module(read_module(path));
     validate_module(m);
     std::cout << "valid\n";
     return kExitOk;
   } catch (const Error& e) {
-    std::cerr << path << ": " << e.what() << "\n";
-    return kExitError;
+    return report_load_error(path, e);
   }
 }
 
 int inspect_command(const std::string& path) {
   try {
-    Module m = decode_module(read_file(path));
+    Module m = decode_module(read_module(path));
     print_module(m);
     try {
       validate_module(m);
@@ -130,8 +138,7 @@ int inspect_command(const std::string& path) {
     std::cout << "validation: valid\n";
     return kExitOk;
   } catch (const Error& e) {
-    std::cerr << path << ": " << e.what() << "\n";
-    return kExitError;
+    return report_load_error(path, e);
   }
 }
 

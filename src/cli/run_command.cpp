@@ -5,7 +5,9 @@
 
 #include "aperture/wasi.h"
 #include "cli/file_util.h"
+#include "cli/module_source.h"
 #include "cli/value_text.h"
+#include "binary/module.h"
 
 namespace aperture::cli {
 namespace {
@@ -19,10 +21,22 @@ int report_trap(const Trap& t) {
   return kExitTrap;
 }
 
+// "add, mix, run": what --invoke can call.
+std::string exported_functions(const Instance& inst) {
+  std::string out;
+  for (const Export& e : inst.module().exports)
+    if (e.kind == ExternKind::Func) out += (out.empty() ? "" : ", ") + e.name;
+  return out;
+}
+
 // Arguments are parsed before the call so that a typo is a usage error, not a trap.
 std::vector<Value> invoke_arguments(const Instance& inst, const RunOptions& o) {
   Function* f = inst.exported_function(*o.invoke);
-  if (f == nullptr) throw UsageError("module has no exported function '" + *o.invoke + "'");
+  if (f == nullptr) {
+    std::string list = exported_functions(inst);
+    throw UsageError("module has no exported function '" + *o.invoke + "'; " +
+                     (list.empty() ? "it exports no functions" : "its exported functions are: " + list));
+  }
   const FuncType& type = f->type();
   if (o.args.size() != type.params.size())
     throw UsageError("'" + *o.invoke + "' takes " + std::to_string(type.params.size()) +
@@ -32,6 +46,17 @@ std::vector<Value> invoke_arguments(const Instance& inst, const RunOptions& o) {
   return args;
 }
 
+// proc_exit(N): N itself when a shell can tell it from its own codes (exit_codes.h).
+int program_status(int status) {
+  if (status >= 0 && status <= kMaxProgramStatus) return status;
+  std::cerr << "error: the program called proc_exit(" << static_cast<unsigned>(status)
+            << "); exit statuses above " << kMaxProgramStatus
+            << " cannot be passed on (shells read 126 and up as 'cannot execute', 'not found' "
+               "and 'killed by a signal'), so aperture exits with "
+            << kExitError << "\n";
+  return kExitError;
+}
+
 int invoke_export(Instance& inst, const RunOptions& o) {
   std::vector<Value> args = invoke_arguments(inst, o);
   for (const Value& v : inst.call(*o.invoke, args)) std::cout << format_value(v) << "\n";
@@ -39,11 +64,11 @@ int invoke_export(Instance& inst, const RunOptions& o) {
 }
 
 int run_module(const RunOptions& o, RunHooks& hooks) {
-  std::vector<std::string> argv{o.module_path};
+  std::vector<std::string> argv{o.wasi.argv0.value_or(o.module_path)};
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
   EngineConfig engine = make_engine_config(o.engine);
-  auto compiled = compile(read_file(o.module_path), engine);
+  auto compiled = compile(read_module(o.module_path), engine);
   Store store;
   Linker linker;
   // WASI imports are defined for --invoke too: library-style modules built for WASI
@@ -57,7 +82,7 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   if (o.invoke) return invoke_export(inst, o);
   if (!inst.exported_function("_start"))
     throw UsageError("module has no '_start' export (not a WASI command); call an export with --invoke NAME");
-  return wasi.run_start(store, inst);
+  return program_status(wasi.run_start(store, inst));
 }
 
 }  // namespace
@@ -65,18 +90,19 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
 CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   CLI::App* run = app.add_subcommand(
       "run", "Run a module: call an export (MODULE --invoke NAME ARGS...) or a WASI program's _start");
-  run->add_option("module", o.module_path, "the .wasm module")->required()->check(CLI::ExistingFile);
+  // main.cpp splits MODULE and what follows off before CLI11 parses (command_line.h);
+  // these two only describe them in the help.
+  run->add_option("module", o.module_path, "the .wasm module (- reads standard input)");
   run->add_option("--invoke", o.invoke, "call this export with the ARGS and print each result");
-  // Everything after MODULE belongs to the program (or to --invoke): positionals_at_end
-  // makes CLI11 stop option parsing at MODULE. finish_run_options picks up `--invoke`.
   run->add_option("args", o.args, "program arguments (WASI) or --invoke NAME [ARGS...]");
-  run->positionals_at_end(true);
   add_engine_options(*run, o.engine);
   add_wasi_options(*run, o.wasi);
   return run;
 }
 
 void finish_run_options(CLI::App&, RunOptions& o) {
+  if (o.module_path.empty())
+    throw UsageError("missing MODULE: aperture run [OPTIONS] MODULE [ARGS...] (see 'aperture help run')");
   if (o.invoke || o.args.empty() || o.args[0] != "--invoke") return;
   if (o.args.size() < 2) throw UsageError("--invoke needs the name of an exported function");
   o.invoke = o.args[1];
@@ -87,14 +113,12 @@ int run_command(const RunOptions& o, RunHooks& hooks) {
   try {
     return run_module(o, hooks);
   } catch (const Trap& t) {
-    if (t.exit_status()) return *t.exit_status();  // proc_exit(N)
+    if (t.exit_status()) return program_status(*t.exit_status());  // proc_exit(N)
     return report_trap(t);
   } catch (const UsageError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitUsage;
-  } catch (const DecodeError& e) {
-    std::cerr << "error: " << o.module_path << ": " << e.what() << "\n";
-  } catch (const ValidationError& e) {
+  } catch (const OffsetError& e) {  // malformed or invalid
     std::cerr << "error: " << o.module_path << ": " << e.what() << "\n";
   } catch (const std::exception& e) {  // LinkError, other Error, resource exhaustion
     std::cerr << "error: " << e.what() << "\n";

@@ -1,6 +1,7 @@
 #include "cli/wasi_options.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "cli/file_util.h"
 
@@ -26,19 +27,26 @@ void add_wasi_options(CLI::App& run, WasiOptions& o) {
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  group->add_option("--env", o.envs, "set an environment variable: KEY=VALUE (repeatable)")
+  group->add_option("--env", o.envs,
+                    "set an environment variable: KEY=VALUE, or KEY to pass the host's value (repeatable)")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  group->add_option("--argv0", o.argv0, "the program's argv[0] (default: the MODULE path)");
 }
 
 wasi::Config make_wasi_config(const WasiOptions& o, std::vector<std::string> argv) {
   wasi::Config cfg;
   cfg.args = std::move(argv);
   for (const std::string& e : o.envs) {
-    if (e.find('=') == std::string::npos || e[0] == '=')
-      throw UsageError("--env expects KEY=VALUE, got '" + e + "'");
-    cfg.env.push_back(e);
+    if (e.empty() || e[0] == '=')
+      throw UsageError("--env expects KEY=VALUE or KEY, got '" + e + "'");
+    if (e.find('=') != std::string::npos) {
+      cfg.env.push_back(e);
+      continue;
+    }
+    // KEY alone passes the host's value, as wasmtime does; an unset KEY is left out.
+    if (const char* host = std::getenv(e.c_str())) cfg.env.push_back(e + "=" + host);
   }
   for (const std::string& d : o.dirs) cfg.preopens.push_back(parse_dir(d));
   return cfg;

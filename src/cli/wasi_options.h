@@ -1,6 +1,7 @@
-// WASI options of `aperture run` (--dir, --env) and the wasi::Config built from them.
+// WASI options of `aperture run` (--dir, --env, --argv0) and the wasi::Config built from them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace aperture::cli {
 
 struct WasiOptions {
   std::vector<std::string> dirs;  // --dir HOST[::GUEST]
-  std::vector<std::string> envs;  // --env KEY=VALUE
+  std::vector<std::string> envs;  // --env KEY=VALUE, or --env KEY: the host's value
+  std::optional<std::string> argv0;  // --argv0: the program's argv[0] (default: MODULE)
 };
 
 void add_wasi_options(CLI::App& run, WasiOptions& options);

@@ -1,4 +1,5 @@
 ;; A minimal WASI command: writes "hello\n" to stdout and exits with 10 * envc + argc.
+;; exit_with(N) calls proc_exit(N) (for the exit-status tests).
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -13,4 +14,5 @@
     (drop (call $args_sizes_get (i32.const 16) (i32.const 20)))
     (drop (call $environ_sizes_get (i32.const 24) (i32.const 28)))
     (call $proc_exit
-      (i32.add (i32.mul (i32.load (i32.const 24)) (i32.const 10)) (i32.load (i32.const 16))))))
+      (i32.add (i32.mul (i32.load (i32.const 24)) (i32.const 10)) (i32.load (i32.const 16)))))
+  (func (export "exit_with") (param i32) (call $proc_exit (local.get 0))))
