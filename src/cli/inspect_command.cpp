@@ -122,6 +122,9 @@ int validate_command(const std::string& path) {
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);
+  } catch (const std::exception& e) {  // std::bad_alloc: a module too big for this host
+    std::cerr << "error: " << module_display_name(path) << ": " << error_text(e) << "\n";
+    return kExitError;
   }
 }
 
@@ -139,6 +142,9 @@ int inspect_command(const std::string& path) {
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);
+  } catch (const std::exception& e) {  // std::bad_alloc: a module too big for this host
+    std::cerr << "error: " << module_display_name(path) << ": " << error_text(e) << "\n";
+    return kExitError;
   }
 }
 

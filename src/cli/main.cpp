@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
       cli::finish_run_options(*run, run_options);
       cli::install_region_hooks(region_options, hooks);
     } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
+      std::cerr << "error: " << cli::error_text(e) << "\n";
       return cli::kExitUsage;
     }
     return cli::run_command(run_options, hooks);

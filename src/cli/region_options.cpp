@@ -216,8 +216,8 @@ int region_command_result() {
       std::cout << "removed " << c.name << "\n";
     }
     return kExitOk;
-  } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << error_text(e) << "\n";
     return kExitError;
   }
 }

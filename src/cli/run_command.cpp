@@ -121,7 +121,7 @@ int run_command(const RunOptions& o, RunHooks& hooks) {
   } catch (const OffsetError& e) {  // malformed or invalid
     std::cerr << "error: " << o.module_path << ": " << e.what() << "\n";
   } catch (const std::exception& e) {  // LinkError, other Error, resource exhaustion
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << error_text(e) << "\n";
   }
   return kExitError;
 }
