@@ -8,7 +8,8 @@ namespace aperture::cli {
 constexpr int kExitOk = 0;
 // The module could not be read, decoded, validated, linked or instantiated, a resource
 // named on the command line (a --dir, a region, a --listen address) could not be opened,
-// or the program's exit status cannot be passed on (proc_exit above 125).
+// the program's exit status cannot be passed on (proc_exit above 125), or host memory ran
+// out (std::bad_alloc: "out of memory: ...", never an abort).
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;  // bad command line: see the table
 // The wasm code trapped (message and backtrace on stderr), including "interrupted" by
@@ -31,7 +32,8 @@ inline constexpr ExitCodeRow kExitCodeTable[] = {
     {"1..125", "the WASI program called `proc_exit(N)`: N is passed through"},
     {"1", "error: the module could not be read, decoded, validated, linked or instantiated "
           "(`validate` and `inspect`: malformed or invalid); a `--dir`, region or `--listen` "
-          "address could not be opened; the program called `proc_exit(N)` with N above 125"},
+          "address could not be opened; the program called `proc_exit(N)` with N above 125; "
+          "host memory ran out (every command then says `out of memory: ...`)"},
     {"2", "bad command line: unknown command or option, missing or extra value, malformed "
           "option value, wrong number or type of `--invoke` arguments, no such export, "
           "no `_start` without `--invoke`"},
