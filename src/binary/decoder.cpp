@@ -1,13 +1,12 @@
 // The WebAssembly 2.0 binary format (spec chapter 5). One function per grammar rule.
 #include "binary/decoder.h"
 
+#include "binary/limits.h"
 #include "binary/reader.h"
 
 namespace aperture {
 namespace {
 
-// Implementation limit on locals per function (the spec's hard limit is 2^32-1).
-constexpr uint64_t kMaxLocals = 50000;
 
 enum SectionId : uint8_t {
   kCustom = 0, kType = 1, kImport = 2, kFunction = 3, kTable = 4, kMemory = 5, kGlobal = 6,
@@ -302,13 +301,15 @@ class Decoder {
     uint64_t total = 0;
     for (uint32_t i = 0; i < n; ++i) {
       size_t at = r.pos();
-      LocalDecl d;
-      d.count = r.u32();
-      total += d.count;
-      if (total > kMaxLocals) r.fail_at(at, "too many locals");
-      d.type = valtype(r);
-      body.locals.push_back(d);
-      body.local_types.insert(body.local_types.end(), d.count, d.type);
+      uint32_t count = r.u32();
+      total += count;
+      if (total > kMaxFunctionLocals) r.fail_at(at, "too many locals");
+      module_locals_ += count;
+      if (module_locals_ > kMaxModuleLocals)
+        r.fail_at(at, "too many locals: the module declares more than " +
+                          std::to_string(kMaxModuleLocals) +
+                          " locals in all its functions (Aperture's limit, docs/limits.md)");
+      body.add_locals(count, valtype(r));
     }
   }
 
@@ -467,6 +468,7 @@ class Decoder {
   std::span<const uint8_t> bytes_;
   Reader r_;
   Module m_;
+  uint64_t module_locals_ = 0;  // locals declared so far, all functions
   bool uses_data_count_ = false;
   uint32_t data_count_use_offset_ = 0;
 };

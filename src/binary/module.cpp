@@ -1,6 +1,13 @@
 #include "binary/module.h"
 
+#include <algorithm>
+
 namespace aperture {
+
+ValType FunctionBody::local_type(uint32_t i) const {
+  auto run = std::upper_bound(local_ends.begin(), local_ends.end(), i);
+  return locals[static_cast<size_t>(run - local_ends.begin())].type;
+}
 
 uint32_t Module::func_type_index(uint32_t index) const {
   if (index < num_imported_funcs) {

@@ -36,12 +36,24 @@ struct LocalDecl {
   ValType type = ValType::I32;
 };
 
+// Locals stay (count, type) runs as declared, never one entry per local: a few bytes of
+// module can declare 50,000 locals per function (binary/limits.h).
 struct FunctionBody {
   std::vector<LocalDecl> locals;      // as declared (run-length), already checked for overflow
-  std::vector<ValType> local_types;   // expanded: params are NOT included
+  std::vector<uint32_t> local_ends;   // local_ends[i] = locals in runs 0..i (for lookups)
+  uint32_t num_locals = 0;            // declared locals; params are NOT included
   std::vector<Instr> code;            // ends with the function's final End
   std::vector<uint32_t> br_table_targets;  // storage for BrTable immediates
   uint32_t offset = 0;                // byte offset of the body (its size LEB) in the module
+
+  // Appends a run of `count` locals of type `type`.
+  void add_locals(uint32_t count, ValType type) {
+    locals.push_back({count, type});
+    num_locals += count;
+    local_ends.push_back(num_locals);
+  }
+  // The type of declared local `i` (params not counted; i < num_locals): O(log runs).
+  ValType local_type(uint32_t i) const;
 };
 
 // A constant expression (globals, segment offsets, element items) as decoded instructions,

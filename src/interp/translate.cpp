@@ -116,7 +116,7 @@ class Translator {
     out_.func_index = m.num_imported_funcs + defined_index;
     out_.num_params = static_cast<uint32_t>(type.params.size());
     out_.num_results = static_cast<uint32_t>(type.results.size());
-    out_.num_locals = static_cast<uint32_t>(body_.local_types.size());
+    out_.num_locals = body_.num_locals;
     height_ = out_.num_params + out_.num_locals;
     max_height_ = height_;
     ctrl_.push_back(Control{Control::Kind::Func, height_, 0, out_.num_results, 0, {}, -1, false});

@@ -185,8 +185,8 @@ const FuncType& FunctionValidator::need_func(uint32_t index) const {
 ValType FunctionValidator::local_type(uint32_t index) const {
   size_t num_params = type_->params.size();
   if (index < num_params) return type_->params[index];
-  if (index - num_params >= body_->local_types.size()) fail_index("unknown local", index);
-  return body_->local_types[index - num_params];
+  if (index - num_params >= body_->num_locals) fail_index("unknown local", index);
+  return body_->local_type(static_cast<uint32_t>(index - num_params));
 }
 
 void FunctionValidator::block_signature(const BlockType& bt, Types* in, Types* out) const {

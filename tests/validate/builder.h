@@ -116,8 +116,7 @@ class ModuleBuilder {
     for (size_t i = 0; i < body.code.size(); ++i) body.code[i].offset = base + static_cast<uint32_t>(i);
     fb.code = std::move(body.code);
     fb.br_table_targets = std::move(body.targets);
-    fb.local_types = body.locals;
-    for (ValType t : body.locals) fb.locals.push_back({1, t});
+    for (ValType t : body.locals) fb.add_locals(1, t);
     fb.offset = base - 1;
     m.funcs.push_back(type_index);
     m.bodies.push_back(std::move(fb));
