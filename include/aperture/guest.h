@@ -6,15 +6,23 @@
  *   const volatile uint32_t* samples = aperture_ptr(at);   // plain loads, zero copy
  *
  * Every function returns a negative WASI errno on an expected failure; none traps:
- *   -APERTURE_EACCES  access wider than the grant (or a read-only region mapped rw)
- *   -APERTURE_EBADF   unknown handle
+ *   -APERTURE_EACCES  access wider than the grant or the handle (or a read-only region
+ *                     mapped rw)
+ *   -APERTURE_EBADF   unknown handle (handles belong to the instance that opened them)
  *   -APERTURE_EEXIST  the window would overlap another window
  *   -APERTURE_EFAULT  the name pointer is outside memory
  *   -APERTURE_EINVAL  misaligned address/offset/length, outside the region or the 4 GiB
  *                     space, bad access value, or no window at (addr, length)
  *   -APERTURE_ENOENT  no region granted under that name
  *   -APERTURE_ENOMEM  no free range for APERTURE_MAP_ANYWHERE
- * Accessing a window after unmap, or writing a read-only window, traps.
+ *   -APERTURE_EPERM   unmap/protect of a window this instance did not map: host
+ *                     bindings (--map) are fixed for the guest
+ * Writing a read-only window traps. After unmap, an access above memory.size traps; inside
+ * [0, memory.size) the pages read as zero again.
+ *
+ * Growth: memory.grow (and so malloc) fails rather than cover a window. Windows mapped
+ * with APERTURE_MAP_ANYWHERE go to the highest free range of the 4 GiB space, leaving the
+ * heap the most room.
  */
 #ifndef APERTURE_GUEST_H
 #define APERTURE_GUEST_H
@@ -36,6 +44,7 @@ extern "C" {
 #define APERTURE_EINVAL 28
 #define APERTURE_ENOENT 44
 #define APERTURE_ENOMEM 48
+#define APERTURE_EPERM 63
 
 #define APERTURE_IMPORT(name) __attribute__((import_module("aperture"), import_name(name)))
 
@@ -43,12 +52,14 @@ extern "C" {
 APERTURE_IMPORT("region_open") int32_t aperture_region_open(const char* name, int32_t name_len, int32_t access);
 /* Size of the region in bytes (a multiple of the page size). */
 APERTURE_IMPORT("region_size") int64_t aperture_region_size(int32_t handle);
-/* Maps region[offset, offset+length) at wasm address `addr` (page aligned), or anywhere
- * above memory.size with APERTURE_MAP_ANYWHERE; returns the window's address. */
+/* Maps region[offset, offset+length) at wasm address `addr` (page aligned), or at the
+ * highest free range above memory.size with APERTURE_MAP_ANYWHERE; returns the window's
+ * address. */
 APERTURE_IMPORT("map") int64_t aperture_map(int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t access);
-/* Removes the window at exactly (addr, length); memory below memory.size reads as zero again. */
+/* Removes the window at exactly (addr, length) that this instance mapped; memory below
+ * memory.size reads as zero again, above it accesses trap. */
 APERTURE_IMPORT("unmap") int32_t aperture_unmap(int64_t addr, int64_t length);
-/* Changes a window's access (never beyond the grant). */
+/* Changes the access of a window this instance mapped (never beyond its handle). */
 APERTURE_IMPORT("protect") int32_t aperture_protect(int64_t addr, int64_t length, int32_t access);
 /* Closes a handle; windows made through it stay mapped. */
 APERTURE_IMPORT("region_close") int32_t aperture_region_close(int32_t handle);

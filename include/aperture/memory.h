@@ -18,13 +18,30 @@
 
 namespace aperture {
 
+// Who asks for a window change: the host (kHostOwner, may change any window) or the guest
+// code of one instance, named by Instance::id(), which may change only its own windows.
+inline constexpr uint64_t kHostOwner = 0;
+
 // One window: region bytes mapped MAP_SHARED|MAP_FIXED at a wasm address (src/region).
 struct WindowRecord {
   uint64_t addr = 0;     // wasm address, host-page aligned
   uint64_t length = 0;   // bytes, host-page aligned
   bool writable = false;
+  // The most access the window may ever get: false for a read-only region, and for a guest
+  // window mapped through a read-only handle.
+  bool may_write = true;
+  uint64_t owner = kHostOwner;        // who mapped it (see kHostOwner)
   std::string region_name;            // named in trap messages
   std::shared_ptr<void> keep_alive;   // keeps the region's backing alive while mapped
+};
+
+// Outcome of a request to change a window.
+enum class WindowChange {
+  kDone,
+  kNoWindow,   // no window starts at the address with that length
+  kNotOwner,   // a guest asked to change a window it did not map
+  kDenied,     // read-write beyond the window's may_write
+  kFailed,     // the system call failed (errno is set)
 };
 
 class Memory {
@@ -44,8 +61,9 @@ class Memory {
   uint64_t size_bytes() const { return size_bytes_; }
   std::optional<uint64_t> max_pages() const { return type_.limits.max; }
 
-  // memory.grow: returns the old size in pages, or -1 (limit reached or no memory).
-  // Pages covered by windows keep their window mapping and protection.
+  // memory.grow: returns the old size in pages, or -1 when the limit is reached or the new
+  // pages would cover a window (the allocator would otherwise hand out the region's pages
+  // as fresh heap and overwrite its data).
   int64_t grow(uint64_t delta_pages);
 
   // True when every byte of [addr, addr+len) is inside [0, size) or a window
@@ -80,15 +98,20 @@ class Memory {
   // holds no lock; these keep the table consistent and restore pages on removal.
   // add_window fails (returns false) when the range overlaps an existing window.
   bool add_window(WindowRecord w);
+  // Records `w` at the highest free host-page-aligned range of `w.length` bytes above
+  // memory.size (leaving the most room for growth) and returns its address; nullopt when
+  // no such range is left. Choice and insertion are one step, so nothing can race them.
+  std::optional<uint64_t> add_window_highest(WindowRecord w);
   // Removes the window starting exactly at `addr` with `length` and restores the pages
-  // (zero-filled read-write inside [0,size), PROT_NONE above). False if no such window.
-  bool remove_window(uint64_t addr, uint64_t length);
-  // Changes a window's recorded access (the caller mprotects). False if no such window.
-  bool set_window_writable(uint64_t addr, uint64_t length, bool writable);
+  // (zero-filled read-write inside [0,size), PROT_NONE above). A guest `requester` may
+  // remove only the windows it owns.
+  WindowChange remove_window(uint64_t addr, uint64_t length, uint64_t requester = kHostOwner);
+  // mprotects the window starting exactly at `addr` with `length` and records its access.
+  // A guest `requester` may change only the windows it owns; read-write needs may_write.
+  WindowChange protect_window(uint64_t addr, uint64_t length, bool writable,
+                              uint64_t requester = kHostOwner);
   // The window containing `addr`, copied out, or nullopt.
   std::optional<WindowRecord> window_at(uint64_t addr) const;
-  // Lowest host-page-aligned free range of `len` bytes at or above `from`, or nullopt.
-  std::optional<uint64_t> find_free_range(uint64_t from, uint64_t len) const;
   size_t window_count() const;
 
   // Whether `p` lies inside this memory's reservation.
@@ -98,8 +121,12 @@ class Memory {
   }
 
  private:
-  // Sets protection on [from, to) except where windows are mapped.
-  void protect_gaps(uint64_t from, uint64_t to, int prot);
+  // Whether a window overlaps [from, to). Caller holds windows_mutex_.
+  bool overlaps_window(uint64_t from, uint64_t to) const;
+  // The window starting exactly at (addr, length) that `requester` may change, or an
+  // error outcome. Caller holds windows_mutex_.
+  WindowChange find_changeable(uint64_t addr, uint64_t length, uint64_t requester,
+                               std::map<uint64_t, WindowRecord>::iterator* out);
 
   MemoryType type_;
   uint8_t* base_ = nullptr;

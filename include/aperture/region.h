@@ -17,11 +17,10 @@
 #include <string>
 
 #include "aperture/error.h"
+#include "aperture/memory.h"
 #include "aperture/runtime.h"
 
 namespace aperture {
-
-class Memory;
 
 enum class Access : uint32_t { Read = 1, ReadWrite = 3 };
 const char* to_string(Access a);
@@ -88,22 +87,42 @@ class Region {
   uint8_t* host_map_ = nullptr;
 };
 
+// The address to pass to map_window to let the runtime choose: the highest free range of
+// the 4 GiB space above memory.size, which leaves the most room for memory.grow.
+inline constexpr uint64_t kMapAnywhere = ~0ull;
+
+// Who asks for a window operation (docs/regions.md, "Capabilities"). The host (the
+// default) may change any window. The guest code of an instance, acting through the guest
+// API, may unmap or protect only windows it mapped itself, never a host binding, and never
+// beyond `ceiling`, the access of the handle it mapped the window through.
+struct Requester {
+  uint64_t instance = kHostOwner;  // Instance::id() of the guest, or kHostOwner
+  Access ceiling = Access::ReadWrite;
+};
+
 // Maps region[offset, offset+length) at wasm address `addr` of `memory` with
 // mmap(MAP_SHARED|MAP_FIXED). All three must be host-page aligned (length 0 = the rest of
 // the region); the window must lie inside the 4 GiB space, not overlap another window,
 // and stay inside the region; read-write needs a writable region. Windows may lie inside
-// [0, memory.size) (replacing those pages) or above it. Throws RegionError. Returns addr.
+// [0, memory.size) (replacing those pages) or above it; memory.grow then stops below
+// them. `addr` = kMapAnywhere picks the highest free range above memory.size.
+// Throws RegionError. Returns the window's address.
 uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
-                    uint64_t length, uint64_t addr, Access access);
+                    uint64_t length, uint64_t addr, Access access, const Requester& by = {});
 // Removes the window that starts at `addr` with `length`; restores zero-filled pages inside
-// [0, memory.size) and inaccessible ones above. Throws RegionError (EINVAL) if none.
-void unmap_window(Memory& memory, uint64_t addr, uint64_t length);
-// Changes a window's access (read-write needs a writable region).
-void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access access);
+// [0, memory.size) and inaccessible ones above. Throws RegionError: EINVAL if there is no
+// such window, EPERM if `by` is a guest that did not map it.
+void unmap_window(Memory& memory, uint64_t addr, uint64_t length, const Requester& by = {});
+// Changes a window's access. Read-write needs a writable region (EACCES) and, for a guest,
+// a read-write handle when it was mapped; a guest may protect only its own windows (EPERM).
+void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access access,
+                    const Requester& by = {});
 
 // Grants and the guest API (import module "aperture", see include/aperture/guest.h):
-// a guest can reach exactly the regions granted here, under the granted names, with at
-// most the granted access.
+// through the API a guest can open exactly the regions granted here, under the granted
+// names, with at most the granted access. Handles belong to the instance that opened
+// them. (Host bindings are outside grants: they are in the guest's memory whether or not
+// their region is granted, and the guest cannot remove or re-protect them.)
 class GuestRegions {
  public:
   GuestRegions();

@@ -126,6 +126,9 @@ class Instance {
  public:
   const CompiledModule& compiled() const { return *compiled_; }
   const Module& module() const;
+  // Unique in the process and never reused (>= 1): capabilities such as region handles
+  // and guest-made windows belong to one instance and are keyed by it.
+  uint64_t id() const { return id_; }
   // Export by name, or nullptr.
   const Extern* find_export(const std::string& name) const;
   Function* exported_function(const std::string& name) const;
@@ -138,6 +141,7 @@ class Instance {
   std::vector<Value> call(const std::string& name, std::span<const Value> args);
 
   // Engine internals.
+  uint64_t id_ = 0;
   std::shared_ptr<const CompiledModule> compiled_;
   std::vector<Function*> funcs_;
   std::vector<Table*> tables_;

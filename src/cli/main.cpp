@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "aperture/region.h"
 #include "cli/command_line.h"
 #include "cli/file_util.h"
 #include "cli/help_command.h"
@@ -83,6 +84,10 @@ int main(int argc, char** argv) {
     try {
       cli::finish_run_options(*run, run_options);
       cli::install_region_hooks(region_options, hooks);
+    } catch (const aperture::RegionError& e) {
+      // A well-formed request the system refused (no such shm object, misaligned window).
+      std::cerr << "error: " << e.what() << "\n";
+      return cli::kExitError;
     } catch (const std::exception& e) {
       std::cerr << "error: " << cli::error_text(e) << "\n";
       return cli::kExitUsage;

@@ -18,10 +18,15 @@ struct GuestRegions::State {
     std::shared_ptr<Region> region;
     Access access;
   };
+  // One instance's handles: a handle opened by one instance means nothing to another
+  // (docs/regions.md, "Capabilities").
+  struct Handles {
+    std::map<int32_t, Handle> by_number;
+    int32_t next = 1;
+  };
   std::mutex mutex;
   std::map<std::string, Grant> grants;
-  std::map<int32_t, Handle> handles;
-  int32_t next_handle = 1;
+  std::map<uint64_t, Handles> handles;  // by Instance::id()
 };
 
 namespace {
@@ -41,6 +46,9 @@ bool parse_access(uint32_t bits, Access* out) {
 
 bool allows(Access max, Access want) { return max == Access::ReadWrite || want == Access::Read; }
 
+// The calling instance's id, or 0 when the import was called from the host directly.
+uint64_t caller_id(const HostContext& ctx) { return ctx.caller ? ctx.caller->id() : 0; }
+
 int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name_len, uint32_t bits) {
   Memory* mem = ctx.memory();
   Access want;
@@ -52,15 +60,19 @@ int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name
   auto it = s.grants.find(name);
   if (it == s.grants.end()) return -static_cast<int32_t>(wasi::kEnoent);
   if (!allows(it->second.max, want)) return -static_cast<int32_t>(wasi::kEacces);
-  int32_t h = s.next_handle++;
-  s.handles[h] = {it->second.region, want};
+  State::Handles& mine = s.handles[caller_id(ctx)];
+  int32_t h = mine.next++;
+  mine.by_number[h] = {it->second.region, want};
   return h;
 }
 
-// Looks up a handle; nullptr if unknown.
-const State::Handle* handle(State& s, int32_t h) {
-  auto it = s.handles.find(h);
-  return it == s.handles.end() ? nullptr : &it->second;
+// Looks up a handle of the calling instance; nullptr if it has no such handle.
+// Caller holds s.mutex.
+const State::Handle* handle(State& s, const HostContext& ctx, int32_t h) {
+  auto mine = s.handles.find(caller_id(ctx));
+  if (mine == s.handles.end()) return nullptr;
+  auto it = mine->second.by_number.find(h);
+  return it == mine->second.by_number.end() ? nullptr : &it->second;
 }
 
 int64_t map(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t length, int64_t addr,
@@ -69,25 +81,20 @@ int64_t map(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t len
   Access want;
   if (!parse_access(bits, &want)) return neg(wasi::kEinval);
   if (!mem) return neg(wasi::kEinval);
+  if (addr < -1) return neg(wasi::kEinval);
+  Requester by{caller_id(ctx), Access::Read};
   std::shared_ptr<Region> region;
   {
     std::lock_guard<std::mutex> lock(s.mutex);
-    const State::Handle* hd = handle(s, h);
+    const State::Handle* hd = handle(s, ctx, h);
     if (!hd) return neg(wasi::kEbadf);
     if (!allows(hd->access, want)) return neg(wasi::kEacces);
     region = hd->region;
+    by.ceiling = hd->access;
   }
   try {
-    uint64_t at = static_cast<uint64_t>(addr);
-    if (addr == -1) {
-      if (length == 0) length = offset < region->size() ? region->size() - offset : 0;
-      std::optional<uint64_t> free = mem->find_free_range(mem->size_bytes(), length);
-      if (!free) return neg(wasi::kEnomem);
-      at = *free;
-    } else if (addr < 0) {
-      return neg(wasi::kEinval);
-    }
-    return static_cast<int64_t>(map_window(*mem, region, offset, length, at, want));
+    uint64_t at = addr == -1 ? kMapAnywhere : static_cast<uint64_t>(addr);
+    return static_cast<int64_t>(map_window(*mem, region, offset, length, at, want, by));
   } catch (const RegionError& e) {
     return neg(e.wasi_errno());
   }
@@ -97,30 +104,20 @@ int32_t unmap(HostContext& ctx, uint64_t addr, uint64_t length) {
   Memory* mem = ctx.memory();
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
   try {
-    unmap_window(*mem, addr, length);
+    unmap_window(*mem, addr, length, Requester{caller_id(ctx)});
     return 0;
   } catch (const RegionError& e) {
     return -static_cast<int32_t>(e.wasi_errno());
   }
 }
 
-int32_t protect(State& s, HostContext& ctx, uint64_t addr, uint64_t length, uint32_t bits) {
+int32_t protect(HostContext& ctx, uint64_t addr, uint64_t length, uint32_t bits) {
   Memory* mem = ctx.memory();
   Access want;
   if (!parse_access(bits, &want)) return -static_cast<int32_t>(wasi::kEinval);
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
-  std::optional<WindowRecord> w = mem->window_at(addr);
-  if (!w || w->addr != addr || w->length != length) return -static_cast<int32_t>(wasi::kEinval);
-  // A guest may not raise a window above what some grant of its region allows.
-  if (want == Access::ReadWrite) {
-    std::lock_guard<std::mutex> lock(s.mutex);
-    bool granted = false;
-    for (const auto& [name, g] : s.grants)
-      if (g.region == w->keep_alive && g.max == Access::ReadWrite) granted = true;
-    if (!granted) return -static_cast<int32_t>(wasi::kEacces);
-  }
   try {
-    protect_window(*mem, addr, length, want);
+    protect_window(*mem, addr, length, want, Requester{caller_id(ctx)});
     return 0;
   } catch (const RegionError& e) {
     return -static_cast<int32_t>(e.wasi_errno());
@@ -152,9 +149,9 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
         r[0] = slot32(region_open(*s, c, static_cast<uint32_t>(a[0]), static_cast<uint32_t>(a[1]),
                                   static_cast<uint32_t>(a[2])));
       });
-  def("region_size", {VT::I32}, {VT::I64}, [s](HostContext&, const uint64_t* a, uint64_t* r) {
+  def("region_size", {VT::I32}, {VT::I64}, [s](HostContext& c, const uint64_t* a, uint64_t* r) {
     std::lock_guard<std::mutex> lock(s->mutex);
-    const State::Handle* h = handle(*s, static_cast<int32_t>(a[0]));
+    const State::Handle* h = handle(*s, c, static_cast<int32_t>(a[0]));
     r[0] = h ? h->region->size() : slot(neg(wasi::kEbadf));
   });
   def("map", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32}, {VT::I64},
@@ -166,12 +163,14 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
     r[0] = slot32(unmap(c, a[0], a[1]));
   });
   def("protect", {VT::I64, VT::I64, VT::I32}, {VT::I32},
-      [s](HostContext& c, const uint64_t* a, uint64_t* r) {
-        r[0] = slot32(protect(*s, c, a[0], a[1], static_cast<uint32_t>(a[2])));
+      [](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot32(protect(c, a[0], a[1], static_cast<uint32_t>(a[2])));
       });
-  def("region_close", {VT::I32}, {VT::I32}, [s](HostContext&, const uint64_t* a, uint64_t* r) {
+  def("region_close", {VT::I32}, {VT::I32}, [s](HostContext& c, const uint64_t* a, uint64_t* r) {
     std::lock_guard<std::mutex> lock(s->mutex);
-    r[0] = s->handles.erase(static_cast<int32_t>(a[0])) ? 0 : slot32(-static_cast<int32_t>(wasi::kEbadf));
+    auto mine = s->handles.find(caller_id(c));
+    bool closed = mine != s->handles.end() && mine->second.by_number.erase(static_cast<int32_t>(a[0]));
+    r[0] = closed ? 0 : slot32(-static_cast<int32_t>(wasi::kEbadf));
   });
   def("page_size", {}, {VT::I32}, [](HostContext&, const uint64_t*, uint64_t* r) {
     r[0] = static_cast<uint32_t>(host_page_size());

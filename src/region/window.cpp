@@ -24,32 +24,44 @@ std::string hex(uint64_t v) {
 }  // namespace
 
 uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
-                    uint64_t length, uint64_t addr, Access access) {
+                    uint64_t length, uint64_t addr, Access access, const Requester& by) {
   if (!region) invalid("map_window: no region");
   const uint64_t page = host_page_size();
   const std::string who = "window of region '" + region->name() + "'";
+  const bool anywhere = addr == kMapAnywhere;
   if (length == 0) length = offset < region->size() ? region->size() - offset : 0;
   if (length == 0) invalid(who + ": empty window");
-  if (addr % page || offset % page || length % page)
+  if ((!anywhere && addr % page) || offset % page || length % page)
     invalid(who + ": address " + hex(addr) + ", offset " + hex(offset) + " and length " +
             hex(length) + " must be multiples of the page size " + hex(page));
-  if (addr >= Memory::kAddressSpace || length > Memory::kAddressSpace - addr)
+  if (length > Memory::kAddressSpace || (!anywhere && addr > Memory::kAddressSpace - length))
     invalid(who + " at " + hex(addr) + " + " + hex(length) + " leaves the 4 GiB address space");
   if (offset > region->size() || length > region->size() - offset)
     invalid(who + ": [" + hex(offset) + ", " + hex(offset + length) + ") is outside the region (" +
             hex(region->size()) + " bytes)");
   if (access == Access::ReadWrite && !region->writable())
     throw RegionError(wasi::kEacces, who + ": the region is read-only");
+  if (access == Access::ReadWrite && by.ceiling != Access::ReadWrite)
+    throw RegionError(wasi::kEacces, who + ": read-write through a read-only handle");
 
   WindowRecord record;
   record.addr = addr;
   record.length = length;
   record.writable = access == Access::ReadWrite;
+  record.may_write = region->writable() && by.ceiling == Access::ReadWrite;
+  record.owner = by.instance;
   record.region_name = region->name();
   record.keep_alive = region;
   // Reserve the range in the table first so that a concurrent request cannot race us.
-  if (!memory.add_window(record))
+  if (anywhere) {
+    std::optional<uint64_t> chosen = memory.add_window_highest(record);
+    if (!chosen)
+      throw RegionError(wasi::kEnomem, who + ": no free range of " + hex(length) +
+                                           " bytes is left above memory.size");
+    addr = *chosen;
+  } else if (!memory.add_window(record)) {
     throw RegionError(wasi::kEexist, who + " at " + hex(addr) + " overlaps an existing window");
+  }
   void* p = mmap(memory.base() + addr, length, prot_of(access), MAP_SHARED | MAP_FIXED,
                  region->fd(), static_cast<off_t>(region->file_offset() + offset));
   if (p == MAP_FAILED) {
@@ -60,21 +72,39 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   return addr;
 }
 
-void unmap_window(Memory& memory, uint64_t addr, uint64_t length) {
-  if (!memory.remove_window(addr, length))
-    invalid("no window at " + hex(addr) + " with length " + hex(length));
+namespace {
+
+// Turns a refused window change into the RegionError the API documents.
+void check_change(WindowChange result, uint64_t addr, uint64_t length) {
+  switch (result) {
+    case WindowChange::kDone:
+      return;
+    case WindowChange::kNoWindow:
+      invalid("no window at " + hex(addr) + " with length " + hex(length));
+    case WindowChange::kNotOwner:
+      throw RegionError(wasi::kEperm, "the window at " + hex(addr) +
+                                          " was not mapped by this instance (a host binding or "
+                                          "another instance's window): only its owner may change it");
+    case WindowChange::kDenied:
+      throw RegionError(wasi::kEacces, "the window at " + hex(addr) +
+                                           " cannot become read-write: its region is read-only "
+                                           "or it was mapped through a read-only handle");
+    case WindowChange::kFailed:
+      throw RegionError(wasi::errno_from_host(errno),
+                        "changing the window at " + hex(addr) + " failed: " + std::strerror(errno));
+  }
 }
 
-void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access access) {
-  std::optional<WindowRecord> w = memory.window_at(addr);
-  if (!w || w->addr != addr || w->length != length)
-    invalid("no window at " + hex(addr) + " with length " + hex(length));
-  auto region = std::static_pointer_cast<Region>(w->keep_alive);
-  if (access == Access::ReadWrite && region && !region->writable())
-    throw RegionError(wasi::kEacces, "window of region '" + w->region_name + "': the region is read-only");
-  if (mprotect(memory.base() + addr, length, prot_of(access)) != 0)
-    throw RegionError(wasi::errno_from_host(errno), "mprotect failed: " + std::string(std::strerror(errno)));
-  memory.set_window_writable(addr, length, access == Access::ReadWrite);
+}  // namespace
+
+void unmap_window(Memory& memory, uint64_t addr, uint64_t length, const Requester& by) {
+  check_change(memory.remove_window(addr, length, by.instance), addr, length);
+}
+
+void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access access,
+                    const Requester& by) {
+  check_change(memory.protect_window(addr, length, access == Access::ReadWrite, by.instance),
+               addr, length);
 }
 
 }  // namespace aperture

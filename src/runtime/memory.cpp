@@ -47,33 +47,28 @@ Memory::~Memory() {
 }
 
 int64_t Memory::grow(uint64_t delta_pages) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t old_pages = pages();
   uint64_t limit = type_.limits.max.value_or(kMaxMemoryPages);
   if (limit > kMaxMemoryPages) limit = kMaxMemoryPages;
   if (delta_pages > limit || old_pages + delta_pages > limit) return -1;
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
   uint64_t new_bytes = (old_pages + delta_pages) * kWasmPageSize;
-  std::lock_guard<std::mutex> lock(windows_mutex_);
-  protect_gaps(size_bytes_, new_bytes, PROT_READ | PROT_WRITE);
+  // Never grow over a window: the new pages would be the region's shared pages, and the
+  // guest's allocator would hand them out as fresh heap (DESIGN.md, "Semantics").
+  if (overlaps_window(size_bytes_, new_bytes)) return -1;
+  if (mprotect(base_ + size_bytes_, new_bytes - size_bytes_, PROT_READ | PROT_WRITE) != 0) return -1;
   size_bytes_ = new_bytes;
   return static_cast<int64_t>(old_pages);
 }
 
 // Caller holds windows_mutex_.
-void Memory::protect_gaps(uint64_t from, uint64_t to, int prot) {
-  uint64_t cursor = from;
-  auto it = windows_.upper_bound(from);
-  if (it != windows_.begin()) {
-    auto prev = std::prev(it);
-    if (prev->second.addr + prev->second.length > cursor)
-      cursor = prev->second.addr + prev->second.length;
-  }
-  for (; cursor < to; ++it) {
-    uint64_t gap_end = (it == windows_.end()) ? to : std::min<uint64_t>(it->first, to);
-    if (gap_end > cursor) mprotect(base_ + cursor, gap_end - cursor, prot);
-    if (it == windows_.end()) break;
-    cursor = std::max(cursor, it->second.addr + it->second.length);
-  }
+bool Memory::overlaps_window(uint64_t from, uint64_t to) const {
+  auto it = windows_.lower_bound(from);
+  if (it != windows_.end() && it->first < to) return true;
+  if (it == windows_.begin()) return false;
+  const WindowRecord& prev = std::prev(it)->second;
+  return prev.addr + prev.length > from;
 }
 
 bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
@@ -118,41 +113,74 @@ std::string Memory::access_failure(uint64_t addr, uint64_t len, bool write) cons
 
 bool Memory::add_window(WindowRecord w) {
   std::lock_guard<std::mutex> lock(windows_mutex_);
-  uint64_t end = w.addr + w.length;
-  auto it = windows_.lower_bound(w.addr);
-  if (it != windows_.end() && it->first < end) return false;
-  if (it != windows_.begin()) {
-    auto prev = std::prev(it);
-    if (prev->second.addr + prev->second.length > w.addr) return false;
-  }
+  if (overlaps_window(w.addr, w.addr + w.length)) return false;
   windows_.emplace(w.addr, std::move(w));
   window_count_.store(windows_.size(), std::memory_order_release);
   return true;
 }
 
-bool Memory::remove_window(uint64_t addr, uint64_t length) {
+std::optional<uint64_t> Memory::add_window_highest(WindowRecord w) {
+  const uint64_t page = host_page_size();
+  if (w.length == 0 || w.length > kAddressSpace || w.length % page) return std::nullopt;
   std::lock_guard<std::mutex> lock(windows_mutex_);
+  uint64_t floor = (size_bytes_ + page - 1) / page * page;
+  // Walk the gaps between windows from the top of the 4 GiB space downwards.
+  uint64_t gap_end = kAddressSpace;
+  for (auto it = windows_.rbegin();; ++it) {
+    uint64_t gap_start = it == windows_.rend() ? 0 : it->second.addr + it->second.length;
+    gap_start = std::max(gap_start, floor);
+    if (gap_end >= gap_start + w.length) {
+      w.addr = gap_end - w.length;
+      break;
+    }
+    if (it == windows_.rend() || it->second.addr <= floor) return std::nullopt;
+    gap_end = it->second.addr;
+  }
+  uint64_t addr = w.addr;
+  windows_.emplace(addr, std::move(w));
+  window_count_.store(windows_.size(), std::memory_order_release);
+  return addr;
+}
+
+// Caller holds windows_mutex_.
+WindowChange Memory::find_changeable(uint64_t addr, uint64_t length, uint64_t requester,
+                                     std::map<uint64_t, WindowRecord>::iterator* out) {
   auto it = windows_.find(addr);
-  if (it == windows_.end() || it->second.length != length) return false;
+  if (it == windows_.end() || it->second.length != length) return WindowChange::kNoWindow;
+  if (requester != kHostOwner && it->second.owner != requester) return WindowChange::kNotOwner;
+  *out = it;
+  return WindowChange::kDone;
+}
+
+WindowChange Memory::remove_window(uint64_t addr, uint64_t length, uint64_t requester) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  std::map<uint64_t, WindowRecord>::iterator it;
+  WindowChange found = find_changeable(addr, length, requester, &it);
+  if (found != WindowChange::kDone) return found;
   // Replace the shared mapping by fresh private pages: zero-filled read-write inside
   // [0, size), inaccessible above it (DESIGN.md, "Semantics").
   uint64_t end = addr + length;
   void* p = mmap(base_ + addr, length, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-  if (p == MAP_FAILED) return false;
+  if (p == MAP_FAILED) return WindowChange::kFailed;
   if (addr < size_bytes_)
     mprotect(base_ + addr, std::min(end, size_bytes_) - addr, PROT_READ | PROT_WRITE);
   windows_.erase(it);
   window_count_.store(windows_.size(), std::memory_order_release);
-  return true;
+  return WindowChange::kDone;
 }
 
-bool Memory::set_window_writable(uint64_t addr, uint64_t length, bool writable) {
+WindowChange Memory::protect_window(uint64_t addr, uint64_t length, bool writable,
+                                    uint64_t requester) {
   std::lock_guard<std::mutex> lock(windows_mutex_);
-  auto it = windows_.find(addr);
-  if (it == windows_.end() || it->second.length != length) return false;
+  std::map<uint64_t, WindowRecord>::iterator it;
+  WindowChange found = find_changeable(addr, length, requester, &it);
+  if (found != WindowChange::kDone) return found;
+  if (writable && !it->second.may_write) return WindowChange::kDenied;
+  int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
+  if (mprotect(base_ + addr, length, prot) != 0) return WindowChange::kFailed;
   it->second.writable = writable;
-  return true;
+  return WindowChange::kDone;
 }
 
 std::optional<WindowRecord> Memory::window_at(uint64_t addr) const {
@@ -162,20 +190,6 @@ std::optional<WindowRecord> Memory::window_at(uint64_t addr) const {
   const WindowRecord& w = std::prev(it)->second;
   if (addr >= w.addr + w.length) return std::nullopt;
   return w;
-}
-
-std::optional<uint64_t> Memory::find_free_range(uint64_t from, uint64_t len) const {
-  uint64_t page = host_page_size();
-  uint64_t cursor = (from + page - 1) / page * page;
-  std::lock_guard<std::mutex> lock(windows_mutex_);
-  for (auto it = windows_.begin(); it != windows_.end(); ++it) {
-    const WindowRecord& w = it->second;
-    if (w.addr + w.length <= cursor) continue;
-    if (w.addr >= cursor + len) break;
-    cursor = w.addr + w.length;
-  }
-  if (cursor + len > kAddressSpace || len == 0) return std::nullopt;
-  return cursor;
 }
 
 size_t Memory::window_count() const { return window_count_.load(std::memory_order_acquire); }

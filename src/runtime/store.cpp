@@ -1,5 +1,6 @@
 // Store, linking and instantiation (WebAssembly 2.0, "Modules > Instantiation").
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -230,8 +231,10 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
                     std::to_string(imports.size()));
   for (size_t i = 0; i < imports.size(); ++i) check_import(m, m.imports[i], imports[i]);
 
+  static std::atomic<uint64_t> next_instance_id{1};
   auto owned = std::make_unique<Instance>();
   Instance& inst = *owned;
+  inst.id_ = next_instance_id.fetch_add(1, std::memory_order_relaxed);
   inst.compiled_ = compiled;
   for (size_t i = 0; i < imports.size(); ++i) {
     const Extern& e = imports[i];

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -91,6 +92,66 @@ TEST_F(GuestApiTest, EveryFunctionAndErrorReturn) {
   EXPECT_EQ(out, expected);
 }
 
+std::string read_text(const std::string& path) {
+  std::string text;
+  FILE* f = fopen(path.c_str(), "r");
+  if (!f) return "(cannot open " + path + ")";
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), f)) text.append(buf.data(), n);
+  fclose(f);
+  return text;
+}
+
+// The defect of issue 10: a window placed at memory.size was covered by the next
+// memory.grow, and malloc handed its pages out as heap (65,472 of 65,536 file bytes lost).
+class GrowthTest : public GuestProgramTest {
+ protected:
+  void SetUp() override {
+    GuestProgramTest::SetUp();
+    path_ = std::string(APERTURE_BINARY_DIR) + "/grow_after_map_" + std::to_string(getpid()) + ".bin";
+    pattern_.resize(65536);
+    for (size_t i = 0; i < pattern_.size(); ++i) pattern_[i] = static_cast<char>(i * 31 + 7);
+    FILE* f = fopen(path_.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(fwrite(pattern_.data(), 1, pattern_.size(), f), pattern_.size());
+    fclose(f);
+  }
+  void TearDown() override { unlink(path_.c_str()); }
+  // Number of region-file bytes that differ from the pattern written before the run.
+  size_t damaged_bytes() {
+    std::string now = read_text(path_);
+    size_t damaged = now.size() == pattern_.size() ? 0 : pattern_.size();
+    for (size_t i = 0; i < std::min(now.size(), pattern_.size()); ++i) damaged += now[i] != pattern_[i];
+    return damaged;
+  }
+  std::string path_;
+  std::string pattern_;
+};
+
+TEST_F(GrowthTest, MallocAfterMapAnywhereLeavesEveryRegionByteIntact) {
+  std::string out;
+  int code = run("run --region data=file:" + path_ + " --grant data:rw " + guest("grow_after_map") + " anywhere", &out);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, "malloc 64 MiB: ok\nwindow above the heap: yes\n");
+  EXPECT_EQ(damaged_bytes(), 0u);
+}
+
+TEST_F(GrowthTest, GrowthThatWouldCoverAWindowAtMemorySizeIsRefused) {
+  std::string out;
+  int code = run("run --region data=file:" + path_ + " --grant data:rw " + guest("grow_after_map") + " at-size", &out);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, "malloc 64 MiB: refused\n") << "memory.grow returned -1, so malloc returned NULL";
+  EXPECT_EQ(damaged_bytes(), 0u);
+}
+
+TEST_F(GuestApiTest, HostBindingsAreFixedForTheGuest) {
+  std::string out;
+  int code = run("run --region bound=memfd:size=64K --map bound@0x10000000 --grant bound:rw "
+                 "--region own=memfd:size=64K --grant own:rw " + guest("capabilities"), &out);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, read_text(std::string(APERTURE_SOURCE_DIR) + "/tests/region/guests/capabilities.expected"));
+}
+
 TEST_F(GuestApiTest, WritingAReadOnlyWindowTrapsNamingTheRegion) {
   std::string out;
   int code = run("run --region calib=memfd:size=4K --grant calib:ro " + guest("ro_write"), &out);
@@ -116,6 +177,20 @@ TEST_F(CliRegionTest, BadOptionsAreClearErrors) {
   out.clear();
   EXPECT_EQ(run("run --region x=memfd:size=4K --map x@0x123 " + guest("pipeline_stage") + " consume", &out), 1) << out;
   EXPECT_NE(out.find("multiples of the page size"), std::string::npos) << out;
+}
+
+TEST_F(CliRegionTest, RegionsTheSystemRefusesExitWithStatusOne) {
+  // docs/regions.md: 2 for a malformed option, 1 for a well-formed request the system refuses.
+  std::string out;
+  std::string missing = "/aperture_missing_" + std::to_string(getpid());
+  EXPECT_EQ(run("run --region x=shm:" + missing + " " + guest("ro_write"), &out), 1) << out;
+  EXPECT_NE(out.find("cannot open shm region '" + missing + "'"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("run --region x=file:/nonexistent/dir/f.bin,size=4K " + guest("ro_write"), &out), 1) << out;
+  EXPECT_NE(out.find("cannot open file region"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("run --region x=memfd:size=12Q " + guest("ro_write"), &out), 2) << out;
+  EXPECT_NE(out.find("bad size suffix"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ TEST(MemoryTest, WindowTableRejectsOverlapAndRestoresPages) {
   ASSERT_TRUE(m.window_at(10).has_value());
   EXPECT_EQ(m.window_at(10)->region_name, "r");
   EXPECT_FALSE(m.window_at(page).has_value());
-  ASSERT_TRUE(m.remove_window(0, page));
+  ASSERT_EQ(m.remove_window(0, page), WindowChange::kDone);
   EXPECT_EQ(m.base()[0], 0) << "unmapping inside memory.size restores zero pages";
   EXPECT_EQ(m.window_count(), 0u);
 }
@@ -73,9 +73,45 @@ TEST(MemoryTest, WindowAboveSizeIsAccessibleAndFreeRangeSkipsIt) {
   ASSERT_TRUE(m.add_window(w));
   EXPECT_TRUE(m.range_accessible(w.addr, w.length, true));
   EXPECT_FALSE(m.range_accessible(w.addr, w.length + 1, true));
-  auto free = m.find_free_range(w.addr, page);
-  ASSERT_TRUE(free.has_value());
-  EXPECT_EQ(*free, w.addr + w.length);
+}
+
+TEST(MemoryTest, HighestFreeRangeIsBelowTheTopWindowsAndAboveSize) {
+  Memory m(MemoryType{Limits{1, std::nullopt}});
+  uint64_t page = host_page_size();
+  WindowRecord w;
+  w.length = page;
+  std::optional<uint64_t> top = m.add_window_highest(w);
+  ASSERT_TRUE(top);
+  EXPECT_EQ(*top, Memory::kAddressSpace - page);
+  w.addr = Memory::kAddressSpace - 3 * page;  // leaves a one-page hole below the top window
+  ASSERT_TRUE(m.add_window(w));
+  w.length = 2 * page;
+  EXPECT_EQ(m.add_window_highest(w), Memory::kAddressSpace - 5 * page) << "the hole is too small";
+  w.length = page;
+  EXPECT_EQ(m.add_window_highest(w), Memory::kAddressSpace - 2 * page) << "the hole fits one page";
+  w.length = Memory::kAddressSpace - 65536;
+  EXPECT_FALSE(m.add_window_highest(w)) << "no room left above memory.size";
+  EXPECT_EQ(m.grow(1), 1) << "growth below the windows";
+}
+
+TEST(MemoryTest, GrowStopsBelowAWindowAndGuestsChangeOnlyTheirOwnWindows) {
+  Memory m(MemoryType{Limits{1, std::nullopt}});
+  uint64_t page = host_page_size();
+  WindowRecord w;
+  w.addr = 2 * 65536;
+  w.length = page;
+  w.owner = 7;
+  w.may_write = false;
+  ASSERT_TRUE(m.add_window(w));
+  EXPECT_EQ(m.grow(2), -1) << "page 2 holds a window";
+  EXPECT_EQ(m.grow(1), 1);
+  EXPECT_EQ(m.remove_window(w.addr, page, 8), WindowChange::kNotOwner);
+  EXPECT_EQ(m.protect_window(w.addr, page, false, 8), WindowChange::kNotOwner);
+  EXPECT_EQ(m.protect_window(w.addr, page, true, 7), WindowChange::kDenied) << "may_write is false";
+  EXPECT_EQ(m.protect_window(w.addr, 2 * page, false, 7), WindowChange::kNoWindow);
+  EXPECT_EQ(m.protect_window(w.addr, page, false, 7), WindowChange::kDone);
+  EXPECT_EQ(m.remove_window(w.addr, page, 7), WindowChange::kDone);
+  EXPECT_EQ(m.grow(1), 2) << "the window is gone";
 }
 
 class HostCallTest : public ::testing::Test {

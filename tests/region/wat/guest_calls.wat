@@ -1,0 +1,23 @@
+;; Thin exports over the guest API (import module "aperture"), so host tests can act as a
+;; guest: region name "shared" at address 0.
+(module
+  (import "aperture" "region_open" (func $open (param i32 i32 i32) (result i32)))
+  (import "aperture" "region_size" (func $size (param i32) (result i64)))
+  (import "aperture" "map" (func $map (param i32 i64 i64 i64 i32) (result i64)))
+  (import "aperture" "unmap" (func $unmap (param i64 i64) (result i32)))
+  (import "aperture" "protect" (func $protect (param i64 i64 i32) (result i32)))
+  (import "aperture" "region_close" (func $close (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "shared")
+  (func (export "open") (param $access i32) (result i32)
+    (call $open (i32.const 0) (i32.const 6) (local.get $access)))
+  (func (export "size") (param $h i32) (result i64) (call $size (local.get $h)))
+  (func (export "map") (param $h i32) (param $addr i64) (param $access i32) (result i64)
+    (call $map (local.get $h) (i64.const 0) (i64.const 0) (local.get $addr) (local.get $access)))
+  (func (export "unmap") (param i64 i64) (result i32) (call $unmap (local.get 0) (local.get 1)))
+  (func (export "protect") (param i64 i64 i32) (result i32)
+    (call $protect (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "close") (param $h i32) (result i32) (call $close (local.get $h)))
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+)
