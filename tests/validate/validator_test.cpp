@@ -2,6 +2,7 @@
 // spec's message. Modules are written in the text format and assembled with wat2wasm
 // (--no-check, so that invalid modules can be produced) at test time.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -15,13 +16,17 @@ namespace aperture {
 namespace {
 
 Module assemble(const std::string& wat) {
+  // CTest runs each test case in its own process, in parallel: the pid keeps their files apart.
   static int counter = 0;
-  std::string base = std::string(APERTURE_BINARY_DIR) + "/validator_test_" + std::to_string(counter++);
+  std::string base = std::string(APERTURE_BINARY_DIR) + "/validator_test_" + std::to_string(getpid()) +
+                     "_" + std::to_string(counter++);
   std::ofstream(base + ".wat") << wat;
   std::string cmd = "wat2wasm --no-check " + base + ".wat -o " + base + ".wasm 2>&1";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << wat;
   std::ifstream in(base + ".wasm", std::ios::binary);
   std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+  std::remove((base + ".wat").c_str());
+  std::remove((base + ".wasm").c_str());
   return decode_module(bytes);
 }
 
