@@ -13,6 +13,7 @@
 // (instantiate, create_*) must not race with other creation in the same Store.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -76,9 +77,39 @@ class Function {
   std::string name_;
 };
 
+// Resource limits of one Store (docs/limits.md): a small module must not be able to make
+// the host allocate without bound.
+struct StoreLimits {
+  // Elements of all tables created in the store together (instantiation, create_table,
+  // table.grow): 8 bytes each. Past it, instantiation fails and table.grow returns -1.
+  uint64_t table_elements = 10'000'000;
+};
+
+// The table elements a store has left (StoreLimits::table_elements); shared by its tables,
+// which may grow concurrently from different threads.
+class TableBudget {
+ public:
+  explicit TableBudget(uint64_t limit) : limit_(limit) {}
+  uint64_t limit() const { return limit_; }
+  uint64_t used() const { return used_.load(std::memory_order_relaxed); }
+  // Reserves n elements; false (nothing reserved) when that would pass the limit.
+  bool take(uint64_t n);
+  void give_back(uint64_t n) { used_.fetch_sub(n, std::memory_order_relaxed); }
+
+ private:
+  const uint64_t limit_;
+  std::atomic<uint64_t> used_{0};
+};
+
 class Table {
  public:
-  Table(TableType type) : type_(type), elems_(type.limits.min, 0) {}
+  // `budget` (optional) bounds the elements of all tables sharing it; the caller has
+  // already taken type.limits.min from it.
+  explicit Table(TableType type, TableBudget* budget = nullptr)
+      : type_(type), elems_(type.limits.min, 0), budget_(budget) {}
+  ~Table();
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
   const TableType& type() const { return type_; }
   uint32_t size() const { return static_cast<uint32_t>(elems_.size()); }
   RefBits get(uint32_t i) const { return elems_[i]; }
@@ -89,6 +120,7 @@ class Table {
 
   TableType type_;
   std::vector<RefBits> elems_;
+  TableBudget* budget_ = nullptr;
 };
 
 class Global {
@@ -171,13 +203,18 @@ class Linker {
 
 class Store {
  public:
-  Store();
+  explicit Store(const StoreLimits& limits = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  const StoreLimits& limits() const { return limits_; }
+  // Table elements all tables of this store hold now.
+  uint64_t table_elements() const;
+
   Function* create_host_function(const FuncType& type, HostCallback callback,
                                  std::string name = "host");
+  // Throws Error when the table would take the store past StoreLimits::table_elements.
   Table* create_table(const TableType& type, RefBits init = 0);
   Memory* create_memory(const MemoryType& type);
   Global* create_global(const GlobalType& type, Value init);
@@ -197,6 +234,7 @@ class Store {
 
  private:
   struct Objects;
+  StoreLimits limits_;
   std::unique_ptr<Objects> objects_;
 };
 

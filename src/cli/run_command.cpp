@@ -68,8 +68,9 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
   EngineConfig engine = make_engine_config(o.engine);
+  StoreLimits limits = make_store_limits(o.limits);
   auto compiled = compile(read_module(o.module_path), engine);
-  Store store;
+  Store store(limits);
   Linker linker;
   // WASI imports are defined for --invoke too: library-style modules built for WASI
   // import them even when the called export does not use them.
@@ -96,6 +97,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   run->add_option("--invoke", o.invoke, "call this export with the ARGS and print each result");
   run->add_option("args", o.args, "program arguments (WASI) or --invoke NAME [ARGS...]");
   add_engine_options(*run, o.engine);
+  add_limit_options(*run, o.limits);
   add_wasi_options(*run, o.wasi);
   return run;
 }

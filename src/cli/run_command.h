@@ -17,6 +17,7 @@
 
 #include "aperture/runtime.h"
 #include "cli/engine_options.h"
+#include "cli/limit_options.h"
 #include "cli/wasi_options.h"
 
 namespace CLI {
@@ -31,6 +32,7 @@ struct RunOptions {
   std::vector<std::string> args;      // --invoke: typed arguments; WASI: argv[1..]
   WasiOptions wasi;                   // --dir, --env
   EngineOptions engine;               // --engine
+  LimitOptions limits;                // --max-table-elements
 };
 
 // Extension points for option groups (e.g. regions): each runs in order.

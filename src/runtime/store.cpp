@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <unordered_map>
 
 #include "aperture/memory.h"
@@ -13,10 +14,9 @@
 
 namespace aperture {
 
-// Implementation limit: tables larger than this cannot be created or grown (grow -> -1).
-constexpr uint64_t kMaxTableElements = 10'000'000;
-
 struct Store::Objects {
+  explicit Objects(const StoreLimits& limits) : table_budget(limits.table_elements) {}
+  TableBudget table_budget;  // declared first: destroyed after the tables that use it
   std::vector<std::unique_ptr<Function>> functions;
   std::vector<std::unique_ptr<Table>> tables;
   std::vector<std::unique_ptr<Memory>> memories;
@@ -41,11 +41,28 @@ Memory* HostContext::memory(uint32_t index) const {
   return caller ? caller->memory(index) : nullptr;
 }
 
+bool TableBudget::take(uint64_t n) {
+  uint64_t used = used_.load(std::memory_order_relaxed);
+  do {
+    if (n > limit_ || used > limit_ - n) return false;
+  } while (!used_.compare_exchange_weak(used, used + n, std::memory_order_relaxed));
+  return true;
+}
+
+Table::~Table() {
+  if (budget_) budget_->give_back(elems_.size());
+}
+
 int64_t Table::grow(uint32_t n, RefBits init) {
   uint64_t old = elems_.size();
-  uint64_t limit = std::min<uint64_t>(type_.limits.max.value_or(0xFFFFFFFFull), kMaxTableElements);
-  if (old + n > limit) return -1;
-  elems_.resize(old + n, init);
+  if (old + n > type_.limits.max.value_or(0xFFFFFFFFull)) return -1;
+  if (budget_ && !budget_->take(n)) return -1;  // the store's table elements are used up
+  try {
+    elems_.resize(old + n, init);
+  } catch (const std::bad_alloc&) {  // the host ran out first: grow fails, as the spec allows
+    if (budget_) budget_->give_back(n);
+    return -1;
+  }
   return static_cast<int64_t>(old);
 }
 
@@ -177,7 +194,9 @@ std::vector<Value> Instance::call(const std::string& name, std::span<const Value
 
 // ---- Store ----
 
-Store::Store() : objects_(std::make_unique<Objects>()) {}
+Store::Store(const StoreLimits& limits) : limits_(limits), objects_(std::make_unique<Objects>(limits)) {}
+
+uint64_t Store::table_elements() const { return objects_->table_budget.used(); }
 
 Store::~Store() {
   // Instances refer to everything else; destroy them first.
@@ -198,10 +217,19 @@ Function* Store::create_host_function(const FuncType& type, HostCallback callbac
 }
 
 Table* Store::create_table(const TableType& type, RefBits init) {
-  if (type.limits.min > kMaxTableElements)
-    throw Error("table of " + std::to_string(type.limits.min) + " elements exceeds the limit of " +
-                std::to_string(kMaxTableElements));
-  auto t = std::make_unique<Table>(type);
+  TableBudget& budget = objects_->table_budget;
+  if (!budget.take(type.limits.min))
+    throw Error("cannot create a table of " + std::to_string(type.limits.min) +
+                " elements: the store's tables already hold " + std::to_string(budget.used()) +
+                " of at most " + std::to_string(budget.limit()) +
+                " elements (raise StoreLimits::table_elements, or aperture run --max-table-elements)");
+  std::unique_ptr<Table> t;
+  try {
+    t = std::make_unique<Table>(type, &budget);
+  } catch (...) {
+    budget.give_back(type.limits.min);
+    throw;
+  }
   std::fill(t->elems_.begin(), t->elems_.end(), init);
   objects_->tables.push_back(std::move(t));
   return objects_->tables.back().get();

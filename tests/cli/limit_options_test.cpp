@@ -1,0 +1,53 @@
+// Resource-limit options of `aperture run` (docs/limits.md).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr
+};
+
+Result run(const std::string& args) {
+  std::string cmd = std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::string table10() { return std::string(APERTURE_WAT_DIR) + "/table10.wasm"; }
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+TEST(LimitOptionsTest, MaxTableElements) {
+  Result r = run("run --max-table-elements 10 " + table10() + " --invoke size");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "10\n");
+  r = run("run --max-table-elements 12 " + table10() + " --invoke grow 3");
+  EXPECT_EQ(r.out, "-1\n") << "table.grow past the limit fails";
+  r = run("run --max-table-elements 13 " + table10() + " --invoke grow 3");
+  EXPECT_EQ(r.out, "10\n");
+  r = run("run --max-table-elements 9 " + table10() + " --invoke size");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_TRUE(contains(r.out, "error: cannot create a table of 10 elements: the store's tables "
+                              "already hold 0 of at most 9 elements")) << r.out;
+}
+
+TEST(LimitOptionsTest, BadCountsAreUsageErrors) {
+  for (const char* bad : {"-1", "1e3", "10M", "", "18446744073709551616", "0x10"}) {
+    Result r = run(std::string("run --max-table-elements '") + bad + "' " + table10() + " --invoke size");
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, "--max-table-elements expects a number of 0 to ")) << bad << ": " << r.out;
+  }
+}
+
+}  // namespace
