@@ -57,9 +57,14 @@ class Memory {
 
   const MemoryType& type() const { return type_; }
   uint8_t* base() const { return base_; }
-  uint64_t pages() const { return size_bytes_ / kWasmPageSize; }
-  uint64_t size_bytes() const { return size_bytes_; }
+  // The size may change concurrently (memory.grow on a shared memory in another thread);
+  // it only ever increases.
+  uint64_t pages() const { return size_bytes() / kWasmPageSize; }
+  uint64_t size_bytes() const { return size_bytes_.load(std::memory_order_acquire); }
   std::optional<uint64_t> max_pages() const { return type_.limits.max; }
+  // A shared memory (threads proposal): may be used by several threads at once, and
+  // memory.atomic.wait is allowed on it.
+  bool shared() const { return type_.limits.shared; }
 
   // memory.grow: returns the old size in pages, or -1 when the limit is reached or the new
   // pages would cover a window (the allocator would otherwise hand out the region's pages
@@ -130,7 +135,7 @@ class Memory {
 
   MemoryType type_;
   uint8_t* base_ = nullptr;
-  uint64_t size_bytes_ = 0;
+  std::atomic<uint64_t> size_bytes_{0};  // written under windows_mutex_
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
   // windows_.size(), readable without the lock: bulk operations and WASI pointer checks

@@ -43,6 +43,10 @@ inline constexpr const char* kUndefinedElement = "undefined element";
 inline constexpr const char* kUninitializedElement = "uninitialized element";
 inline constexpr const char* kIndirectCallTypeMismatch = "indirect call type mismatch";
 inline constexpr const char* kCallStackExhausted = "call stack exhausted";
+inline constexpr const char* kUnalignedAtomic = "unaligned atomic";
+inline constexpr const char* kWaitOnUnsharedMemory =
+    "expected shared memory: memory.atomic.wait needs a memory declared `shared` (for a "
+    "window of an unshared memory, use the aperture.wait32/wait64 guest calls)";
 }  // namespace trap_msg
 
 }  // namespace aperture

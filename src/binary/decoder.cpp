@@ -1,4 +1,5 @@
-// The WebAssembly 2.0 binary format (spec chapter 5). One function per grammar rule.
+// The WebAssembly 2.0 binary format (spec chapter 5) plus the threads proposal (shared
+// memory limits, 0xFE instructions). One function per grammar rule.
 #include "binary/decoder.h"
 
 #include "binary/limits.h"
@@ -104,20 +105,24 @@ class Decoder {
     if (b != 0x70 && b != 0x6F) r.fail_at(at, "malformed reference type");
     return static_cast<ValType>(b);
   }
-  Limits limits(Reader& r) {
+  // Limits flags: bit 0 = has maximum, bit 1 = shared (threads; memories only, and the
+  // validator requires a maximum). 64-bit limits (memory64) are not supported.
+  Limits limits(Reader& r, bool allow_shared) {
     size_t at = r.pos();
     uint8_t flags = r.u8();
     Limits l;
-    if (flags > 1) r.fail_at(at, flags <= 3 ? "shared memories are not supported"
-                                            : "integer too large");
+    if (flags > 3) r.fail_at(at, "integer too large");
+    if ((flags & 2) && !allow_shared) r.fail_at(at, "tables cannot be shared");
+    l.shared = (flags & 2) != 0;
     l.min = r.u32();
     if (flags & 1) l.max = r.u32();
     return l;
   }
+  MemoryType memtype(Reader& r) { return MemoryType{limits(r, /*allow_shared=*/true)}; }
   TableType tabletype(Reader& r) {
     TableType t;
     t.elem = reftype(r);
-    t.limits = limits(r);
+    t.limits = limits(r, /*allow_shared=*/false);
     return t;
   }
   GlobalType globaltype(Reader& r) {
@@ -157,7 +162,7 @@ class Decoder {
       switch (kind) {
         case 0: imp.func_type = r.u32(); ++m_.num_imported_funcs; break;
         case 1: imp.table = tabletype(r); ++m_.num_imported_tables; break;
-        case 2: imp.memory.limits = limits(r); ++m_.num_imported_memories; break;
+        case 2: imp.memory = memtype(r); ++m_.num_imported_memories; break;
         case 3: imp.global = globaltype(r); ++m_.num_imported_globals; break;
         default: r.fail_at(at, "malformed import kind");
       }
@@ -182,7 +187,7 @@ class Decoder {
     uint32_t n = r.count(2);
     for (uint32_t i = 0; i < n; ++i) {
       m_.memory_offsets.push_back(static_cast<uint32_t>(r.pos()));
-      m_.memories.push_back(MemoryType{limits(r)});
+      m_.memories.push_back(memtype(r));
     }
   }
   void globals(Reader& r) {
@@ -358,13 +363,11 @@ class Decoder {
     uint8_t b = r.u8();
     uint8_t prefix = 0;
     uint32_t code = b;
-    if (b == 0xFC) {
-      prefix = 0xFC;
+    if (b == 0xFC || b == 0xFE) {
+      prefix = b;
       code = r.u32();
     } else if (b == 0xFD) {
       r.fail_at(in.offset, "SIMD instructions are not supported");
-    } else if (b == 0xFE) {
-      r.fail_at(in.offset, "threads (atomic) instructions are not supported");
     }
     if (!opcode_from_bytes(prefix, code, &in.op)) r.fail_at(in.offset, "illegal opcode");
     const OpcodeInfo* info = opcode_info(in.op);
@@ -406,6 +409,7 @@ class Decoder {
       case ImmKind::MemMem: zero_byte(r); zero_byte(r); break;
       case ImmKind::ElemTable:
       case ImmKind::TableTable: in.a = r.u32(); in.b = r.u32(); break;
+      case ImmKind::Reserved0: zero_byte(r); break;
     }
     return in;
   }

@@ -13,18 +13,30 @@ constexpr OpcodeInfo kInfos[] = {
 #undef WASM_OP
 };
 
-// Dense lookup tables: single-byte opcodes by byte, 0xFC opcodes by sub-opcode.
+// Dense lookup tables: single-byte opcodes by byte, 0xFC and 0xFE opcodes by sub-opcode.
 struct Tables {
   std::array<int16_t, 256> single;
   std::array<int16_t, 32> misc;
+  std::array<int16_t, 128> atomic;
   Tables() {
     single.fill(-1);
     misc.fill(-1);
+    atomic.fill(-1);
     for (size_t i = 0; i < std::size(kInfos); ++i) {
       auto v = static_cast<uint16_t>(kInfos[i].op);
-      if ((v >> 8) == 0) single[v & 0xFF] = static_cast<int16_t>(i);
-      else misc[v & 0xFF] = static_cast<int16_t>(i);
+      switch (v >> 8) {
+        case 0: single[v & 0xFF] = static_cast<int16_t>(i); break;
+        case 0xFC: misc[v & 0xFF] = static_cast<int16_t>(i); break;
+        default: atomic[v & 0xFF] = static_cast<int16_t>(i); break;
+      }
     }
+  }
+  // Index into kInfos, or -1.
+  int16_t find(uint8_t prefix, uint32_t code) const {
+    if (prefix == 0 && code < single.size()) return single[code];
+    if (prefix == 0xFC && code < misc.size()) return misc[code];
+    if (prefix == 0xFE && code < atomic.size()) return atomic[code];
+    return -1;
   }
 };
 const Tables& tables() {
@@ -35,9 +47,7 @@ const Tables& tables() {
 }  // namespace
 
 bool opcode_from_bytes(uint8_t prefix, uint32_t code, Opcode* out) {
-  int16_t index = -1;
-  if (prefix == 0 && code < 256) index = tables().single[code];
-  if (prefix == 0xFC && code < 32) index = tables().misc[code];
+  int16_t index = tables().find(prefix, code);
   if (index < 0) return false;
   *out = kInfos[index].op;
   return true;
@@ -45,10 +55,8 @@ bool opcode_from_bytes(uint8_t prefix, uint32_t code, Opcode* out) {
 
 const OpcodeInfo* opcode_info(Opcode op) {
   auto v = static_cast<uint16_t>(op);
-  uint8_t prefix = static_cast<uint8_t>(v >> 8);
-  Opcode decoded;
-  if (!opcode_from_bytes(prefix, v & 0xFF, &decoded)) return nullptr;
-  return &kInfos[prefix == 0 ? tables().single[v & 0xFF] : tables().misc[v & 0xFF]];
+  int16_t index = tables().find(static_cast<uint8_t>(v >> 8), v & 0xFF);
+  return index < 0 ? nullptr : &kInfos[index];
 }
 
 const char* opcode_name(Opcode op) {

@@ -7,7 +7,7 @@
 
 namespace aperture {
 
-// Single-byte opcodes keep their byte; 0xFC-prefixed ones are 0xFC00 | sub-opcode.
+// Single-byte opcodes keep their byte; 0xFC- and 0xFE-prefixed ones are prefix << 8 | sub-opcode.
 enum class Opcode : uint16_t {
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) Name = ((Prefix) << 8) | (Code),
 #include "binary/opcodes.def"
@@ -39,6 +39,7 @@ enum class ImmKind : uint8_t {
   MemMem,        // memory.copy: Instr::a = destination memory, Instr::b = source memory
   ElemTable,     // table.init: Instr::a = element index, Instr::b = table index
   TableTable,    // table.copy: Instr::a = destination table, Instr::b = source table
+  Reserved0,     // atomic.fence: one reserved byte that must be zero (no field used)
 };
 
 // Operand/result codes in the table: V = none, X = handled specially.
@@ -59,6 +60,8 @@ const char* opcode_name(Opcode op);
 // Decodes an opcode from its prefix and code; false when unknown.
 bool opcode_from_bytes(uint8_t prefix, uint32_t code, Opcode* out);
 inline bool is_simple(const OpcodeInfo& info) { return info.params[0] != OpType::X; }
+// Threads proposal instructions (0xFE prefix): atomics need exactly natural alignment.
+constexpr bool is_atomic(Opcode op) { return (static_cast<uint16_t>(op) >> 8) == 0xFE; }
 std::optional<ValType> to_valtype(OpType t);
 
 }  // namespace aperture

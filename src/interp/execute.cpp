@@ -21,6 +21,7 @@
 #include "runtime/compiled_module.h"
 #include "runtime/engine.h"
 #include "runtime/fault_handler.h"
+#include "runtime/futex.h"
 #include "runtime/instance_ops.h"
 
 namespace aperture {
@@ -378,6 +379,116 @@ L_ElemDropOp:
   STORE(I64Store8, uint8_t)
   STORE(I64Store16, uint16_t)
   STORE(I64Store32, uint32_t)
+
+  // ---- atomics (threads proposal) ----
+  // The effective address must be a multiple of the access size; the access itself is a
+  // host atomic on the reservation, so bounds are checked by the guard zone as for plain
+  // loads and stores. Narrow forms zero-extend; narrow cmpxchg compares the wrapped
+  // expected value.
+#define ATOMIC_ADDR(T, addr_slot)                                      \
+  uint64_t a = static_cast<uint32_t>(addr_slot) + ip[0].u64;           \
+  ++ip;                                                                \
+  if (a & (sizeof(T) - 1)) TRAP(trap_msg::kUnalignedAtomic);           \
+  T* p = reinterpret_cast<T*>(mem + a)
+#define ATOMIC_LOAD(Name, T)                                           \
+  L_##Name : {                                                         \
+    ATOMIC_ADDR(T, sp[-1]);                                            \
+    sp[-1] = U64(__atomic_load_n(p, __ATOMIC_SEQ_CST));                \
+    NEXT();                                                            \
+  }
+#define ATOMIC_STORE(Name, T)                                          \
+  L_##Name : {                                                         \
+    sp -= 2;                                                           \
+    ATOMIC_ADDR(T, sp[0]);                                             \
+    __atomic_store_n(p, static_cast<T>(sp[1]), __ATOMIC_SEQ_CST);      \
+    NEXT();                                                            \
+  }
+#define ATOMIC_RMW(Name, T, builtin)                                   \
+  L_##Name : {                                                         \
+    --sp;                                                              \
+    ATOMIC_ADDR(T, sp[-1]);                                            \
+    sp[-1] = U64(builtin(p, static_cast<T>(sp[0]), __ATOMIC_SEQ_CST)); \
+    NEXT();                                                            \
+  }
+#define ATOMIC_CMPXCHG(Name, T)                                        \
+  L_##Name : {                                                         \
+    sp -= 2;                                                           \
+    ATOMIC_ADDR(T, sp[-1]);                                            \
+    T expected = static_cast<T>(sp[0]);                                \
+    __atomic_compare_exchange_n(p, &expected, static_cast<T>(sp[1]), false, \
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);   \
+    sp[-1] = U64(expected); /* the old value either way */             \
+    NEXT();                                                            \
+  }
+// All seven widths of one read-modify-write operation.
+#define ATOMIC_RMW_ALL(Op, builtin)                                    \
+  ATOMIC_RMW(I32AtomicRmw##Op, uint32_t, builtin)                      \
+  ATOMIC_RMW(I64AtomicRmw##Op, uint64_t, builtin)                      \
+  ATOMIC_RMW(I32AtomicRmw8##Op##U, uint8_t, builtin)                   \
+  ATOMIC_RMW(I32AtomicRmw16##Op##U, uint16_t, builtin)                 \
+  ATOMIC_RMW(I64AtomicRmw8##Op##U, uint8_t, builtin)                   \
+  ATOMIC_RMW(I64AtomicRmw16##Op##U, uint16_t, builtin)                 \
+  ATOMIC_RMW(I64AtomicRmw32##Op##U, uint32_t, builtin)
+  ATOMIC_LOAD(I32AtomicLoad, uint32_t)
+  ATOMIC_LOAD(I64AtomicLoad, uint64_t)
+  ATOMIC_LOAD(I32AtomicLoad8U, uint8_t)
+  ATOMIC_LOAD(I32AtomicLoad16U, uint16_t)
+  ATOMIC_LOAD(I64AtomicLoad8U, uint8_t)
+  ATOMIC_LOAD(I64AtomicLoad16U, uint16_t)
+  ATOMIC_LOAD(I64AtomicLoad32U, uint32_t)
+  ATOMIC_STORE(I32AtomicStore, uint32_t)
+  ATOMIC_STORE(I64AtomicStore, uint64_t)
+  ATOMIC_STORE(I32AtomicStore8, uint8_t)
+  ATOMIC_STORE(I32AtomicStore16, uint16_t)
+  ATOMIC_STORE(I64AtomicStore8, uint8_t)
+  ATOMIC_STORE(I64AtomicStore16, uint16_t)
+  ATOMIC_STORE(I64AtomicStore32, uint32_t)
+  ATOMIC_RMW_ALL(Add, __atomic_fetch_add)
+  ATOMIC_RMW_ALL(Sub, __atomic_fetch_sub)
+  ATOMIC_RMW_ALL(And, __atomic_fetch_and)
+  ATOMIC_RMW_ALL(Or, __atomic_fetch_or)
+  ATOMIC_RMW_ALL(Xor, __atomic_fetch_xor)
+  ATOMIC_RMW_ALL(Xchg, __atomic_exchange_n)
+  ATOMIC_CMPXCHG(I32AtomicRmwCmpxchg, uint32_t)
+  ATOMIC_CMPXCHG(I64AtomicRmwCmpxchg, uint64_t)
+  ATOMIC_CMPXCHG(I32AtomicRmw8CmpxchgU, uint8_t)
+  ATOMIC_CMPXCHG(I32AtomicRmw16CmpxchgU, uint16_t)
+  ATOMIC_CMPXCHG(I64AtomicRmw8CmpxchgU, uint8_t)
+  ATOMIC_CMPXCHG(I64AtomicRmw16CmpxchgU, uint16_t)
+  ATOMIC_CMPXCHG(I64AtomicRmw32CmpxchgU, uint32_t)
+L_AtomicFence:
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  NEXT();
+  // wait/notify: the atomic load checks alignment and bounds (a fault traps) before the
+  // futex call, and answers "not equal" without a system call.
+L_MemoryAtomicWait32: {
+  sp -= 2;
+  ATOMIC_ADDR(uint32_t, sp[-1]);
+  uint32_t expected = static_cast<uint32_t>(sp[0]);
+  bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
+  Memory* m = inst->memories_[0];
+  if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
+  sp[-1] = equal ? memory_wait32(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  NEXT();
+}
+L_MemoryAtomicWait64: {
+  sp -= 2;
+  ATOMIC_ADDR(uint64_t, sp[-1]);
+  uint64_t expected = sp[0];
+  bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
+  Memory* m = inst->memories_[0];
+  if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
+  sp[-1] = equal ? memory_wait64(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  NEXT();
+}
+L_MemoryAtomicNotify: {
+  --sp;
+  ATOMIC_ADDR(uint32_t, sp[-1]);
+  (void)__atomic_load_n(p, __ATOMIC_RELAXED);  // bounds check
+  sp[-1] = memory_notify(*inst->memories_[0], a, static_cast<uint32_t>(sp[0]));
+  NEXT();
+}
+
 L_MemorySize:
   *sp++ = inst->memories_[0]->pages();
   NEXT();

@@ -34,7 +34,7 @@ Memory::Memory(const MemoryType& type) : type_(type) {
     munmap(base_, kReservationBytes);
     throw Error(std::string("cannot commit linear memory: ") + std::strerror(err));
   }
-  size_bytes_ = bytes;
+  size_bytes_.store(bytes, std::memory_order_relaxed);
   if (!register_reservation(this)) {
     munmap(base_, kReservationBytes);
     throw Error("too many linear memories alive at once");
@@ -47,18 +47,21 @@ Memory::~Memory() {
 }
 
 int64_t Memory::grow(uint64_t delta_pages) {
+  // Under the lock: threads sharing a memory may grow it at the same time.
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t old_pages = pages();
   uint64_t limit = type_.limits.max.value_or(kMaxMemoryPages);
   if (limit > kMaxMemoryPages) limit = kMaxMemoryPages;
   if (delta_pages > limit || old_pages + delta_pages > limit) return -1;
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
+  uint64_t old_bytes = size_bytes();
   uint64_t new_bytes = (old_pages + delta_pages) * kWasmPageSize;
   // Never grow over a window: the new pages would be the region's shared pages, and the
   // guest's allocator would hand them out as fresh heap (DESIGN.md, "Semantics").
-  if (overlaps_window(size_bytes_, new_bytes)) return -1;
-  if (mprotect(base_ + size_bytes_, new_bytes - size_bytes_, PROT_READ | PROT_WRITE) != 0) return -1;
-  size_bytes_ = new_bytes;
+  if (overlaps_window(old_bytes, new_bytes)) return -1;
+  if (mprotect(base_ + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0) return -1;
+  // Release: a thread that sees the new size also sees the pages accessible.
+  size_bytes_.store(new_bytes, std::memory_order_release);
   return static_cast<int64_t>(old_pages);
 }
 
@@ -75,9 +78,10 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
   if (addr + len < addr) return false;
   uint64_t end = addr + len;
   if (end > kAddressSpace) return false;
-  if (window_count_.load(std::memory_order_acquire) == 0) return end <= size_bytes_;
+  if (window_count_.load(std::memory_order_acquire) == 0) return end <= size_bytes();
   std::lock_guard<std::mutex> lock(windows_mutex_);
-  if (windows_.empty()) return end <= size_bytes_;
+  uint64_t size = size_bytes();
+  if (windows_.empty()) return end <= size;
   // Walk the range: each piece must be a window (of the right access) or committed memory.
   uint64_t cursor = addr;
   while (cursor < end) {
@@ -90,9 +94,9 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
         continue;
       }
     }
-    if (cursor >= size_bytes_) return false;
+    if (cursor >= size) return false;
     uint64_t next_window = (it == windows_.end()) ? end : it->first;
-    cursor = std::min(std::min(next_window, size_bytes_), end);
+    cursor = std::min(std::min(next_window, size), end);
   }
   return true;
 }
@@ -123,7 +127,7 @@ std::optional<uint64_t> Memory::add_window_highest(WindowRecord w) {
   const uint64_t page = host_page_size();
   if (w.length == 0 || w.length > kAddressSpace || w.length % page) return std::nullopt;
   std::lock_guard<std::mutex> lock(windows_mutex_);
-  uint64_t floor = (size_bytes_ + page - 1) / page * page;
+  uint64_t floor = (size_bytes() + page - 1) / page * page;
   // Walk the gaps between windows from the top of the 4 GiB space downwards.
   uint64_t gap_end = kAddressSpace;
   for (auto it = windows_.rbegin();; ++it) {
@@ -163,8 +167,8 @@ WindowChange Memory::remove_window(uint64_t addr, uint64_t length, uint64_t requ
   void* p = mmap(base_ + addr, length, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
   if (p == MAP_FAILED) return WindowChange::kFailed;
-  if (addr < size_bytes_)
-    mprotect(base_ + addr, std::min(end, size_bytes_) - addr, PROT_READ | PROT_WRITE);
+  uint64_t size = size_bytes();
+  if (addr < size) mprotect(base_ + addr, std::min(end, size) - addr, PROT_READ | PROT_WRITE);
   windows_.erase(it);
   window_count_.store(windows_.size(), std::memory_order_release);
   return WindowChange::kDone;

@@ -114,9 +114,12 @@ void check_import(const Module& m, const Import& imp, const Extern& ext) {
       return;
     }
     case ExternKind::Memory: {
-      const Memory* mem = ext.as_memory();
+      const auto* mem = static_cast<const Memory*>(ext.object);  // kind checked above
       Limits actual{mem->pages(), mem->max_pages()};
       if (!limits_match(actual, imp.memory.limits)) incompatible("memory limits do not match");
+      if (mem->shared() != imp.memory.limits.shared)
+        incompatible(imp.memory.limits.shared ? "expected a shared memory, got an unshared one"
+                                              : "expected an unshared memory, got a shared one");
       return;
     }
     case ExternKind::Global: {

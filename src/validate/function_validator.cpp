@@ -33,7 +33,7 @@ constexpr uint8_t vt_of(OpType t) {
 }  // namespace
 
 // What the validator needs per opcode, generated from opcodes.def at compile time and
-// indexed densely (single-byte opcodes, then 0xFC sub-opcodes), so the per-instruction
+// indexed densely (single-byte opcodes, then 0xFC and 0xFE sub-opcodes), so the per-instruction
 // lookup is one array access instead of a call into the decoder's tables.
 struct FunctionValidator::OpDesc {
   enum Kind : uint8_t { Unknown, Simple, MemArg, Special };
@@ -43,6 +43,7 @@ struct FunctionValidator::OpDesc {
   uint8_t pops[3] = {0, 0, 0};  // bottom to top
   uint8_t push = 0;             // 0: nothing
   uint8_t mem_bytes = 0;
+  bool atomic = false;  // 0xFE prefix: alignment must be exactly natural
 };
 
 namespace {
@@ -51,11 +52,13 @@ using OpDesc = FunctionValidator::OpDesc;
 
 constexpr size_t kNumSingle = 256;
 constexpr size_t kNumMisc = 32;
-constexpr size_t kUnknownSlot = kNumSingle + kNumMisc;
+constexpr size_t kNumAtomic = 128;
+constexpr size_t kUnknownSlot = kNumSingle + kNumMisc + kNumAtomic;
 
 constexpr size_t desc_slot(uint16_t op) {
   if (op < kNumSingle) return op;
   if (op >= 0xFC00 && op < 0xFC00 + kNumMisc) return kNumSingle + (op - 0xFC00);
+  if (op >= 0xFE00 && op < 0xFE00 + kNumAtomic) return kNumSingle + kNumMisc + (op - 0xFE00);
   return kUnknownSlot;
 }
 
@@ -66,6 +69,7 @@ constexpr std::array<OpDesc, kUnknownSlot + 1> make_descs() {
     OpDesc& e = d[desc_slot(static_cast<uint16_t>(Opcode::Name))];                    \
     e.imm = ImmKind::Imm;                                                             \
     e.mem_bytes = Mem;                                                                \
+    e.atomic = is_atomic(Opcode::Name);                                               \
     if (OpType::P0 == OpType::X) {                                                    \
       e.kind = OpDesc::Special;                                                       \
     } else {                                                                          \
@@ -235,6 +239,7 @@ void FunctionValidator::memory_access(const Instr& in, const OpDesc& d) {
   need_memory(in.b);
   if (in.a >= 32 || (uint64_t{1} << in.a) > d.mem_bytes)
     fail("alignment must not be larger than natural");
+  if (d.atomic && (uint64_t{1} << in.a) != d.mem_bytes) fail("atomic alignment must be natural");
   simple(d);
 }
 

@@ -111,6 +111,7 @@ class ModuleValidator {
   }
   void memory_limits(const Limits& l, uint64_t offset) const {
     limits(l, kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)", offset);
+    if (l.shared && !l.max) fail(offset, "shared memory must have maximum");
   }
 
   // A 2.0 constant expression is exactly one constant instruction of type `want`:

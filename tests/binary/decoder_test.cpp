@@ -173,6 +173,52 @@ TEST(DecoderTest, EveryTruncationOfAValidModuleFailsCleanly) {
   }
 }
 
+// Threads proposal: limits flag 2 = shared (memories only), the 0xFE prefix, fence's
+// reserved byte.
+TEST(DecoderTest, SharedMemoryLimits) {
+  Module m = decode_module(with(header(), {0x05, 0x04, 0x01, 0x03, 0x01, 0x02}));
+  ASSERT_EQ(m.memories.size(), 1u);
+  EXPECT_TRUE(m.memories[0].limits.shared);
+  EXPECT_EQ(m.memories[0].limits.min, 1u);
+  EXPECT_EQ(*m.memories[0].limits.max, 2u);
+  // Shared without a maximum decodes; the validator rejects it.
+  m = decode_module(with(header(), {0x05, 0x03, 0x01, 0x02, 0x01}));
+  EXPECT_TRUE(m.memories[0].limits.shared);
+  EXPECT_FALSE(m.memories[0].limits.max);
+  // Imported: (import "e" "m" (memory 1 2 shared))
+  m = decode_module(with(header(), {0x02, 0x09, 0x01, 0x01, 'e', 0x01, 'm', 0x02, 0x03, 0x01, 0x02}));
+  ASSERT_EQ(m.imports.size(), 1u);
+  EXPECT_TRUE(m.imports[0].memory.limits.shared);
+  expect_error(with(header(), {0x05, 0x03, 0x01, 0x04, 0x01}), 11, "integer too large");
+  // (table 1 2 shared funcref) does not exist.
+  expect_error(with(header(), {0x04, 0x05, 0x01, 0x70, 0x03, 0x01, 0x02}), 12,
+               "tables cannot be shared");
+}
+
+TEST(DecoderTest, AtomicInstructions) {
+  // type () -> (); one function; memory (1 1 shared); body:
+  //   i32.const 0  i32.atomic.rmw.add align=2 offset=8  drop  atomic.fence  end
+  Bytes base = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00,
+                               0x05, 0x04, 0x01, 0x03, 0x01, 0x01});
+  Bytes body = {0x00, 0x41, 0x00, 0x41, 0x01, 0xFE, 0x1E, 0x02, 0x08, 0x1A, 0xFE, 0x03, 0x00, 0x0B};
+  Bytes code = {0x0A, static_cast<uint8_t>(body.size() + 2), 0x01, static_cast<uint8_t>(body.size())};
+  Module m = decode_module(with(with(base, code), body));
+  const auto& c = m.bodies[0].code;
+  ASSERT_EQ(c.size(), 6u);
+  EXPECT_EQ(c[2].op, Opcode::I32AtomicRmwAdd);
+  EXPECT_EQ(c[2].a, 2u);    // alignment exponent
+  EXPECT_EQ(c[2].imm, 8u);  // offset
+  EXPECT_EQ(c[4].op, Opcode::AtomicFence);
+  // The fence's reserved byte must be zero.
+  Bytes bad = body;
+  bad[12] = 0x01;
+  expect_error(with(with(base, code), bad), 40, "zero byte expected");
+  // An unknown 0xFE sub-opcode.
+  bad = body;
+  bad[11] = 0x04;
+  expect_error(with(with(base, code), bad), 38, "illegal opcode");
+}
+
 TEST(OpcodeTest, TableRoundTrip) {
   Opcode op;
   ASSERT_TRUE(opcode_from_bytes(0x00, 0x6A, &op));
@@ -183,6 +229,17 @@ TEST(OpcodeTest, TableRoundTrip) {
   EXPECT_FALSE(opcode_from_bytes(0x00, 0xFF, &op));
   EXPECT_FALSE(opcode_from_bytes(0xFC, 0x12, &op));
   EXPECT_EQ(opcode_info(Opcode::I64Load32U)->mem_bytes, 4);
+  ASSERT_TRUE(opcode_from_bytes(0xFE, 0x4E, &op));
+  EXPECT_EQ(op, Opcode::I64AtomicRmw32CmpxchgU);
+  EXPECT_STREQ(opcode_name(op), "i64.atomic.rmw32.cmpxchg_u");
+  EXPECT_EQ(opcode_info(op)->mem_bytes, 4);
+  EXPECT_TRUE(is_atomic(op));
+  EXPECT_FALSE(is_atomic(Opcode::I32Load));
+  ASSERT_TRUE(opcode_from_bytes(0xFE, 0x02, &op));
+  EXPECT_STREQ(opcode_name(op), "memory.atomic.wait64");
+  EXPECT_FALSE(opcode_from_bytes(0xFE, 0x04, &op));
+  EXPECT_FALSE(opcode_from_bytes(0xFE, 0x4F, &op));
+  EXPECT_FALSE(opcode_from_bytes(0xFE, 0x1000, &op));
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ class Mutator {
 
   void interesting(Bytes& b, size_t at) {
     static const uint8_t kValues[] = {0x00, 0x01, 0x7F, 0x80, 0xFF, 0x40, 0x0B, 0x10,
-                                      0x11, 0x20, 0x41, 0x70, 0x6F, 0x7B, 0xFC, 0xFD};
+                                      0x11, 0x20, 0x41, 0x70, 0x6F, 0x7B, 0xFC, 0xFD, 0xFE};
     b[at] = kValues[pick(sizeof kValues)];
   }
 
@@ -221,7 +221,7 @@ class Mutator {
                                        0x0E, 0x0F, 0x10, 0x11, 0x1A, 0x1B, 0x1C, 0x20, 0x21,
                                        0x22, 0x23, 0x24, 0x25, 0x26, 0x28, 0x36, 0x3F, 0x40,
                                        0x41, 0x42, 0x43, 0x44, 0x45, 0x6A, 0xA7, 0xD0, 0xD1,
-                                       0xD2, 0xFC};
+                                       0xD2, 0xFC, 0xFE};
     for (const Section& s : secs) {
       if (s.id != 10 || s.length == 0) continue;
       size_t at = s.payload + pick(s.length);
@@ -381,6 +381,8 @@ int main(int argc, char** argv) {
   long variants = argc > 2 ? std::stol(argv[2]) : 10000;
   uint64_t seed = argc > 3 ? std::stoull(argv[3]) : 20261124;
   std::vector<std::string> files = wasm_files(root);
+  // The threads scripts add shared memories and every atomic instruction to the corpus.
+  for (const auto& f : wasm_files(std::string(argv[1]) + "/threads")) files.push_back(f);
 
   // Well-formed modules only (valid or invalid): mutating them reaches the validator,
   // translator and instantiation, not only the decoder's first checks.

@@ -292,6 +292,37 @@ TEST(FunctionRules, LoadsAndStores) {
   EXPECT_EQ(check_func({}, {F32}, Body().i32(0).mem(O::F64Load, 0), kOneMemory), "type mismatch");
 }
 
+// Threads: atomics need exactly natural alignment and a memory (shared or not).
+TEST(FunctionRules, AtomicInstructions) {
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(0).i32(1).mem(O::I32AtomicRmwAdd, 2), kOneMemory),
+            "valid");
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(0).i32(1).mem(O::I32AtomicRmwAdd, 1), kOneMemory),
+            "atomic alignment must be natural");
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(0).i32(1).mem(O::I32AtomicRmwAdd, 3), kOneMemory),
+            "alignment must not be larger than natural");
+  EXPECT_EQ(check_func({}, {I64}, Body().i32(0).mem(O::I64AtomicLoad8U, 0), kOneMemory), "valid");
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(0).i32(1).mem(O::I32AtomicRmwAdd, 2)),
+            "unknown memory 0");
+  EXPECT_EQ(check_func({}, {I64},
+                       Body().i32(0).i64(1).i64(2).mem(O::I64AtomicRmw32CmpxchgU, 2), kOneMemory),
+            "valid");
+  EXPECT_EQ(check_func({}, {I64},
+                       Body().i32(0).i32(1).i64(2).mem(O::I64AtomicRmw32CmpxchgU, 2), kOneMemory),
+            "type mismatch");
+  EXPECT_EQ(check_func({}, {I32},
+                       Body().i32(0).i32(0).i64(-1).mem(O::MemoryAtomicWait32, 2), kOneMemory),
+            "valid");
+  EXPECT_EQ(check_func({}, {I32},
+                       Body().i32(0).i64(0).i64(-1).mem(O::MemoryAtomicWait64, 3), kOneMemory),
+            "valid");
+  EXPECT_EQ(check_func({}, {I32},
+                       Body().i32(0).i64(0).i64(-1).mem(O::MemoryAtomicWait64, 2), kOneMemory),
+            "atomic alignment must be natural");
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(0).i32(1).mem(O::MemoryAtomicNotify, 2), kOneMemory),
+            "valid");
+  EXPECT_EQ(check_func({}, {}, Body().op(O::AtomicFence)), "valid") << "fence needs no memory";
+}
+
 TEST(FunctionRules, DataSegmentInstructions) {
   auto mem_and_data = [](ModuleBuilder& b) {
     b.memory(1);

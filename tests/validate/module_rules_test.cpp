@@ -29,6 +29,19 @@ TEST(ModuleRules, MemoryLimits) {
   EXPECT_EQ(check(imported.m), "memory size must be at most 65536 pages (4GiB)");
 }
 
+TEST(ModuleRules, SharedMemoryNeedsAMaximum) {
+  ModuleBuilder ok;
+  ok.m.memories.push_back({{1, 2, true}});
+  EXPECT_EQ(check(ok.m), "valid");
+  ModuleBuilder no_max;
+  no_max.m.memories.push_back({{1, std::nullopt, true}});
+  EXPECT_EQ(check(no_max.m), "shared memory must have maximum");
+  ModuleBuilder imported;
+  imported.import_memory(1);
+  imported.m.imports[0].memory.limits.shared = true;
+  EXPECT_EQ(check(imported.m), "shared memory must have maximum");
+}
+
 TEST(ModuleRules, TableLimits) {
   auto table = [](uint64_t min, std::optional<uint64_t> max) {
     ModuleBuilder b;

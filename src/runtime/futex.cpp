@@ -1,0 +1,175 @@
+// Linux futex system calls behind memory.atomic.wait/notify (see futex.h).
+#include "runtime/futex.h"
+
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cerrno>
+#include <climits>
+#include <ctime>
+
+#include "aperture/memory.h"
+
+namespace aperture {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "wait64 assumes the low half of a 64-bit word is at its address");
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+// How often the wait64 fallback (kernels without futex_waitv) re-checks the high half.
+constexpr int64_t kWait64RecheckNanos = 10'000'000;
+
+int64_t monotonic_now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * kNanosPerSecond + ts.tv_nsec;
+}
+
+timespec to_timespec(int64_t nanos) {
+  return timespec{static_cast<time_t>(nanos / kNanosPerSecond),
+                  static_cast<long>(nanos % kNanosPerSecond)};
+}
+
+// A deadline on CLOCK_MONOTONIC; `forever` for negative timeouts.
+struct Deadline {
+  bool forever;
+  int64_t at;
+  explicit Deadline(int64_t timeout_ns)
+      : forever(timeout_ns < 0),
+        at(timeout_ns < 0 ? 0 : monotonic_now() + std::min(timeout_ns, INT64_MAX / 4)) {}
+  int64_t remaining() const { return forever ? INT64_MAX : std::max<int64_t>(at - monotonic_now(), 0); }
+};
+
+int op(int base, bool shared) { return shared ? base : (base | FUTEX_PRIVATE_FLAG); }
+
+long sys_futex(const void* word, int futex_op, uint32_t value, const timespec* timeout) {
+  return syscall(SYS_futex, word, futex_op, value, timeout, nullptr, 0);
+}
+
+// One FUTEX_WAIT of at most `slice_ns` (negative: unbounded). Returns 0 when woken, else errno.
+int wait_once(const void* word, uint32_t expected, int64_t slice_ns, bool shared) {
+  timespec ts;
+  if (slice_ns >= 0) ts = to_timespec(slice_ns);
+  if (sys_futex(word, op(FUTEX_WAIT, shared), expected, slice_ns >= 0 ? &ts : nullptr) == 0)
+    return 0;
+  return errno;
+}
+
+#ifdef SYS_futex_waitv
+// Waits on both halves of a 64-bit word at once. Returns 0 when woken through the low
+// half (the wasm address), kWokenThroughHighHalf when woken through the high half, else
+// errno.
+constexpr int kWokenThroughHighHalf = -1;
+int waitv_once(const void* word, uint64_t expected, const Deadline& deadline, bool shared) {
+  uint32_t flags = FUTEX_32 | (shared ? 0 : FUTEX_PRIVATE_FLAG);
+  auto base = reinterpret_cast<uintptr_t>(word);
+  futex_waitv waiters[2] = {
+      {static_cast<uint32_t>(expected), base, flags, 0},
+      {static_cast<uint32_t>(expected >> 32), base + 4, flags, 0},
+  };
+  timespec abs;
+  if (!deadline.forever) abs = to_timespec(deadline.at);
+  long r = syscall(SYS_futex_waitv, waiters, 2u, 0u, deadline.forever ? nullptr : &abs,
+                   CLOCK_MONOTONIC);
+  if (r == 0) return 0;
+  if (r == 1) return kWokenThroughHighHalf;
+  return errno;
+}
+#endif
+
+// EAGAIN: the kernel saw another value (not equal). Anything else (EFAULT, EINVAL) cannot
+// happen for a checked, mapped address; it ends the wait like a timeout.
+uint32_t result_of_errno(int err) { return err == EAGAIN ? kWaitNotEqual : kWaitTimedOut; }
+
+uint32_t wait64_by_rechecking(const void* word, uint64_t expected, const Deadline& deadline,
+                              bool shared) {
+  const auto* word64 = static_cast<const uint64_t*>(word);
+  for (;;) {
+    int64_t left = deadline.remaining();
+    if (left == 0) return kWaitTimedOut;
+    int err = wait_once(word, static_cast<uint32_t>(expected), std::min(left, kWait64RecheckNanos),
+                        shared);
+    if (err == 0) return kWaitWoken;
+    if (err == EAGAIN) return kWaitNotEqual;
+    // Timed-out slice or signal: a change of the high half may have come with a notify we
+    // could not see; report it as a wake-up (the guest re-checks its condition anyway).
+    if (__atomic_load_n(word64, __ATOMIC_SEQ_CST) != expected) return kWaitWoken;
+  }
+}
+
+}  // namespace
+
+namespace futex {
+
+uint32_t wait32(const void* word, uint32_t expected, int64_t timeout_ns, bool shared) {
+  Deadline deadline(timeout_ns);
+  for (;;) {
+    int64_t left = deadline.remaining();
+    if (left == 0) return kWaitTimedOut;
+    int err = wait_once(word, expected, deadline.forever ? -1 : left, shared);
+    if (err == 0) return kWaitWoken;
+    if (err == EINTR) continue;  // a signal: wait out the rest of the timeout
+    if (err == ETIMEDOUT) continue;  // re-checked against the deadline above
+    return result_of_errno(err);
+  }
+}
+
+uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool shared) {
+  Deadline deadline(timeout_ns);
+#ifdef SYS_futex_waitv
+  static std::atomic<bool> waitv_missing{false};
+  while (!waitv_missing.load(std::memory_order_relaxed)) {
+    if (!deadline.forever && deadline.remaining() == 0) return kWaitTimedOut;
+    int r = waitv_once(word, expected, deadline, shared);
+    if (r == 0) return kWaitWoken;
+    if (r == kWokenThroughHighHalf) {
+      // A notify at address+4 picked this waiter; hand the wake-up on to a waiter that
+      // really waits there, and report a (spurious) wake-up.
+      wake(static_cast<const uint8_t*>(word) + 4, 1, shared);
+      return kWaitWoken;
+    }
+    if (r == EINTR || r == ETIMEDOUT) continue;
+    if (r != ENOSYS) return result_of_errno(r);
+    waitv_missing.store(true, std::memory_order_relaxed);
+  }
+#endif
+  return wait64_by_rechecking(word, expected, deadline, shared);
+}
+
+uint32_t wake(const void* word, uint32_t count, bool shared) {
+  if (count == 0) return 0;
+  uint32_t n = std::min<uint32_t>(count, INT_MAX);
+  long r = sys_futex(word, op(FUTEX_WAKE, shared), n, nullptr);
+  return r < 0 ? 0 : static_cast<uint32_t>(r);
+}
+
+}  // namespace futex
+
+bool needs_shared_futex(const Memory& memory, uint64_t addr) {
+  return memory.window_count() != 0 && memory.window_at(addr).has_value();
+}
+
+uint32_t memory_wait32(const Memory& memory, uint64_t addr, uint32_t expected,
+                       int64_t timeout_ns) {
+  return futex::wait32(memory.base() + addr, expected, timeout_ns,
+                       needs_shared_futex(memory, addr));
+}
+
+uint32_t memory_wait64(const Memory& memory, uint64_t addr, uint64_t expected,
+                       int64_t timeout_ns) {
+  return futex::wait64(memory.base() + addr, expected, timeout_ns,
+                       needs_shared_futex(memory, addr));
+}
+
+uint32_t memory_notify(const Memory& memory, uint64_t addr, uint32_t count) {
+  bool shared = needs_shared_futex(memory, addr);
+  if (!memory.shared() && !shared) return 0;
+  return futex::wake(memory.base() + addr, count, shared);
+}
+
+}  // namespace aperture
