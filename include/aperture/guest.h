@@ -66,6 +66,22 @@ APERTURE_IMPORT("region_close") int32_t aperture_region_close(int32_t handle);
 /* The host page size: the alignment of window addresses, offsets and lengths. */
 APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
 
+/* Wait and notify on any memory, shared or not (memory.atomic.wait traps on an unshared
+ * memory, so ordinary single-threaded WASI programs use these). Inside a window the wait
+ * is a shared futex on the region: a notify from another process that maps the same
+ * region (guest, host API or native futex) wakes it.
+ *   aperture_wait32/64: blocks while *addr == expected, at most timeout_ns nanoseconds
+ *     (negative: forever); returns APERTURE_WAIT_WOKEN, _NOT_EQUAL or _TIMED_OUT.
+ *   aperture_notify: wakes up to `count` waiters at addr; returns how many were woken.
+ * -APERTURE_EINVAL: addr not aligned to the width; -APERTURE_EFAULT: addr outside memory
+ * and windows (or a window whose file was truncated). */
+#define APERTURE_WAIT_WOKEN 0
+#define APERTURE_WAIT_NOT_EQUAL 1
+#define APERTURE_WAIT_TIMED_OUT 2
+APERTURE_IMPORT("wait32") int32_t aperture_wait32(const volatile void* addr, uint32_t expected, int64_t timeout_ns);
+APERTURE_IMPORT("wait64") int32_t aperture_wait64(const volatile void* addr, uint64_t expected, int64_t timeout_ns);
+APERTURE_IMPORT("notify") int32_t aperture_notify(const volatile void* addr, uint32_t count);
+
 /* A window address as a pointer. */
 static inline void* aperture_ptr(int64_t addr) { return (void*)(uintptr_t)addr; }
 

@@ -128,7 +128,8 @@ class GuestRegions {
   GuestRegions();
   ~GuestRegions();
   void grant(const std::string& name, std::shared_ptr<Region> region, Access max_access);
-  // Defines region_open, region_size, map, unmap, protect, region_close and page_size.
+  // Defines region_open, region_size, map, unmap, protect, region_close, page_size and
+  // wait32, wait64, notify (include/aperture/wait_notify.h has the host side).
   // The functions act on the calling instance's memory 0.
   void define_imports(Store& store, Linker& linker);
 

@@ -5,6 +5,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
+#include "region/guest_wait.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture {
@@ -175,6 +176,7 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
   def("page_size", {}, {VT::I32}, [](HostContext&, const uint64_t*, uint64_t* r) {
     r[0] = static_cast<uint32_t>(host_page_size());
   });
+  define_wait_imports(store, linker);
 }
 
 }  // namespace aperture

@@ -23,6 +23,8 @@ static_assert(std::endian::native == std::endian::little,
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 // How often the wait64 fallback (kernels without futex_waitv) re-checks the high half.
 constexpr int64_t kWait64RecheckNanos = 10'000'000;
+// Cleared when the kernel lacks futex_waitv (ENOSYS), or by tests.
+std::atomic<bool> g_waitv_usable{true};
 
 int64_t monotonic_now() {
   timespec ts;
@@ -82,23 +84,26 @@ int waitv_once(const void* word, uint64_t expected, const Deadline& deadline, bo
 }
 #endif
 
-// EAGAIN: the kernel saw another value (not equal). Anything else (EFAULT, EINVAL) cannot
-// happen for a checked, mapped address; it ends the wait like a timeout.
-uint32_t result_of_errno(int err) { return err == EAGAIN ? kWaitNotEqual : kWaitTimedOut; }
+// EAGAIN: the kernel saw another value (not equal); EFAULT: the word is not mapped.
+// Anything else (EINVAL) cannot happen for an aligned word; it ends the wait like a timeout.
+uint32_t result_of_errno(int err) {
+  if (err == EAGAIN) return kWaitNotEqual;
+  return err == EFAULT ? kWaitFault : kWaitTimedOut;
+}
 
 uint32_t wait64_by_rechecking(const void* word, uint64_t expected, const Deadline& deadline,
                               bool shared) {
   const auto* word64 = static_cast<const uint64_t*>(word);
+  if (__atomic_load_n(word64, __ATOMIC_SEQ_CST) != expected) return kWaitNotEqual;
   for (;;) {
-    int64_t left = deadline.remaining();
-    if (left == 0) return kWaitTimedOut;
-    int err = wait_once(word, static_cast<uint32_t>(expected), std::min(left, kWait64RecheckNanos),
-                        shared);
+    int err = wait_once(word, static_cast<uint32_t>(expected),
+                        std::min(deadline.remaining(), kWait64RecheckNanos), shared);
     if (err == 0) return kWaitWoken;
-    if (err == EAGAIN) return kWaitNotEqual;
+    if (err != ETIMEDOUT && err != EINTR) return result_of_errno(err);
     // Timed-out slice or signal: a change of the high half may have come with a notify we
     // could not see; report it as a wake-up (the guest re-checks its condition anyway).
     if (__atomic_load_n(word64, __ATOMIC_SEQ_CST) != expected) return kWaitWoken;
+    if (deadline.remaining() == 0) return kWaitTimedOut;
   }
 }
 
@@ -106,25 +111,23 @@ uint32_t wait64_by_rechecking(const void* word, uint64_t expected, const Deadlin
 
 namespace futex {
 
+// Every loop below makes the system call before looking at the deadline: the kernel
+// compares the value first, so a zero timeout still answers "not equal" correctly.
 uint32_t wait32(const void* word, uint32_t expected, int64_t timeout_ns, bool shared) {
   Deadline deadline(timeout_ns);
   for (;;) {
-    int64_t left = deadline.remaining();
-    if (left == 0) return kWaitTimedOut;
-    int err = wait_once(word, expected, deadline.forever ? -1 : left, shared);
+    int err = wait_once(word, expected, deadline.forever ? -1 : deadline.remaining(), shared);
     if (err == 0) return kWaitWoken;
-    if (err == EINTR) continue;  // a signal: wait out the rest of the timeout
-    if (err == ETIMEDOUT) continue;  // re-checked against the deadline above
-    return result_of_errno(err);
+    if (err != EINTR && err != ETIMEDOUT) return result_of_errno(err);
+    // A signal, or the relative timeout ran out: wait out whatever is left.
+    if (deadline.remaining() == 0) return kWaitTimedOut;
   }
 }
 
 uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool shared) {
   Deadline deadline(timeout_ns);
 #ifdef SYS_futex_waitv
-  static std::atomic<bool> waitv_missing{false};
-  while (!waitv_missing.load(std::memory_order_relaxed)) {
-    if (!deadline.forever && deadline.remaining() == 0) return kWaitTimedOut;
+  while (g_waitv_usable.load(std::memory_order_relaxed)) {
     int r = waitv_once(word, expected, deadline, shared);
     if (r == 0) return kWaitWoken;
     if (r == kWokenThroughHighHalf) {
@@ -133,13 +136,16 @@ uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool sh
       wake(static_cast<const uint8_t*>(word) + 4, 1, shared);
       return kWaitWoken;
     }
-    if (r == EINTR || r == ETIMEDOUT) continue;
+    if (r == ETIMEDOUT) return kWaitTimedOut;  // the deadline is absolute
+    if (r == EINTR) continue;
     if (r != ENOSYS) return result_of_errno(r);
-    waitv_missing.store(true, std::memory_order_relaxed);
+    g_waitv_usable.store(false, std::memory_order_relaxed);
   }
 #endif
   return wait64_by_rechecking(word, expected, deadline, shared);
 }
+
+void use_wait64_rechecking_for_testing() { g_waitv_usable.store(false); }
 
 uint32_t wake(const void* word, uint32_t count, bool shared) {
   if (count == 0) return 0;

@@ -14,19 +14,25 @@ namespace aperture {
 
 class Memory;
 
-// Results of memory.atomic.wait32/64, as the spec numbers them.
-enum : uint32_t { kWaitWoken = 0, kWaitNotEqual = 1, kWaitTimedOut = 2 };
+// Results of memory.atomic.wait32/64, as the spec numbers them, plus kWaitFault: the
+// word is not mapped (EFAULT from the kernel; only host-side callers that let the kernel
+// read the word without loading it first can see it).
+enum : uint32_t { kWaitWoken = 0, kWaitNotEqual = 1, kWaitTimedOut = 2, kWaitFault = 3 };
 
 namespace futex {
 
 // Blocks while *word == expected, until woken or `timeout_ns` (relative, CLOCK_MONOTONIC;
-// negative = forever) has passed. Returns kWaitWoken, kWaitNotEqual or kWaitTimedOut.
-// `word` must be 4-byte aligned (8 for wait64) and mapped.
+// negative = forever) has passed. The kernel compares the value atomically with queueing
+// the waiter, so no wake-up between a caller's own check and the wait is lost. Returns
+// kWaitWoken, kWaitNotEqual, kWaitTimedOut or kWaitFault. `word` must be 4-byte aligned
+// (8 for wait64).
 uint32_t wait32(const void* word, uint32_t expected, int64_t timeout_ns, bool shared);
 // The kernel compares 32-bit words only. wait64 waits on both halves at once
 // (futex_waitv, Linux 5.16+), so a change of either half followed by a notify is never
 // missed; on older kernels it re-checks the 64-bit value every 10 ms instead.
 uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool shared);
+// Makes wait64 use the older kernels' re-checking path from now on (tests only).
+void use_wait64_rechecking_for_testing();
 // Wakes up to `count` waiters on `word`; returns how many were woken.
 uint32_t wake(const void* word, uint32_t count, bool shared);
 

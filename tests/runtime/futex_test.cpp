@@ -94,6 +94,42 @@ TEST(FutexTest, Wait64PassesOnAWakeMeantForTheNextWord) {
   EXPECT_EQ(wide, kWaitWoken);
 }
 
+// Kernels before 5.16 have no futex_waitv: wait64 then waits on the low half and re-checks
+// the whole value every 10 ms, so a change of the high half alone is still noticed.
+// (Last in this file: the switch is process-wide.)
+TEST(FutexTest, Wait64WithoutFutexWaitv) {
+  futex::use_wait64_rechecking_for_testing();
+  alignas(8) uint64_t word = 0x1'0000'0000ull;
+  EXPECT_EQ(futex::wait64(&word, 0, -1, false), kWaitNotEqual);
+  auto start = steady_clock::now();
+  EXPECT_EQ(futex::wait64(&word, 0x1'0000'0000ull, 25'000'000, false), kWaitTimedOut);
+  EXPECT_GE(steady_clock::now() - start, milliseconds(25));
+  EXPECT_EQ(futex::wait64(&word, 0x1'0000'0000ull, 0, false), kWaitTimedOut);
+  std::atomic<pid_t> tid{0};
+  uint32_t result = 99;
+  std::thread t([&] {
+    tid = current_tid();
+    result = futex::wait64(&word, 0x1'0000'0000ull, 10'000'000'000, false);
+  });
+  while (tid.load() == 0) std::this_thread::yield();
+  ASSERT_TRUE(wait_until_blocked_in_futex(tid, &word));
+  // Only the high half changes, and no notify comes at all: the re-check notices.
+  __atomic_store_n(&word, 0x2'0000'0000ull, __ATOMIC_SEQ_CST);
+  t.join();
+  EXPECT_EQ(result, kWaitWoken);
+  // A notify wakes it directly.
+  tid = 0;
+  t = std::thread([&] {
+    tid = current_tid();
+    result = futex::wait64(&word, 0x2'0000'0000ull, 10'000'000'000, false);
+  });
+  while (tid.load() == 0) std::this_thread::yield();
+  ASSERT_TRUE(wait_until_blocked_in_futex(tid, &word));
+  EXPECT_EQ(futex::wake(&word, 1, false), 1u);
+  t.join();
+  EXPECT_EQ(result, kWaitWoken);
+}
+
 // Two processes map one memfd at different addresses; a shared futex keys on the file
 // page, so the parent's wake reaches the child's wait.
 TEST(FutexTest, SharedFutexWorksAcrossProcesses) {

@@ -1,0 +1,82 @@
+// aperture.wait32 / wait64 / notify: memory.atomic.wait and notify for any memory.
+#include "region/guest_wait.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "aperture/memory.h"
+#include "aperture/runtime.h"
+#include "runtime/futex.h"
+#include "wasi/wasi_types.h"
+
+namespace aperture {
+namespace {
+
+constexpr int32_t kEinval = -static_cast<int32_t>(wasi::kEinval);
+constexpr int32_t kEfault = -static_cast<int32_t>(wasi::kEfault);
+
+uint64_t slot32(int32_t v) { return static_cast<uint32_t>(v); }
+
+// The caller's memory when [addr, addr+width) is an aligned, accessible word; else nullptr
+// and *error set. The word itself is read by the kernel, never by this host code, so a
+// window whose file was truncated yields -EFAULT rather than a fault.
+const Memory* word_of(HostContext& ctx, uint32_t addr, uint32_t width, int32_t* error) {
+  const Memory* mem = ctx.memory();
+  if (!mem || addr % width != 0) {
+    *error = kEinval;
+    return nullptr;
+  }
+  if (!mem->range_accessible(addr, width, false)) {
+    *error = kEfault;
+    return nullptr;
+  }
+  return mem;
+}
+
+int32_t guest_result(uint32_t r) { return r == kWaitFault ? kEfault : static_cast<int32_t>(r); }
+
+int32_t wait32(HostContext& ctx, uint32_t addr, uint32_t expected, int64_t timeout_ns) {
+  int32_t error = 0;
+  const Memory* mem = word_of(ctx, addr, 4, &error);
+  if (!mem) return error;
+  return guest_result(
+      futex::wait32(mem->base() + addr, expected, timeout_ns, needs_shared_futex(*mem, addr)));
+}
+
+int32_t wait64(HostContext& ctx, uint32_t addr, uint64_t expected, int64_t timeout_ns) {
+  int32_t error = 0;
+  const Memory* mem = word_of(ctx, addr, 8, &error);
+  if (!mem) return error;
+  return guest_result(
+      futex::wait64(mem->base() + addr, expected, timeout_ns, needs_shared_futex(*mem, addr)));
+}
+
+int32_t notify(HostContext& ctx, uint32_t addr, uint32_t count) {
+  int32_t error = 0;
+  const Memory* mem = word_of(ctx, addr, 4, &error);
+  if (!mem) return error;
+  uint32_t woken = futex::wake(mem->base() + addr, count, needs_shared_futex(*mem, addr));
+  return static_cast<int32_t>(std::min<uint32_t>(woken, INT32_MAX));
+}
+
+}  // namespace
+
+void define_wait_imports(Store& store, Linker& linker) {
+  using VT = ValType;
+  auto def = [&](const char* name, std::vector<VT> params, HostCallback cb) {
+    linker.define("aperture", name,
+                  Extern::func(store.create_host_function(FuncType{params, {VT::I32}}, std::move(cb), name)));
+  };
+  def("wait32", {VT::I32, VT::I32, VT::I64}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
+    r[0] = slot32(wait32(c, static_cast<uint32_t>(a[0]), static_cast<uint32_t>(a[1]),
+                         static_cast<int64_t>(a[2])));
+  });
+  def("wait64", {VT::I32, VT::I64, VT::I64}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
+    r[0] = slot32(wait64(c, static_cast<uint32_t>(a[0]), a[1], static_cast<int64_t>(a[2])));
+  });
+  def("notify", {VT::I32, VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
+    r[0] = slot32(notify(c, static_cast<uint32_t>(a[0]), static_cast<uint32_t>(a[1])));
+  });
+}
+
+}  // namespace aperture
