@@ -9,8 +9,9 @@
 //
 // Ownership: a Store owns every runtime object created in it and outlives them; objects
 // are referred to by reference/pointer. Threads: different instances may run concurrently
-// on different threads (one thread per instance at a time); creating objects in a Store
-// (instantiate, create_*) must not race with other creation in the same Store.
+// on different threads (one thread per instance at a time), and objects may be created
+// in a Store (instantiate, create_*) from several threads at once. Instances share data
+// between threads through a shared memory (threads proposal) they import or export.
 #pragma once
 
 #include <atomic>

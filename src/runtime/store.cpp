@@ -23,6 +23,16 @@ struct Store::Objects {
   std::vector<std::unique_ptr<Global>> globals;
   std::vector<std::unique_ptr<Instance>> instances;
   std::vector<std::unique_ptr<FuncType>> host_types;
+  // Objects may be created on several threads at once (wasi-threads instantiates a module
+  // for each new thread while the others run).
+  std::mutex mutex;
+
+  template <typename T>
+  T* adopt(std::vector<std::unique_ptr<T>>& list, std::unique_ptr<T> object) {
+    std::lock_guard<std::mutex> lock(mutex);
+    list.push_back(std::move(object));
+    return list.back().get();
+  }
 };
 
 uint32_t canonical_type_id(const FuncType& type) {
@@ -210,13 +220,11 @@ Function* Store::create_host_function(const FuncType& type, HostCallback callbac
                                       std::string name) {
   auto f = std::make_unique<Function>();
   // Host function types live as long as the store.
-  objects_->host_types.push_back(std::make_unique<FuncType>(type));
-  f->type_ = objects_->host_types.back().get();
+  f->type_ = objects_->adopt(objects_->host_types, std::make_unique<FuncType>(type));
   f->type_id_ = canonical_type_id(type);
   f->host_ = std::move(callback);
   f->name_ = std::move(name);
-  objects_->functions.push_back(std::move(f));
-  return objects_->functions.back().get();
+  return objects_->adopt(objects_->functions, std::move(f));
 }
 
 Table* Store::create_table(const TableType& type, RefBits init) {
@@ -234,18 +242,15 @@ Table* Store::create_table(const TableType& type, RefBits init) {
     throw;
   }
   std::fill(t->elems_.begin(), t->elems_.end(), init);
-  objects_->tables.push_back(std::move(t));
-  return objects_->tables.back().get();
+  return objects_->adopt(objects_->tables, std::move(t));
 }
 
 Memory* Store::create_memory(const MemoryType& type) {
-  objects_->memories.push_back(std::make_unique<Memory>(type));
-  return objects_->memories.back().get();
+  return objects_->adopt(objects_->memories, std::make_unique<Memory>(type));
 }
 
 Global* Store::create_global(const GlobalType& type, Value init) {
-  objects_->globals.push_back(std::make_unique<Global>(type, init.bits));
-  return objects_->globals.back().get();
+  return objects_->adopt(objects_->globals, std::make_unique<Global>(type, init.bits));
 }
 
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
@@ -284,8 +289,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     f->instance_ = &inst;
     f->index_ = index;
     f->name_ = function_display_name(m, index);
-    inst.funcs_.push_back(f.get());
-    objects_->functions.push_back(std::move(f));
+    inst.funcs_.push_back(objects_->adopt(objects_->functions, std::move(f)));
   }
   for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
   for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
@@ -312,7 +316,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     }
     inst.exports_.emplace(e.name, ext);
   }
-  objects_->instances.push_back(std::move(owned));
+  objects_->adopt(objects_->instances, std::move(owned));
 
   // Segment initialisation in order; a trap leaves earlier writes in place (spec 2.0).
   for (size_t i = 0; i < m.elems.size(); ++i) {

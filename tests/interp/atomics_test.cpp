@@ -60,6 +60,36 @@ TEST_F(SharedMemoryTest, AtomicIncrementsFromManyThreadsAreExact) {
   EXPECT_EQ(word(64), uint32_t{kThreads * kIncrements});
 }
 
+// The wasi-threads pattern: each thread instantiates the module itself, in one store,
+// while the others already run.
+TEST_F(SharedMemoryTest, InstancesCreatedOnManyThreadsShareTheMemory) {
+  constexpr int kThreads = 4, kIncrements = 5000, kInstancesEach = 3;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([this] {
+      for (int i = 0; i < kInstancesEach; ++i)
+        instance().call("add_loop", {{Value::i32(96), Value::i32(kIncrements)}});
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(word(96), uint32_t{kThreads * kInstancesEach * kIncrements});
+}
+
+// A shared memory defined and exported by one instance, imported by others.
+TEST(SharedMemoryExportTest, ExportedSharedMemoryIsImportedByOthers) {
+  Store store;
+  Linker linker;
+  Instance& owner = store.instantiate(load("shared_exporter"), linker);
+  ASSERT_TRUE(owner.exported_memory("memory")->shared());
+  linker.define_instance("env", owner);
+  Instance& a = store.instantiate(load("atomics"), linker);
+  Instance& b = store.instantiate(load("atomics"), linker);
+  std::thread ta([&] { a.call("add_loop", {{Value::i32(0), Value::i32(10000)}}); });
+  std::thread tb([&] { b.call("add_loop", {{Value::i32(0), Value::i32(10000)}}); });
+  ta.join();
+  tb.join();
+  EXPECT_EQ(owner.call("load", {{Value::i32(0)}}).at(0).as_u32(), 20000u);
+}
+
 TEST_F(SharedMemoryTest, MutexBuiltFromCmpxchgWaitNotifyExcludes) {
   constexpr int kThreads = 4, kRounds = 5000;
   std::vector<Instance*> instances;
