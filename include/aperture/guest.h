@@ -11,6 +11,8 @@
  *   -APERTURE_EBADF   unknown handle (handles belong to the instance that opened them)
  *   -APERTURE_EEXIST  the window would overlap another window
  *   -APERTURE_EFAULT  the name pointer is outside memory
+ *   -APERTURE_EMFILE  this instance already holds the maximum of open handles (1024 by
+ *                     default); close one first
  *   -APERTURE_EINVAL  misaligned address/offset/length, outside the region or the 4 GiB
  *                     space, bad access value, or no window at (addr, length)
  *   -APERTURE_ENOENT  no region granted under that name
@@ -42,6 +44,7 @@ extern "C" {
 #define APERTURE_EEXIST 20
 #define APERTURE_EFAULT 21
 #define APERTURE_EINVAL 28
+#define APERTURE_EMFILE 33
 #define APERTURE_ENOENT 44
 #define APERTURE_ENOMEM 48
 #define APERTURE_EPERM 63

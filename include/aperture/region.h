@@ -125,7 +125,11 @@ void protect_window(Memory& memory, uint64_t addr, uint64_t length, Access acces
 // their region is granted, and the guest cannot remove or re-protect them.)
 class GuestRegions {
  public:
-  GuestRegions();
+  // Region handles one instance may hold open at once (docs/limits.md): past it,
+  // region_open returns -EMFILE (-33) until the guest closes one.
+  static constexpr uint32_t kDefaultMaxHandles = 1024;
+
+  explicit GuestRegions(uint32_t max_handles_per_instance = kDefaultMaxHandles);
   ~GuestRegions();
   void grant(const std::string& name, std::shared_ptr<Region> region, Access max_access);
   // Defines region_open, region_size, map, unmap, protect, region_close, page_size and

@@ -9,6 +9,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "cli/file_util.h"
+#include "cli/limit_options.h"
 
 namespace aperture::cli {
 namespace {
@@ -108,6 +109,7 @@ struct MapRequest {
 };
 
 struct RunRegions {
+  explicit RunRegions(uint32_t max_handles) : guest(max_handles) {}
   std::map<std::string, std::shared_ptr<Region>> regions;
   GuestRegions guest;
   std::vector<MapRequest> maps;
@@ -141,10 +143,16 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
   one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
   one_each(run.add_option("--map", o.maps,
                           "map a window NAME@ADDR[,offset=N][,size=N][,ro|,rw] into memory 0 before start"));
+  run.add_option("--max-region-handles", o.max_handles,
+                 "region handles the guest may hold open at once (default " +
+                     std::to_string(GuestRegions::kDefaultMaxHandles) + "; region_open then returns -EMFILE)");
 }
 
 void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
-  auto rr = std::make_shared<RunRegions>();
+  uint32_t max_handles = o.max_handles
+                            ? static_cast<uint32_t>(parse_count(*o.max_handles, "--max-region-handles", UINT32_MAX))
+                            : GuestRegions::kDefaultMaxHandles;
+  auto rr = std::make_shared<RunRegions>(max_handles);
   for (const std::string& def : o.regions) {
     size_t eq = def.find('=');
     if (eq == std::string::npos || eq == 0) throw Error("--region expects NAME=SPEC, got '" + def + "'");

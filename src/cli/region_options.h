@@ -1,6 +1,7 @@
 // Region options of `aperture run` (--region, --grant, --map) and `aperture region`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct RegionOptions {
   std::vector<std::string> regions;  // NAME=SPEC
   std::vector<std::string> grants;   // NAME[:ro|:rw]
   std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,ro|,rw]
+  std::optional<std::string> max_handles;  // --max-region-handles N
 };
 
 void add_region_options(CLI::App& run, RegionOptions& options);

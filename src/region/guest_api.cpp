@@ -1,5 +1,6 @@
 // The guest builtin API, import module "aperture" (include/aperture/guest.h).
 // Expected failures return negative WASI errno values; nothing here traps a guest.
+#include <cstdint>
 #include <map>
 #include <mutex>
 
@@ -25,9 +26,11 @@ struct GuestRegions::State {
     std::map<int32_t, Handle> by_number;
     int32_t next = 1;
   };
+  explicit State(uint32_t max) : max_handles(max) {}
   std::mutex mutex;
   std::map<std::string, Grant> grants;
   std::map<uint64_t, Handles> handles;  // by Instance::id()
+  const uint32_t max_handles;           // per instance
 };
 
 namespace {
@@ -50,6 +53,17 @@ bool allows(Access max, Access want) { return max == Access::ReadWrite || want =
 // The calling instance's id, or 0 when the import was called from the host directly.
 uint64_t caller_id(const HostContext& ctx) { return ctx.caller ? ctx.caller->id() : 0; }
 
+// Handle numbers count up from 1 and, after 2^31 - 1 opens, start again at the lowest
+// free one: a handle is never zero or negative (those are errors).
+// Terminates: at most max_handles numbers are in use.
+int32_t next_free_number(State::Handles& mine) {
+  for (;;) {
+    int32_t h = mine.next;
+    mine.next = h == INT32_MAX ? 1 : h + 1;
+    if (!mine.by_number.count(h)) return h;
+  }
+}
+
 int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name_len, uint32_t bits) {
   Memory* mem = ctx.memory();
   Access want;
@@ -62,7 +76,9 @@ int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name
   if (it == s.grants.end()) return -static_cast<int32_t>(wasi::kEnoent);
   if (!allows(it->second.max, want)) return -static_cast<int32_t>(wasi::kEacces);
   State::Handles& mine = s.handles[caller_id(ctx)];
-  int32_t h = mine.next++;
+  // Each handle costs host memory: a guest opening without closing must hit a wall.
+  if (mine.by_number.size() >= s.max_handles) return -static_cast<int32_t>(wasi::kEmfile);
+  int32_t h = next_free_number(mine);
   mine.by_number[h] = {it->second.region, want};
   return h;
 }
@@ -127,7 +143,8 @@ int32_t protect(HostContext& ctx, uint64_t addr, uint64_t length, uint32_t bits)
 
 }  // namespace
 
-GuestRegions::GuestRegions() : state_(std::make_unique<State>()) {}
+GuestRegions::GuestRegions(uint32_t max_handles_per_instance)
+    : state_(std::make_unique<State>(max_handles_per_instance)) {}
 GuestRegions::~GuestRegions() = default;
 
 void GuestRegions::grant(const std::string& name, std::shared_ptr<Region> region, Access max) {
