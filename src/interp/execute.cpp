@@ -468,7 +468,9 @@ L_MemoryAtomicWait32: {
   bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
   Memory* m = inst->memories_[0];
   if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
-  sp[-1] = equal ? memory_wait32(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  uint32_t r = equal ? memory_wait32(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  // the window vanished meanwhile
+  sp[-1] = r;
   NEXT();
 }
 L_MemoryAtomicWait64: {
@@ -478,7 +480,9 @@ L_MemoryAtomicWait64: {
   bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
   Memory* m = inst->memories_[0];
   if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
-  sp[-1] = equal ? memory_wait64(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  uint32_t r = equal ? memory_wait64(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+  if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  // the window vanished meanwhile
+  sp[-1] = r;
   NEXT();
 }
 L_MemoryAtomicNotify: {

@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "aperture/memory.h"
+#include "runtime/guest_access.h"
 
 namespace aperture {
 namespace {
@@ -91,10 +92,19 @@ uint32_t result_of_errno(int err) {
   return err == EFAULT ? kWaitFault : kWaitTimedOut;
 }
 
+// Loads the guest word; false when that faulted (a window whose file was truncated): host
+// callers run outside any wasm fault scope (runtime/guest_access.h).
+bool load_word(const void* word, uint64_t* out) {
+  const auto* word64 = static_cast<const uint64_t*>(word);
+  return catching_guest_faults(static_cast<const uint8_t*>(word), 8,
+                               [&] { *out = __atomic_load_n(word64, __ATOMIC_SEQ_CST); });
+}
+
 uint32_t wait64_by_rechecking(const void* word, uint64_t expected, const Deadline& deadline,
                               bool shared) {
-  const auto* word64 = static_cast<const uint64_t*>(word);
-  if (__atomic_load_n(word64, __ATOMIC_SEQ_CST) != expected) return kWaitNotEqual;
+  uint64_t value = 0;
+  if (!load_word(word, &value)) return kWaitFault;
+  if (value != expected) return kWaitNotEqual;
   for (;;) {
     int err = wait_once(word, static_cast<uint32_t>(expected),
                         std::min(deadline.remaining(), kWait64RecheckNanos), shared);
@@ -102,7 +112,8 @@ uint32_t wait64_by_rechecking(const void* word, uint64_t expected, const Deadlin
     if (err != ETIMEDOUT && err != EINTR) return result_of_errno(err);
     // Timed-out slice or signal: a change of the high half may have come with a notify we
     // could not see; report it as a wake-up (the guest re-checks its condition anyway).
-    if (__atomic_load_n(word64, __ATOMIC_SEQ_CST) != expected) return kWaitWoken;
+    if (!load_word(word, &value)) return kWaitFault;
+    if (value != expected) return kWaitWoken;
     if (deadline.remaining() == 0) return kWaitTimedOut;
   }
 }

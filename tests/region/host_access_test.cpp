@@ -10,6 +10,8 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
+#include "aperture/wait_notify.h"
+#include "runtime/futex.h"
 #include "runtime/guest_access.h"
 
 namespace aperture {
@@ -63,6 +65,21 @@ TEST_F(HostAccessTest, TrapFormsNameTheFault) {
     EXPECT_STREQ(t.what(), "out of bounds memory access");
   }
   memory_.write_or_trap(16, &v, 4);  // in bounds: no trap
+}
+
+// Waiting on a word of a truncated window: the kernel reports EFAULT for the futex, and
+// wait64's re-checking path (kernels before futex_waitv) loads the word fault-safely.
+TEST_F(HostAccessTest, WaitOnATruncatedWindowIsAnErrorNotACrash) {
+  ASSERT_EQ(truncate(path_.c_str(), 0), 0);
+  EXPECT_THROW(wait32(memory_, kWindow, 0, 1000), Error);
+  EXPECT_THROW(wait64(memory_, kWindow, 0, 1000), Error);
+  futex::use_wait64_rechecking_for_testing();
+  try {
+    wait64(memory_, kWindow + 8, 0, 1000);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("is no longer mapped"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(HostAccessTest, FaultOutsideTheGuardedBytesStillCrashes) {
