@@ -66,6 +66,10 @@ class Memory {
   // memory.atomic.wait is allowed on it.
   bool shared() const { return type_.limits.shared; }
 
+  // A cap below the type's maximum (the store's memory limit): grow beyond it fails.
+  void set_max_bytes(uint64_t bytes) { max_bytes_ = bytes; }
+  uint64_t max_bytes() const { return max_bytes_; }
+
   // memory.grow: returns the old size in pages, or -1 when the limit is reached or the new
   // pages would cover a window (the allocator would otherwise hand out the region's pages
   // as fresh heap and overwrite its data).
@@ -136,6 +140,7 @@ class Memory {
   MemoryType type_;
   uint8_t* base_ = nullptr;
   std::atomic<uint64_t> size_bytes_{0};  // written under windows_mutex_
+  uint64_t max_bytes_ = kAddressSpace;
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
   // windows_.size(), readable without the lock: bulk operations and WASI pointer checks

@@ -19,10 +19,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "aperture/control.h"
 #include "aperture/engine.h"
 #include "aperture/error.h"
 #include "aperture/trap.h"
@@ -84,7 +86,17 @@ struct StoreLimits {
   // Elements of all tables created in the store together (instantiation, create_table,
   // table.grow): 8 bytes each. Past it, instantiation fails and table.grow returns -1.
   uint64_t table_elements = 10'000'000;
+  // Bytes each linear memory created in the store may have: instantiating a module
+  // whose memory starts larger fails, memory.grow beyond it returns -1. 0: only the
+  // module's own maximum (and 4 GiB) apply.
+  uint64_t max_memory_bytes = 0;
+  // Bytes of wasm stack a thread may use for this store's code before the trap "call
+  // stack exhausted" (docs/limits.md says what each engine counts). Store's constructor
+  // throws Error outside [kMinWasmStackLimit, kMaxWasmStackLimit].
+  uint64_t max_wasm_stack = 8ull << 20;
 };
+constexpr uint64_t kMaxWasmStackLimit = 1ull << 30;
+constexpr uint64_t kMinWasmStackLimit = 4096;
 
 // The table elements a store has left (StoreLimits::table_elements); shared by its tables,
 // which may grow concurrently from different threads.
@@ -185,6 +197,9 @@ class Instance {
   std::map<std::string, Extern, std::less<>> exports_;
   void* user_data_ = nullptr;  // for embedders (e.g. the WASI context)
   std::unique_ptr<EngineInstanceState> engine_state_;
+  // The store's interruption, fuel and stack limit (runtime/exec_control.h): engines
+  // check control_->pending at every loop back-edge and function entry.
+  ExecControl* control_ = nullptr;
 };
 
 // Resolves imports by (module name, field name).
@@ -204,6 +219,7 @@ class Linker {
 
 class Store {
  public:
+  // Throws Error for a wasm stack limit out of range (StoreLimits).
   explicit Store(const StoreLimits& limits = {});
   ~Store();
   Store(const Store&) = delete;
@@ -233,10 +249,24 @@ class Store {
   // Calls any function (wasm or host) with typed arguments. Throws Trap.
   std::vector<Value> invoke(Function& f, std::span<const Value> args);
 
+  // Interrupts the store's running code (InterruptHandle::interrupt); thread-safe.
+  void interrupt();
+  InterruptHandle interrupt_handle() const;
+
+  // Fuel: with a budget set, each wasm function entry and each taken branch back to the
+  // start of a loop costs one unit, in every engine; the call or branch that finds the
+  // fuel used up traps with "all fuel consumed" (so N units allow exactly N). Without a
+  // budget (the default) nothing is counted. Thread-safe; may change while code runs.
+  void set_fuel(uint64_t units);
+  void disable_fuel();
+  // Units left, or nullopt when fuel is not enabled.
+  std::optional<uint64_t> fuel() const;
+
  private:
   struct Objects;
   StoreLimits limits_;
   std::unique_ptr<Objects> objects_;
+  std::shared_ptr<ExecControl> control_;
 };
 
 // Canonical id of a function type, process-wide (equal types <=> equal ids). Thread-safe.

@@ -47,6 +47,10 @@ inline constexpr const char* kUnalignedAtomic = "unaligned atomic";
 inline constexpr const char* kWaitOnUnsharedMemory =
     "expected shared memory: memory.atomic.wait needs a memory declared `shared` (for a "
     "window of an unshared memory, use the aperture.wait32/wait64 guest calls)";
+// Not spec messages: the host stopped the code (Store::interrupt, `run --timeout`) or
+// its fuel ran out (Store::set_fuel, `run --fuel`).
+inline constexpr const char* kInterrupted = "interrupted";
+inline constexpr const char* kOutOfFuel = "all fuel consumed";
 }  // namespace trap_msg
 
 }  // namespace aperture

@@ -1,9 +1,14 @@
-// Resource limits of `aperture run` (docs/limits.md): --max-table-elements N.
+// Limits and control options of `aperture run` (docs/limits.md): --timeout, --fuel,
+// --max-memory, --max-wasm-stack, --max-table-elements.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "aperture/runtime.h"
 
@@ -14,17 +19,39 @@ class App;
 namespace aperture::cli {
 
 struct LimitOptions {
-  std::optional<std::string> max_table_elements;
+  std::optional<std::string> timeout;             // DURATION
+  std::optional<std::string> fuel;                // N
+  std::optional<std::string> max_memory;          // BYTES
+  std::optional<std::string> max_wasm_stack;      // BYTES
+  std::optional<std::string> max_table_elements;  // N
+};
+
+struct Limits {
+  std::optional<std::chrono::nanoseconds> timeout;
+  std::optional<uint64_t> fuel;
+  StoreLimits store;
 };
 
 void add_limit_options(CLI::App& run, LimitOptions& options);
+// Parses the values (defaults where not given); throws UsageError naming the option.
+Limits make_limits(const LimitOptions& options);
 
-// The store limits the options select (defaults where not given). Throws UsageError for a
-// value that is not a plain non-negative decimal number within range.
-StoreLimits make_store_limits(const LimitOptions& options);
+// Interrupts a store once `timeout` has passed, unless destroyed first.
+class Watchdog {
+ public:
+  Watchdog(InterruptHandle handle, std::optional<std::chrono::nanoseconds> timeout);
+  ~Watchdog();
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  // True once the watchdog has interrupted the store.
+  bool fired();
 
-// Parses a count option: decimal digits only (no sign, no suffix), at most `max`.
-// Throws UsageError naming `option`.
-uint64_t parse_count(const std::string& text, const std::string& option, uint64_t max);
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
 
 }  // namespace aperture::cli

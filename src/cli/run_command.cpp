@@ -12,8 +12,8 @@
 namespace aperture::cli {
 namespace {
 
-int report_trap(const Trap& t) {
-  std::cerr << "trap: " << t.what() << "\n";
+int report_trap(const Trap& t, const std::string& note = "") {
+  std::cerr << "trap: " << t.what() << note << "\n";
   if (!t.backtrace.empty()) {
     std::cerr << "wasm backtrace:\n";
     for (const std::string& frame : t.backtrace) std::cerr << "  " << frame << "\n";
@@ -68,22 +68,31 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
   EngineConfig engine = make_engine_config(o.engine);
-  StoreLimits limits = make_store_limits(o.limits);
+  Limits limits = make_limits(o.limits);
   auto compiled = compile(read_module(o.module_path), engine);
-  Store store(limits);
+  Store store(limits.store);
+  if (limits.fuel) store.set_fuel(*limits.fuel);
   Linker linker;
   // WASI imports are defined for --invoke too: library-style modules built for WASI
   // import them even when the called export does not use them.
   wasi::Context wasi(std::move(config));
   wasi.define_imports(store, linker);
   for (auto& hook : hooks.before_instantiate) hook(store, linker);
-  Instance& inst = store.instantiate(compiled, linker, [&](Instance& created) {
-    for (auto& hook : hooks.after_instantiate) hook(store, created);
-  });
-  if (o.invoke) return invoke_export(inst, o);
-  if (!inst.exported_function("_start"))
-    throw UsageError("module has no '_start' export (not a WASI command); call an export with --invoke NAME");
-  return program_status(wasi.run_start(store, inst));
+  // --timeout counts from here: instantiation (start function included) and the run.
+  Watchdog watchdog(store.interrupt_handle(), limits.timeout);
+  try {
+    Instance& inst = store.instantiate(compiled, linker, [&](Instance& created) {
+      for (auto& hook : hooks.after_instantiate) hook(store, created);
+    });
+    if (o.invoke) return invoke_export(inst, o);
+    if (!inst.exported_function("_start"))
+      throw UsageError("module has no '_start' export (not a WASI command); call an export with --invoke NAME");
+    return program_status(wasi.run_start(store, inst));
+  } catch (const Trap& t) {
+    if (t.exit_status()) return program_status(*t.exit_status());  // proc_exit(N)
+    bool timed_out = watchdog.fired() && std::string(t.what()) == trap_msg::kInterrupted;
+    return report_trap(t, timed_out ? " (--timeout " + *o.limits.timeout + " expired)" : "");
+  }
 }
 
 }  // namespace
@@ -99,6 +108,7 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   add_engine_options(*run, o.engine);
   add_limit_options(*run, o.limits);
   add_wasi_options(*run, o.wasi);
+  add_limit_options(*run, o.limits);
   return run;
 }
 

@@ -32,7 +32,8 @@ struct RunOptions {
   std::vector<std::string> args;      // --invoke: typed arguments; WASI: argv[1..]
   WasiOptions wasi;                   // --dir, --env
   EngineOptions engine;               // --engine
-  LimitOptions limits;                // --max-table-elements
+  LimitOptions limits;                // --timeout, --fuel, --max-memory, --max-wasm-stack,
+                                      // --max-table-elements
 };
 
 // Extension points for option groups (e.g. regions): each runs in order.

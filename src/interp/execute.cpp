@@ -20,6 +20,7 @@
 #include "interp/numeric.h"
 #include "runtime/compiled_module.h"
 #include "runtime/engine.h"
+#include "runtime/exec_control.h"
 #include "runtime/fault_handler.h"
 #include "runtime/futex.h"
 #include "runtime/instance_ops.h"
@@ -37,9 +38,16 @@ struct Frame {
   Function* fn;        // the function running in this frame
 };
 
-constexpr size_t kValueStackSlots = 1u << 20;  // 8 MiB of values per thread
-constexpr size_t kMaxFrames = 1u << 16;
+// The value stack holds at most kMaxWasmStackLimit bytes; each invocation stops at its
+// store's limit (StoreLimits::max_wasm_stack).
+constexpr size_t kMaxValueSlots = kMaxWasmStackLimit / sizeof(uint64_t);
+// Frame records: a frame takes at least one value slot, but tiny frames are cut off at
+// one per 16 slots of the limit (65 536 frames at the default 8 MiB), whichever comes first.
+constexpr size_t kSlotsPerFrame = 16;
+constexpr size_t kMinFrames = 1u << 16;
 constexpr int kMaxNesting = 64;                // host -> wasm -> host ... re-entries
+
+size_t frames_for(size_t slots) { return std::max(slots / kSlotsPerFrame, kMinFrames); }
 
 struct ThreadStack {
   uint64_t* base = nullptr;
@@ -50,28 +58,54 @@ struct ThreadStack {
   Frame* frame_top = nullptr;  // innermost frame in use
   int depth = 0;
 
-  // Lazily mapped; untouched pages cost nothing. Freed with the thread.
-  void init() {
-    if (base) return;
-    size_t value_bytes = kValueStackSlots * sizeof(uint64_t);
-    size_t frame_bytes = kMaxFrames * sizeof(Frame);
+  // Mapped lazily for the limit of the first invocation; untouched pages cost nothing.
+  // A larger limit remaps it when no invocation is running on this thread (nested ones
+  // keep what exists). Only what a limit needs is reserved: address-space limits
+  // (RLIMIT_AS) count reservations. Freed with the thread.
+  void reserve(size_t slots) {
+    if (base && (end - base >= static_cast<ptrdiff_t>(slots) || depth > 0)) return;
+    release();
+    size_t value_bytes = slots * sizeof(uint64_t);
+    size_t frame_bytes = frames_for(slots) * sizeof(Frame);
     void* v = mmap(nullptr, value_bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     void* f = mmap(nullptr, frame_bytes, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (v == MAP_FAILED || f == MAP_FAILED) throw Trap("cannot allocate the wasm stack");
+    if (v == MAP_FAILED || f == MAP_FAILED) {
+      if (v != MAP_FAILED) munmap(v, value_bytes);
+      if (f != MAP_FAILED) munmap(f, frame_bytes);
+      throw Trap("cannot allocate the wasm stack");
+    }
     base = sp_top = static_cast<uint64_t*>(v);
-    end = base + kValueStackSlots;
+    end = base + slots;
     frames = static_cast<Frame*>(f);
     frame_top = frames;  // frames[0] is never used, frame_top+1 is the next free one
-    frames_end = frames + kMaxFrames;
+    frames_end = frames + frames_for(slots);
   }
-  ~ThreadStack() {
+  void release() {
     if (!base) return;
-    munmap(base, kValueStackSlots * sizeof(uint64_t));
-    munmap(frames, kMaxFrames * sizeof(Frame));
+    munmap(base, (end - base) * sizeof(uint64_t));
+    munmap(frames, (frames_end - frames) * sizeof(Frame));
+    base = nullptr;
   }
+  ~ThreadStack() { release(); }
 };
+
+// Where an invocation of a store with this limit must stop (both stacks count from the
+// thread's base, so nested invocations share the budget).
+struct StackBounds {
+  uint64_t* values_end;
+  Frame* frames_end;
+};
+
+size_t limit_slots(const StoreLimits& limits) {
+  return std::min<size_t>(limits.max_wasm_stack / sizeof(uint64_t), kMaxValueSlots);
+}
+
+StackBounds stack_bounds(const ThreadStack& ts, size_t slots) {
+  slots = std::min<size_t>(slots, ts.end - ts.base);
+  return {ts.base + slots, std::min(ts.frames + frames_for(slots), ts.frames_end)};
+}
 
 thread_local ThreadStack t_stack;
 // Storage for trap messages composed at run time (they must outlive run()).
@@ -88,7 +122,8 @@ inline const InterpCode* code_of(const Function* f) { return static_cast<const I
 
 // Runs `entry` whose arguments are at fp[0..params). Returns nullptr on success (results
 // at fp[0..results)) or a trap message. With entry == nullptr, stores the handler table.
-const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* const** table_out) {
+const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds bounds,
+                const void* const** table_out) {
   static const void* const kHandlers[] = {
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) &&L_##Name,
 #include "binary/opcodes.def"
@@ -107,7 +142,8 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* cons
   const Slot* ip = nullptr;
   uint64_t* sp = fp + code_of(entry)->num_params;
   const Engine* const self = &interpreter_engine();
-  uint64_t* const stack_end = ts->end;
+  uint64_t* const stack_end = bounds.values_end;
+  Frame* const frames_end = bounds.frames_end;
   Frame* frame = ts->frame_top + 1;
   Instance* inst = nullptr;
   uint8_t* mem = nullptr;
@@ -135,6 +171,13 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, const void* cons
     funcs = inst->funcs_.data();                                           \
     globals = inst->globals_.data();                                       \
   } while (0)
+// A check point (runtime/exec_control.h): one load from a fixed address and a branch
+// unless some store was interrupted or meters fuel. `ip` is where execution goes on.
+#define CHECK_POINT()                                                                   \
+  do {                                                                                  \
+    if (__builtin_expect(g_exec_attention.load(std::memory_order_relaxed) != 0, 0))     \
+      goto check_slow;                                                                  \
+  } while (0)
 
 enter:  // fn is the callee; fp points at its arguments; sp just past them
   code = code_of(fn);
@@ -142,6 +185,10 @@ enter:  // fn is the callee; fp points at its arguments; sp just past them
   for (uint32_t i = 0; i < code->num_locals; ++i) *sp++ = 0;
   ip = code->code.data();
   if (fn->instance_ != inst) LOAD_INSTANCE(fn->instance_);
+  CHECK_POINT();
+  NEXT();
+check_slow:  // a check point found a flag raised; ip is the next instruction
+  if (const char* message = exec_check_slow(*inst->control_)) TRAP(message);
   NEXT();
 
   // ---- control ----
@@ -151,29 +198,46 @@ L_Const:
   *sp++ = ip[0].u64;
   ++ip;
   NEXT();
-L_Jump:
-  ip = ip[0].target;
-  NEXT();
-L_JumpIfZero:
-  if (static_cast<uint32_t>(*--sp) == 0) ip = ip[0].target; else ++ip;
-  NEXT();
-L_BrIfNoDrop:
-  if (static_cast<uint32_t>(*--sp) != 0) ip = ip[0].target; else ++ip;
-  NEXT();
-L_BrIfDrop:
-  if (static_cast<uint32_t>(*--sp) == 0) {
-    ip += 3;
-    NEXT();
+  // Each branch comes twice: as is, and with a check point for branches back to a
+  // loop's start (the "Back" ops the translator picks for them).
+#define BRANCHES(Back, CHECK)                                              \
+  L_Jump##Back:                                                            \
+  ip = ip[0].target;                                                       \
+  CHECK;                                                                   \
+  NEXT();                                                                  \
+  L_JumpIfZero##Back:                                                      \
+  if (static_cast<uint32_t>(*--sp) == 0) {                                 \
+    ip = ip[0].target;                                                     \
+    CHECK;                                                                 \
+  } else {                                                                 \
+    ++ip;                                                                  \
+  }                                                                        \
+  NEXT();                                                                  \
+  L_BrIfNoDrop##Back:                                                      \
+  if (static_cast<uint32_t>(*--sp) != 0) {                                 \
+    ip = ip[0].target;                                                     \
+    CHECK;                                                                 \
+  } else {                                                                 \
+    ++ip;                                                                  \
+  }                                                                        \
+  NEXT();                                                                  \
+  L_BrIfDrop##Back:                                                        \
+  if (static_cast<uint32_t>(*--sp) == 0) {                                 \
+    ip += 3;                                                               \
+    NEXT();                                                                \
+  }                                                                        \
+  goto L_BrDrop##Back;                                                     \
+  L_BrDrop##Back : {                                                       \
+    uint64_t drop = ip[1].u64, keep = ip[2].u64;                           \
+    uint64_t* src = sp - keep;                                             \
+    std::memmove(src - drop, src, keep * sizeof(uint64_t));                \
+    sp = src - drop + keep;                                                \
+    ip = ip[0].target;                                                     \
+    CHECK;                                                                 \
+    NEXT();                                                                \
   }
-  goto L_BrDrop;
-L_BrDrop: {
-  uint64_t drop = ip[1].u64, keep = ip[2].u64;
-  uint64_t* src = sp - keep;
-  std::memmove(src - drop, src, keep * sizeof(uint64_t));
-  sp = src - drop + keep;
-  ip = ip[0].target;
-  NEXT();
-}
+  BRANCHES(, (void)0)
+  BRANCHES(Back, CHECK_POINT())
 L_BrTableOp: {
   uint32_t i = static_cast<uint32_t>(*--sp);
   uint32_t n = static_cast<uint32_t>(ip[0].u64);
@@ -185,7 +249,9 @@ L_BrTableOp: {
     std::memmove(src - drop, src, keep * sizeof(uint64_t));
     sp = src - drop + keep;
   }
+  bool back = e[0].target <= ip;  // a loop's start lies before the br_table
   ip = e[0].target;
+  if (back) CHECK_POINT();
   NEXT();
 }
 L_ReturnOp: {
@@ -228,7 +294,7 @@ call:  // callee is set; its arguments are on top of the stack; ip is the return
     sp = sp - np + callee->type().results.size();
     NEXT();
   }
-  if (frame + 1 >= ts->frames_end) TRAP(trap_msg::kCallStackExhausted);
+  if (frame + 1 >= frames_end) TRAP(trap_msg::kCallStackExhausted);
   ++frame;
   frame->ret_ip = ip;
   frame->fp = fp;
@@ -799,14 +865,22 @@ L_I64RemU: {
   BINOP_IMM(I64ShlImm, u64, a << (b & 63))
   BINOP_IMM(I64ShrSImm, u64, U64(i64(a) >> (b & 63)))
   BINOP_IMM(I64ShrUImm, u64, a >> (b & 63))
-#define BRCMP(Name, cond)                                       \
-  L_##Name : {                                                  \
+#define BRCMP_AS(Label, cond, CHECK)                            \
+  Label : {                                                     \
     u32 b = static_cast<u32>(sp[-1]);                           \
     u32 a = static_cast<u32>(sp[-2]);                           \
     sp -= 2;                                                    \
-    if (cond) ip = ip[0].target; else ++ip;                     \
+    if (cond) {                                                 \
+      ip = ip[0].target;                                        \
+      CHECK;                                                    \
+    } else {                                                    \
+      ++ip;                                                     \
+    }                                                           \
     NEXT();                                                     \
   }
+#define BRCMP(Name, cond)                        \
+  BRCMP_AS(L_##Name, cond, (void)0)              \
+  BRCMP_AS(L_##Name##Back, cond, CHECK_POINT())
   BRCMP(BrIfI32Eq, a == b)
   BRCMP(BrIfI32Ne, a != b)
   BRCMP(BrIfI32LtS, i32(a) < i32(b))
@@ -950,7 +1024,7 @@ struct InvocationGuard {
 const void* handler_for(IOp op) {
   static const void* const* table = [] {
     const void* const* t = nullptr;
-    run(nullptr, nullptr, nullptr, &t);
+    run(nullptr, nullptr, nullptr, StackBounds{}, &t);
     return t;
   }();
   return table[static_cast<size_t>(op)];
@@ -959,10 +1033,12 @@ const void* handler_for(IOp op) {
 void interp_invoke(Function& f, uint64_t* slots) {
   const InterpCode* code = code_of(&f);
   ThreadStack& ts = t_stack;
-  ts.init();
+  size_t limit = limit_slots(f.instance_->control_->limits);
+  ts.reserve(limit);
   ensure_alt_signal_stack();
-  if (ts.depth >= kMaxNesting || ts.sp_top + code->frame_slots > ts.end ||
-      ts.frame_top + 2 >= ts.frames_end)
+  StackBounds bounds = stack_bounds(ts, limit);
+  if (ts.depth >= kMaxNesting || ts.sp_top + code->frame_slots > bounds.values_end ||
+      ts.frame_top + 2 >= bounds.frames_end)
     throw Trap(trap_msg::kCallStackExhausted);
 
   uint64_t* fp = ts.sp_top;
@@ -976,7 +1052,7 @@ void interp_invoke(Function& f, uint64_t* slots) {
   std::string fault_message;
   if (sigsetjmp(scope.jump, 0) == 0) {
     current_fault_scope() = &scope;
-    message = run(&f, fp, &ts, nullptr);
+    message = run(&f, fp, &ts, bounds, nullptr);
   } else {
     fault_message = describe_fault(scope.fault);
     message = fault_message.c_str();

@@ -90,6 +90,28 @@ IOp branch_on(IOp cmp, bool negate) {
   }
 }
 
+// The variant of branch `op` that is a check point: for branches to a loop's start.
+IOp back_edge(IOp op) {
+  switch (op) {
+    case IOp::Jump: return IOp::JumpBack;
+    case IOp::JumpIfZero: return IOp::JumpIfZeroBack;
+    case IOp::BrIfNoDrop: return IOp::BrIfNoDropBack;
+    case IOp::BrDrop: return IOp::BrDropBack;
+    case IOp::BrIfDrop: return IOp::BrIfDropBack;
+    case IOp::BrIfI32Eq: return IOp::BrIfI32EqBack;
+    case IOp::BrIfI32Ne: return IOp::BrIfI32NeBack;
+    case IOp::BrIfI32LtS: return IOp::BrIfI32LtSBack;
+    case IOp::BrIfI32LtU: return IOp::BrIfI32LtUBack;
+    case IOp::BrIfI32GtS: return IOp::BrIfI32GtSBack;
+    case IOp::BrIfI32GtU: return IOp::BrIfI32GtUBack;
+    case IOp::BrIfI32LeS: return IOp::BrIfI32LeSBack;
+    case IOp::BrIfI32LeU: return IOp::BrIfI32LeUBack;
+    case IOp::BrIfI32GeS: return IOp::BrIfI32GeSBack;
+    case IOp::BrIfI32GeU: return IOp::BrIfI32GeUBack;
+    default: return IOp::Count;
+  }
+}
+
 int pops_of(const OpcodeInfo& info) {
   int n = 0;
   for (OpType t : info.params) n += (t != OpType::V);
@@ -231,6 +253,7 @@ class Translator {
     } else {
       emit_op(dropping, wasm_offset);
     }
+    if (c.kind == Control::Kind::Loop) refuse(back_edge(last_op_));  // a check point
     emit_label_target(c);
     if (drop != 0) {
       emit_imm(drop);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runtime/compiled_module.h"
+#include "runtime/exec_control.h"
 #include "runtime/fault_handler.h"
 
 namespace aperture {
@@ -44,6 +45,7 @@ void invoke_function(Function& f, uint64_t* slots, Instance* caller) {
     call_host(f, slots, caller);
     return;
   }
+  ExecScope scope(f.instance_->control_);  // what an interrupt of its store stops
   f.engine_->invoke(f, slots);
 }
 

@@ -52,6 +52,7 @@ int64_t Memory::grow(uint64_t delta_pages) {
   uint64_t old_pages = pages();
   uint64_t limit = type_.limits.max.value_or(kMaxMemoryPages);
   if (limit > kMaxMemoryPages) limit = kMaxMemoryPages;
+  limit = std::min(limit, max_bytes_ / kWasmPageSize);
   if (delta_pages > limit || old_pages + delta_pages > limit) return -1;
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
   uint64_t old_bytes = size_bytes();

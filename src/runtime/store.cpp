@@ -11,6 +11,7 @@
 #include "runtime/compiled_module.h"
 #include "runtime/const_eval.h"
 #include "runtime/engine.h"
+#include "runtime/exec_control.h"
 
 namespace aperture {
 
@@ -207,11 +208,28 @@ std::vector<Value> Instance::call(const std::string& name, std::span<const Value
 
 // ---- Store ----
 
-Store::Store(const StoreLimits& limits) : limits_(limits), objects_(std::make_unique<Objects>(limits)) {}
+namespace {
+
+const StoreLimits& checked(const StoreLimits& limits) {
+  if (limits.max_wasm_stack < kMinWasmStackLimit || limits.max_wasm_stack > kMaxWasmStackLimit)
+    throw Error("the wasm stack limit must be between " + std::to_string(kMinWasmStackLimit) +
+                " bytes and " + std::to_string(kMaxWasmStackLimit >> 20) + " MiB, got " +
+                std::to_string(limits.max_wasm_stack));
+  return limits;
+}
+
+}  // namespace
+
+Store::Store(const StoreLimits& limits)
+    : limits_(checked(limits)), objects_(std::make_unique<Objects>(limits)),
+      control_(std::make_shared<ExecControl>()) {
+  control_->limits = limits_;
+}
 
 uint64_t Store::table_elements() const { return objects_->table_budget.used(); }
 
 Store::~Store() {
+  control_->disable_fuel();  // other stores' code need not look at this one any more
   // Instances refer to everything else; destroy them first.
   objects_->instances.clear();
 }
@@ -246,7 +264,15 @@ Table* Store::create_table(const TableType& type, RefBits init) {
 }
 
 Memory* Store::create_memory(const MemoryType& type) {
-  return objects_->adopt(objects_->memories, std::make_unique<Memory>(type));
+  uint64_t limit = limits_.max_memory_bytes;
+  if (limit != 0 && type.limits.min * kWasmPageSize > limit)
+    throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" +
+                std::to_string(type.limits.min * kWasmPageSize) +
+                " bytes) is larger than the store's memory limit of " + std::to_string(limit) +
+                " bytes");
+  auto memory = std::make_unique<Memory>(type);
+  if (limit != 0) memory->set_max_bytes(limit);
+  return objects_->adopt(objects_->memories, std::move(memory));
 }
 
 Global* Store::create_global(const GlobalType& type, Value init) {
@@ -272,6 +298,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
   Instance& inst = *owned;
   inst.id_ = next_instance_id.fetch_add(1, std::memory_order_relaxed);
   inst.compiled_ = compiled;
+  inst.control_ = control_.get();
   for (size_t i = 0; i < imports.size(); ++i) {
     const Extern& e = imports[i];
     switch (e.kind) {
@@ -351,6 +378,19 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
 
 std::vector<Value> Store::invoke(Function& f, std::span<const Value> args) {
   return call_function(f, args);
+}
+
+void Store::interrupt() { control_->interrupt(); }
+
+InterruptHandle Store::interrupt_handle() const { return InterruptHandle(control_); }
+
+void Store::set_fuel(uint64_t units) { control_->enable_fuel(units); }
+
+void Store::disable_fuel() { control_->disable_fuel(); }
+
+std::optional<uint64_t> Store::fuel() const {
+  if (!(control_->state.load(std::memory_order_acquire) & kExecFuel)) return std::nullopt;
+  return control_->fuel.load(std::memory_order_relaxed);
 }
 
 }  // namespace aperture

@@ -1,0 +1,73 @@
+// Interruption, fuel and the wasm stack limit of one Store, as engines see them.
+//
+// Every engine does the same at each wasm function entry and each taken branch back to
+// the start of a loop (a "check point"):
+//
+//     if (g_exec_attention.load(std::memory_order_relaxed) != 0)
+//       if (const char* message = exec_check_slow(*instance->control_)) <trap with message>;
+//
+// one load from a fixed address and a predictable branch while nothing is asked
+// (docs/performance.md has the measured cost). g_exec_attention is process-wide: it is
+// nonzero while any store has a pending interrupt or meters fuel, and the slow path
+// looks at the store itself: an interrupt that concerns this thread's invocation traps
+// with "interrupted", fuel is charged one unit per check point, anything else goes on.
+// (So while one store meters fuel, code of the other stores takes the slow path too.)
+//
+// Which invocations an interrupt stops: invoke_function() opens an ExecScope for the
+// outermost entry of a thread into a store's code, remembering the store's interrupt
+// epoch. interrupt() bumps the epoch and raises kExecInterrupt only while some
+// invocation is active; the slow path traps when the scope's epoch is older. The flag
+// is lowered when the last active invocation ends, so an interrupt never lingers to hit
+// code that starts later.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "aperture/runtime.h"
+
+namespace aperture {
+
+constexpr uint64_t kExecInterrupt = 1;       // an interrupt is pending for some invocation
+constexpr uint64_t kExecFuel = 2;            // fuel is metered
+constexpr uint64_t kExecCheckMask = kExecInterrupt | kExecFuel;
+constexpr uint64_t kExecActiveOne = 1ull << 32;  // state's upper half: active invocations
+
+// Count of (stores with kExecInterrupt) + (stores with kExecFuel), process-wide.
+extern std::atomic<uint32_t> g_exec_attention;
+
+struct ExecControl {
+  std::atomic<uint64_t> state{0};  // flags (low half) | active invocations (high half)
+  std::atomic<uint64_t> epoch{0};  // interrupts so far
+  std::atomic<uint64_t> fuel{0};   // units left while kExecFuel is set
+  StoreLimits limits;
+
+  void interrupt();
+  void enable_fuel(uint64_t units);
+  void disable_fuel();
+};
+
+// The slow half of a check point: nullptr to go on, or the trap message.
+const char* exec_check_slow(ExecControl& control);
+
+// Marks this thread as running `control`'s code for its lifetime; nested scopes of the
+// same control (host -> wasm -> host -> wasm) share the outermost one.
+class ExecScope {
+ public:
+  explicit ExecScope(ExecControl* control);
+  ~ExecScope();
+  ExecScope(const ExecScope&) = delete;
+  ExecScope& operator=(const ExecScope&) = delete;
+
+  ExecControl* control() const { return control_; }
+  uint64_t start_epoch() const { return start_epoch_; }
+  const ExecScope* outer() const { return outer_; }
+
+ private:
+  ExecControl* control_;
+  uint64_t start_epoch_ = 0;
+  bool outermost_ = false;
+  ExecScope* outer_;
+};
+
+}  // namespace aperture
