@@ -9,7 +9,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "cli/file_util.h"
-#include "cli/limit_options.h"
+#include "cli/option_values.h"
 
 namespace aperture::cli {
 namespace {
@@ -150,7 +150,7 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
 
 void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   uint32_t max_handles = o.max_handles
-                            ? static_cast<uint32_t>(parse_count(*o.max_handles, "--max-region-handles", UINT32_MAX))
+                            ? static_cast<uint32_t>(parse_count("--max-region-handles", *o.max_handles, UINT32_MAX))
                             : GuestRegions::kDefaultMaxHandles;
   auto rr = std::make_shared<RunRegions>(max_handles);
   for (const std::string& def : o.regions) {
