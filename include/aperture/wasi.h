@@ -9,6 +9,7 @@
 //   int status = wasi.run_start(store, inst);     // calls _start; proc_exit status or 0
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +33,38 @@ struct Config {
 };
 
 class ContextImpl;
+
+// wasi-threads (`wasi.thread-spawn`), for programs built for wasm32-wasip1-threads. Each
+// spawn instantiates the calling module again in the same store with the caller's
+// imports (so every thread sees the same shared memory and WASI context) and runs the new
+// instance's `wasi_thread_start(tid, arg)` export on a new host thread.
+//
+//   aperture::wasi::Threads threads([](const aperture::Trap& t) { /* end the program */ });
+//   threads.define_imports(store, linker);
+//
+// A trap or proc_exit in a spawned thread must end the whole program: `on_exit` runs on
+// that thread with the Trap (Trap::exit_status() set for proc_exit) and should end the
+// process (the `aperture` command prints the trap and calls _exit). The destructor waits
+// for running threads, so a program whose main thread finished while others still run
+// must end the process instead of destroying the store under them.
+class Threads {
+ public:
+  using ExitHandler = std::function<void(const Trap&)>;
+  explicit Threads(ExitHandler on_exit);
+  ~Threads();
+  Threads(const Threads&) = delete;
+  Threads& operator=(const Threads&) = delete;
+
+  // Defines `wasi.thread-spawn` (param i32 start_arg) (result i32 tid or -errno).
+  void define_imports(Store& store, Linker& linker);
+  // Spawned threads still running.
+  size_t running() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
 
 class Context {
  public:

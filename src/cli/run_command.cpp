@@ -6,6 +6,7 @@
 #include "aperture/wasi.h"
 #include "cli/file_util.h"
 #include "cli/module_source.h"
+#include "cli/thread_support.h"
 #include "cli/value_text.h"
 #include "binary/module.h"
 
@@ -57,6 +58,11 @@ int program_status(int status) {
   return kExitError;
 }
 
+// The exit status for a trap or proc_exit, after reporting it.
+int trap_status(const Trap& t) {
+  return t.exit_status() ? program_status(*t.exit_status()) : report_trap(t);
+}
+
 int invoke_export(Instance& inst, const RunOptions& o) {
   std::vector<Value> args = invoke_arguments(inst, o);
   for (const Value& v : inst.call(*o.invoke, args)) std::cout << format_value(v) << "\n";
@@ -77,22 +83,36 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   // import them even when the called export does not use them.
   wasi::Context wasi(std::move(config));
   wasi.define_imports(store, linker);
+  // wasi-threads: a trap or proc_exit in any thread ends the whole program at once.
+  wasi::Threads threads([](const Trap& t) { end_program(trap_status(t)); });
+  threads.define_imports(store, linker);
   for (auto& hook : hooks.before_instantiate) hook(store, linker);
+  define_missing_shared_memories(module_of(*compiled), store, linker);
   // --timeout counts from here: instantiation (start function included) and the run.
   Watchdog watchdog(store.interrupt_handle(), limits.timeout);
+  int status = kExitOk;
   try {
     Instance& inst = store.instantiate(compiled, linker, [&](Instance& created) {
       for (auto& hook : hooks.after_instantiate) hook(store, created);
     });
-    if (o.invoke) return invoke_export(inst, o);
-    if (!inst.exported_function("_start"))
-      throw UsageError("module has no '_start' export (not a WASI command); call an export with --invoke NAME");
-    return program_status(wasi.run_start(store, inst));
+    if (o.invoke) {
+      status = invoke_export(inst, o);
+    } else {
+      if (!inst.exported_function("_start"))
+        throw UsageError("module has no '_start' export (not a WASI command); call an export with --invoke NAME");
+      status = program_status(wasi.run_start(store, inst));
+    }
   } catch (const Trap& t) {
-    if (t.exit_status()) return program_status(*t.exit_status());  // proc_exit(N)
-    bool timed_out = watchdog.fired() && std::string(t.what()) == trap_msg::kInterrupted;
-    return report_trap(t, timed_out ? " (--timeout " + *o.limits.timeout + " expired)" : "");
+    if (t.exit_status()) {
+      status = program_status(*t.exit_status());  // proc_exit(N)
+    } else {
+      bool timed_out = watchdog.fired() && std::string(t.what()) == trap_msg::kInterrupted;
+      status = report_trap(t, timed_out ? " (--timeout " + *o.limits.timeout + " expired)" : "");
+    }
   }
+  // The main thread is done; threads still running end with the program, as in C.
+  if (threads.running() != 0) end_program(status);
+  return status;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // wasi::Context: registers every wasi_snapshot_preview1 import and runs _start.
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "aperture/wasi.h"
 #include "wasi/calls.h"
@@ -22,6 +24,19 @@ const CallDef kUnsupported[] = {
     {"sock_shutdown", "ii", true, nullptr},
 };
 
+// Calls that run without the fd-table lock: they never touch the table, or (the
+// transfers) take it themselves just for the lookup, because they may block for long
+// (a read from a pipe, a sleep in poll_oneoff).
+bool runs_unlocked(std::string_view name) {
+  static const std::string_view kUnlocked[] = {
+      "fd_read", "fd_write", "fd_pread", "fd_pwrite", "poll_oneoff", "sched_yield",
+      "proc_exit", "clock_res_get", "clock_time_get", "random_get", "args_get",
+      "args_sizes_get", "environ_get", "environ_sizes_get"};
+  for (std::string_view n : kUnlocked)
+    if (n == name) return true;
+  return false;
+}
+
 FuncType signature(const CallDef& def) {
   FuncType t;
   for (const char* p = def.params; *p; ++p) t.params.push_back(*p == 'I' ? ValType::I64 : ValType::I32);
@@ -42,10 +57,16 @@ void Context::define_imports(Store& store, Linker& linker) {
   for (const CallDef& def : defs) {
     CallFn fn = def.fn;
     bool has_result = def.returns_errno;
-    HostCallback callback = [impl, fn, has_result](HostContext& ctx, const uint64_t* args,
-                                                   uint64_t* results) {
+    bool locked = !runs_unlocked(def.name);
+    HostCallback callback = [impl, fn, has_result, locked](HostContext& ctx, const uint64_t* args,
+                                                           uint64_t* results) {
       uint32_t err = kEnosys;
-      if (fn) err = fn(*impl, GuestMemory(ctx.memory()), args);
+      if (fn && locked) {
+        std::lock_guard<std::mutex> lock(impl->table_mutex());
+        err = fn(*impl, GuestMemory(ctx.memory()), args);
+      } else if (fn) {
+        err = fn(*impl, GuestMemory(ctx.memory()), args);
+      }
       if (has_result) results[0] = err;
     };
     std::string name = def.name;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ class ContextImpl {
 
   const Config& config() const { return config_; }
 
+  // Guards the fd table: threads of one program (wasi-threads) call WASI at once. Held
+  // around every call except those that never touch the table or may block for long
+  // (context.cpp); fd_read/fd_write and friends take it only to look their fd up.
+  std::mutex& table_mutex() { return table_mutex_; }
+
   FdEntry* fd(uint32_t guest_fd);
   uint32_t add_fd(FdEntry e);  // lowest free guest fd
   uint32_t close_fd(uint32_t guest_fd);
@@ -41,6 +47,7 @@ class ContextImpl {
 
  private:
   Config config_;
+  std::mutex table_mutex_;
   std::vector<std::optional<FdEntry>> fds_;
 };
 

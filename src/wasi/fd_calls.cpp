@@ -32,17 +32,24 @@ bool guest_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool wr
 
 uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, bool is_read,
                   std::optional<uint64_t> offset, int result_arg) {
-  FdEntry* e = ctx.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  // The table lock covers the lookup only: a read from a pipe may block for long, and
+  // other threads' WASI calls must go on meanwhile.
+  int host_fd = -1;
+  {
+    std::lock_guard<std::mutex> lock(ctx.table_mutex());
+    FdEntry* e = ctx.fd(u32(a, 0));
+    if (!e) return kEbadf;
+    host_fd = e->host_fd;
+  }
   std::vector<iovec> iov;
   if (!guest_iovecs(mem, u32(a, 1), u32(a, 2), is_read, &iov)) return kEfault;
   ssize_t n;
   if (offset) {
-    n = is_read ? preadv(e->host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset))
-                : pwritev(e->host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset));
+    n = is_read ? preadv(host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset))
+                : pwritev(host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset));
   } else {
-    n = is_read ? readv(e->host_fd, iov.data(), static_cast<int>(iov.size()))
-                : writev(e->host_fd, iov.data(), static_cast<int>(iov.size()));
+    n = is_read ? readv(host_fd, iov.data(), static_cast<int>(iov.size()))
+                : writev(host_fd, iov.data(), static_cast<int>(iov.size()));
   }
   if (n < 0) return host_error();
   return mem.store(u32(a, result_arg), static_cast<uint32_t>(n)) ? kSuccess : kEfault;
