@@ -2,9 +2,7 @@
 // notify) on an unshared memory, the host API on memories and regions, and shared
 // futexes inside windows reaching another `aperture run` process.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,9 +16,8 @@
 #include "aperture/runtime.h"
 #include "aperture/wait_notify.h"
 #include "engine_under_test.h"
+#include "process_support.h"
 #include "thread_support.h"
-
-extern char** environ;
 
 namespace aperture {
 namespace {
@@ -142,40 +139,15 @@ class CrossProcessWaitTest : public ::testing::Test {
   }
   void TearDown() override { Region::remove_shm(shm_); }
 
-  // Starts `aperture run ... guest_wait.wasm --invoke NAME ARGS`; stdout into *out_fd.
-  pid_t spawn(const std::vector<std::string>& invoke, int* out_fd) {
+  // Starts `aperture run ... guest_wait.wasm --invoke NAME ARGS`.
+  testing_support::Child spawn(const std::vector<std::string>& invoke) {
     std::vector<std::string> args = {std::string(APERTURE_BINARY_DIR) + "/aperture", "run",
                                      "--engine", testing_support::engine_name_under_test(),
                                      "--region", "s=shm:" + shm_,
                                      "--map", "s@" + std::to_string(kWindow),
                                      std::string(APERTURE_WAT_DIR) + "/guest_wait.wasm", "--invoke"};
     args.insert(args.end(), invoke.begin(), invoke.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    int fds[2];
-    EXPECT_EQ(pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    pid_t pid = -1;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    close(fds[1]);
-    *out_fd = fds[0];
-    return pid;
-  }
-  static std::string finish(pid_t pid, int fd, int* status) {
-    std::string out;
-    char buf[256];
-    while (ssize_t n = read(fd, buf, sizeof buf)) {
-      if (n < 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    close(fd);
-    waitpid(pid, status, 0);
-    return out;
+    return testing_support::spawn_process(args);
   }
 
   std::string shm_;
@@ -183,12 +155,11 @@ class CrossProcessWaitTest : public ::testing::Test {
 };
 
 TEST_F(CrossProcessWaitTest, HostWakesAGuestInAnotherProcess) {
-  int fd = -1;
-  pid_t pid = spawn({"wait32", std::to_string(kWindow + 64), "0", "20000000000"}, &fd);
-  ASSERT_TRUE(wait_until_blocked_in_futex(pid, nullptr, pid));
+  testing_support::Child child = spawn({"wait32", std::to_string(kWindow + 64), "0", "20000000000"});
+  ASSERT_TRUE(wait_until_blocked_in_futex(child.pid, nullptr, child.pid));
   EXPECT_EQ(notify(*region_, 64), 1u);
   int status = 0;
-  std::string out = finish(pid, fd, &status);
+  std::string out = testing_support::finish_process(child, &status);
   EXPECT_EQ(out, "0\n") << "0 = woken (a timeout would print 2)";
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -202,10 +173,9 @@ TEST_F(CrossProcessWaitTest, GuestInAnotherProcessWakesTheHost) {
   });
   while (tid.load() == 0) std::this_thread::yield();
   ASSERT_TRUE(wait_until_blocked_in_futex(tid));
-  int fd = -1;
-  pid_t pid = spawn({"atomic_notify", std::to_string(kWindow + 128), "1"}, &fd);
+  testing_support::Child child = spawn({"atomic_notify", std::to_string(kWindow + 128), "1"});
   int status = 0;
-  std::string out = finish(pid, fd, &status);
+  std::string out = testing_support::finish_process(child, &status);
   waiter.join();
   EXPECT_EQ(out, "1\n") << "memory.atomic.notify returns the one waiter it woke";
   EXPECT_EQ(result, WaitResult::Woken);
