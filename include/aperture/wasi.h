@@ -27,6 +27,9 @@ struct Config {
   std::vector<std::string> args;     // argv, argv[0] first
   std::vector<std::string> env;      // "KEY=VALUE"
   std::vector<Preopen> preopens;     // the only file system the guest can reach
+  // Listening sockets handed to the guest (sock_accept); they get the descriptors after
+  // the preopened directories, in this order. The Context does not close them.
+  std::vector<int> listen_fds;
   int stdin_fd = 0;                  // host fds used for guest fds 0, 1, 2
   int stdout_fd = 1;
   int stderr_fd = 2;

@@ -22,10 +22,14 @@ struct CallDef {
 std::vector<CallDef> fd_calls();
 std::vector<CallDef> path_calls();
 std::vector<CallDef> misc_calls();
+std::vector<CallDef> sock_calls();
 
 }  // namespace aperture::wasi
 struct stat;
+struct timespec;
 namespace aperture::wasi {
+// WASI atim/mtim/fst_flags to utimensat's times; false for contradictory flags (EINVAL).
+bool file_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec out[2]);
 // Writes a WASI filestat (64 bytes) at guest address `addr`; false on a bad pointer.
 bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st);
 

@@ -9,29 +9,15 @@
 namespace aperture::wasi {
 namespace {
 
-// Functions of preview 1 that Aperture does not implement: defined, returning ENOSYS.
-const CallDef kUnsupported[] = {
-    {"fd_advise", "iIIi", true, nullptr},
-    {"fd_allocate", "iII", true, nullptr},
-    {"fd_fdstat_set_rights", "iII", true, nullptr},
-    {"fd_filestat_set_times", "iIIi", true, nullptr},
-    {"path_filestat_set_times", "iiiiIIi", true, nullptr},
-    {"path_link", "iiiiiii", true, nullptr},
-    {"proc_raise", "i", true, nullptr},
-    {"sock_accept", "iii", true, nullptr},
-    {"sock_recv", "iiiiii", true, nullptr},
-    {"sock_send", "iiiii", true, nullptr},
-    {"sock_shutdown", "ii", true, nullptr},
-};
-
 // Calls that run without the fd-table lock: they never touch the table, or (the
-// transfers) take it themselves just for the lookup, because they may block for long
-// (a read from a pipe, a sleep in poll_oneoff).
+// transfers and socket calls) take it themselves just for the lookup, because they may
+// block for long (a read from a pipe, a sleep in poll_oneoff, waiting for a connection).
 bool runs_unlocked(std::string_view name) {
   static const std::string_view kUnlocked[] = {
       "fd_read", "fd_write", "fd_pread", "fd_pwrite", "poll_oneoff", "sched_yield",
       "proc_exit", "clock_res_get", "clock_time_get", "random_get", "args_get",
-      "args_sizes_get", "environ_get", "environ_sizes_get"};
+      "args_sizes_get", "environ_get", "environ_sizes_get", "sock_accept", "sock_recv",
+      "sock_send"};
   for (std::string_view n : kUnlocked)
     if (n == name) return true;
   return false;
@@ -51,8 +37,8 @@ Context::~Context() = default;
 
 void Context::define_imports(Store& store, Linker& linker) {
   std::vector<CallDef> defs = fd_calls();
-  for (auto& list : {path_calls(), misc_calls()}) defs.insert(defs.end(), list.begin(), list.end());
-  defs.insert(defs.end(), std::begin(kUnsupported), std::end(kUnsupported));
+  for (auto& list : {path_calls(), misc_calls(), sock_calls()})
+    defs.insert(defs.end(), list.begin(), list.end());
   ContextImpl* impl = impl_.get();
   for (const CallDef& def : defs) {
     CallFn fn = def.fn;
@@ -60,11 +46,11 @@ void Context::define_imports(Store& store, Linker& linker) {
     bool locked = !runs_unlocked(def.name);
     HostCallback callback = [impl, fn, has_result, locked](HostContext& ctx, const uint64_t* args,
                                                            uint64_t* results) {
-      uint32_t err = kEnosys;
-      if (fn && locked) {
+      uint32_t err = 0;
+      if (locked) {
         std::lock_guard<std::mutex> lock(impl->table_mutex());
         err = fn(*impl, GuestMemory(ctx.memory()), args);
-      } else if (fn) {
+      } else {
         err = fn(*impl, GuestMemory(ctx.memory()), args);
       }
       if (has_result) results[0] = err;

@@ -33,17 +33,29 @@ FileType host_fd_type(int fd) {
   return file_type_of(st.st_mode);
 }
 
+// A descriptor the host passes in: its rights follow its type and access mode.
+FdEntry host_entry(int fd) {
+  FdEntry e{fd, false, host_fd_type(fd), std::nullopt};
+  int mode = fcntl(fd, F_GETFL);
+  bool readable = mode >= 0 && (mode & O_ACCMODE) != O_WRONLY;
+  bool writable = mode >= 0 && (mode & O_ACCMODE) != O_RDONLY;
+  e.rights_base = rights_for(e.type, readable, writable);
+  return e;
+}
+
 }  // namespace
 
 ContextImpl::ContextImpl(Config config) : config_(std::move(config)) {
   int stdio[3] = {config_.stdin_fd, config_.stdout_fd, config_.stderr_fd};
-  for (int fd : stdio) fds_.push_back(FdEntry{fd, false, host_fd_type(fd), std::nullopt});
+  for (int fd : stdio) fds_.push_back(host_entry(fd));
   for (const Preopen& p : config_.preopens) {
     int fd = open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
       throw Error("cannot preopen directory '" + p.host_path + "': " + std::strerror(errno));
-    fds_.push_back(FdEntry{fd, true, kDirectory, p.guest_path});
+    // Beneath a preopen the guest may do anything the type of what it opens allows.
+    fds_.push_back(FdEntry{fd, true, kDirectory, p.guest_path, kRightsDirectory, kRightsAll});
   }
+  for (int fd : config_.listen_fds) fds_.push_back(host_entry(fd));
 }
 
 ContextImpl::~ContextImpl() {
@@ -54,6 +66,19 @@ ContextImpl::~ContextImpl() {
 FdEntry* ContextImpl::fd(uint32_t guest_fd) {
   if (guest_fd >= fds_.size() || !fds_[guest_fd]) return nullptr;
   return &*fds_[guest_fd];
+}
+
+FdEntry* ContextImpl::fd(uint32_t guest_fd, uint64_t rights, uint32_t* err) {
+  FdEntry* e = fd(guest_fd);
+  if (!e) {
+    *err = kEbadf;
+    return nullptr;
+  }
+  if ((e->rights_base & rights) != rights) {
+    *err = kEnotcapable;
+    return nullptr;
+  }
+  return e;
 }
 
 uint32_t ContextImpl::add_fd(FdEntry e) {
@@ -106,12 +131,13 @@ int ContextImpl::open_beneath(uint32_t dir, const std::string& path, int flags, 
 
 int ContextImpl::open_parent(uint32_t dir, const std::string& path, std::string* last) {
   std::string p = path;
-  while (p.size() > 1 && p.back() == '/') p.pop_back();  // "a/b/" names "a/b"
+  while (p.size() > 1 && p.back() == '/') p.pop_back();  // "a/b/" splits as "a" + "b/"
   size_t slash = p.rfind('/');
   std::string parent = slash == std::string::npos ? "." : p.substr(0, slash);
-  *last = slash == std::string::npos ? p : p.substr(slash + 1);
+  std::string name = slash == std::string::npos ? p : p.substr(slash + 1);
+  *last = path.substr(slash == std::string::npos ? 0 : slash + 1);  // with its trailing slashes
   if (parent.empty()) return -static_cast<int>(kEnotcapable);  // "/x": absolute
-  if (last->empty() || *last == "." || *last == "..") return -static_cast<int>(kEinval);
+  if (name.empty() || name == "." || name == "..") return -static_cast<int>(kEinval);
   return open_beneath(dir, parent, O_PATH | O_DIRECTORY, 0, true);
 }
 

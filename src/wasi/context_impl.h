@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aperture/wasi.h"
+#include "wasi/rights.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture::wasi {
@@ -18,6 +19,8 @@ struct FdEntry {
   bool owned = true;                 // closed by us (stdio is not)
   FileType type = kUnknown;
   std::optional<std::string> preopen_name;  // set for preopened directories
+  uint64_t rights_base = 0;          // wasi/rights.h
+  uint64_t rights_inheriting = 0;
 };
 
 class ContextImpl {
@@ -33,6 +36,9 @@ class ContextImpl {
   std::mutex& table_mutex() { return table_mutex_; }
 
   FdEntry* fd(uint32_t guest_fd);
+  // The entry when it exists and has every right in `rights`; else nullptr with *err set
+  // to EBADF or ENOTCAPABLE.
+  FdEntry* fd(uint32_t guest_fd, uint64_t rights, uint32_t* err);
   uint32_t add_fd(FdEntry e);  // lowest free guest fd
   uint32_t close_fd(uint32_t guest_fd);
   uint32_t renumber(uint32_t from, uint32_t to);
@@ -42,7 +48,8 @@ class ContextImpl {
   // Returns a host fd or -(WASI errno).
   int open_beneath(uint32_t dir, const std::string& path, int flags, int mode, bool follow);
   // Resolves the parent directory of `path` beneath `dir` and returns its host fd (O_PATH)
-  // plus the final component, for *at() calls. Returns -(WASI errno) on failure.
+  // plus the final component, for *at() calls; trailing slashes stay on the component
+  // so that the kernel applies their meaning ("file/" is ENOTDIR). Returns -(WASI errno).
   int open_parent(uint32_t dir, const std::string& path, std::string* last);
 
  private:

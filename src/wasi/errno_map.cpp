@@ -34,6 +34,16 @@ uint32_t errno_from_host(int err) {
     case EPIPE: return kEpipe;
     case ERANGE: return kErange;
     case ESPIPE: return kEspipe;
+    case ENOTSOCK: return kEnotsock;
+    case ENOTCONN: return kEnotconn;
+    case ECONNRESET: return kEconnreset;
+    case ECONNABORTED: return kEconnaborted;
+    case ECONNREFUSED: return kEconnrefused;
+    case EINTR: return kEintr;
+    case ESRCH: return 71;  // ESRCH
+    case ETXTBSY: return 74;
+    case EROFS: return 69;
+    case EDQUOT: return 19;
     case EXDEV: return kEnotcapable;  // openat2(RESOLVE_BENEATH) refuses an escape with EXDEV
     default: return kEio;
   }

@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
+#include <cstring>
 #include <string>
 
 #include "wasi/calls.h"
@@ -37,8 +39,12 @@ uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, b
   int host_fd = -1;
   {
     std::lock_guard<std::mutex> lock(ctx.table_mutex());
-    FdEntry* e = ctx.fd(u32(a, 0));
-    if (!e) return kEbadf;
+    uint32_t err = 0;
+    uint64_t right = static_cast<uint64_t>(is_read ? kRightFdRead : kRightFdWrite) |
+                     (offset ? static_cast<uint64_t>(kRightFdSeek) : 0);
+    FdEntry* e = ctx.fd(u32(a, 0), right, &err);
+    if (!e) return err;
+    if (e->type == kDirectory) return kEisdir;
     host_fd = e->host_fd;
   }
   std::vector<iovec> iov;
@@ -69,8 +75,13 @@ uint32_t fd_pwrite(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
 }
 
 uint32_t fd_seek(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  FdEntry* d = c.fd(u32(a, 0));
+  if (d && d->type == kDirectory) return kEbadf;  // a directory has no byte offset (spec)
+  // fd_seek(fd, 0, SEEK_CUR) is what tell() does: it needs only FD_TELL.
+  bool tell_only = u64(a, 1) == 0 && u32(a, 2) == 1;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), tell_only ? kRightFdTell : kRightFdSeek, &err);
+  if (!e) return err;
   int whence;
   switch (u32(a, 2)) {
     case 0: whence = SEEK_SET; break;
@@ -84,8 +95,11 @@ uint32_t fd_seek(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
 }
 
 uint32_t fd_tell(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  FdEntry* d = c.fd(u32(a, 0));
+  if (d && d->type == kDirectory) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdTell, &err);
+  if (!e) return err;
   off_t r = lseek(e->host_fd, 0, SEEK_CUR);
   if (r < 0) return host_error();
   return m.store(u32(a, 1), static_cast<uint64_t>(r)) ? kSuccess : kEfault;
@@ -94,13 +108,15 @@ uint32_t fd_tell(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
 uint32_t fd_close(ContextImpl& c, const GuestMemory&, const uint64_t* a) { return c.close_fd(u32(a, 0)); }
 
 uint32_t fd_sync(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdSync, &err);
+  if (!e) return err;
   return fsync(e->host_fd) == 0 ? kSuccess : host_error();
 }
 uint32_t fd_datasync(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdDatasync, &err);
+  if (!e) return err;
   return fdatasync(e->host_fd) == 0 ? kSuccess : host_error();
 }
 
@@ -118,15 +134,15 @@ uint32_t fd_fdstat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) 
   uint8_t stat[24] = {};
   stat[0] = e->type;
   std::memcpy(stat + 2, &flags, 2);
-  uint64_t rights = kAllRights;
-  std::memcpy(stat + 8, &rights, 8);
-  std::memcpy(stat + 16, &rights, 8);
+  std::memcpy(stat + 8, &e->rights_base, 8);
+  std::memcpy(stat + 16, &e->rights_inheriting, 8);
   return m.write(u32(a, 1), stat, sizeof stat) ? kSuccess : kEfault;
 }
 
 uint32_t fd_fdstat_set_flags(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdFdstatSetFlags, &err);
+  if (!e) return err;
   uint32_t f = u32(a, 1);
   int fl = fcntl(e->host_fd, F_GETFL);
   if (fl < 0) return host_error();
@@ -156,16 +172,18 @@ bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st
 namespace {
 
 uint32_t fd_filestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdFilestatGet, &err);
+  if (!e) return err;
   struct stat st;
   if (fstat(e->host_fd, &st) != 0) return host_error();
   return store_filestat(m, u32(a, 1), st) ? kSuccess : kEfault;
 }
 
 uint32_t fd_filestat_set_size(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdFilestatSetSize, &err);
+  if (!e) return err;
   return ftruncate(e->host_fd, static_cast<off_t>(u64(a, 1))) == 0 ? kSuccess : host_error();
 }
 
@@ -192,8 +210,9 @@ uint32_t fd_renumber(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
 
 // Directory entries are numbered in readdir order; the cookie is the index of the next.
 uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
-  FdEntry* e = c.fd(u32(a, 0));
-  if (!e) return kEbadf;
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdReaddir, &err);
+  if (!e) return err;
   uint32_t buf = u32(a, 1), buf_len = u32(a, 2);
   uint64_t cookie = u64(a, 3);
   if (!m.accessible(buf, buf_len, true)) return kEfault;
@@ -236,6 +255,78 @@ uint32_t fd_readdir(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   return m.store(u32(a, 4), static_cast<uint32_t>(out.size())) ? kSuccess : kEfault;
 }
 
+uint32_t fd_fdstat_set_rights(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  FdEntry* e = c.fd(u32(a, 0));
+  if (!e) return kEbadf;
+  uint64_t base = u64(a, 1), inheriting = u64(a, 2);
+  // Rights can only be dropped, never gained.
+  if ((base & ~e->rights_base) || (inheriting & ~e->rights_inheriting)) return kEnotcapable;
+  e->rights_base = base;
+  e->rights_inheriting = inheriting;
+  return kSuccess;
+}
+
+uint32_t fd_advise(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdAdvise, &err);
+  if (!e) return err;
+  static const int kAdvice[] = {POSIX_FADV_NORMAL, POSIX_FADV_SEQUENTIAL, POSIX_FADV_RANDOM,
+                                POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
+  uint32_t advice = u32(a, 3);
+  if (advice >= 6) return kEinval;
+  if (e->type == kDirectory) return kEbadf;
+  int r = posix_fadvise(e->host_fd, static_cast<off_t>(u64(a, 1)), static_cast<off_t>(u64(a, 2)),
+                        kAdvice[advice]);
+  return errno_from_host(r);
+}
+
+uint32_t fd_allocate(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdAllocate, &err);
+  if (!e) return err;
+  if (e->type == kDirectory) return kEbadf;
+  uint64_t offset = u64(a, 1), len = u64(a, 2);
+  if (offset > INT64_MAX || len > INT64_MAX) return kEinval;
+  int r = posix_fallocate(e->host_fd, static_cast<off_t>(offset), static_cast<off_t>(len));
+  return errno_from_host(r);
+}
+
+}  // namespace
+
+// atim/mtim with fst_flags (ATIM 1, ATIM_NOW 2, MTIM 4, MTIM_NOW 8) -> utimensat times;
+// false when a time is both given and "now" (EINVAL).
+bool file_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec out[2]) {
+  if (flags & ~15u) return false;
+  if ((flags & 1) && (flags & 2)) return false;
+  if ((flags & 4) && (flags & 8)) return false;
+  auto one = [](uint64_t ns, bool set, bool now, struct timespec* t) {
+    if (now) {
+      t->tv_sec = 0;
+      t->tv_nsec = UTIME_NOW;
+    } else if (set) {
+      t->tv_sec = static_cast<time_t>(ns / 1000000000ull);
+      t->tv_nsec = static_cast<long>(ns % 1000000000ull);
+    } else {
+      t->tv_sec = 0;
+      t->tv_nsec = UTIME_OMIT;
+    }
+  };
+  one(atim, flags & 1, flags & 2, &out[0]);
+  one(mtim, flags & 4, flags & 8, &out[1]);
+  return true;
+}
+
+namespace {
+
+uint32_t fd_filestat_set_times(ContextImpl& c, const GuestMemory&, const uint64_t* a) {
+  uint32_t err = 0;
+  FdEntry* e = c.fd(u32(a, 0), kRightFdFilestatSetTimes, &err);
+  if (!e) return err;
+  struct timespec times[2];
+  if (!file_times(u64(a, 1), u64(a, 2), u32(a, 3), times)) return kEinval;
+  return futimens(e->host_fd, times) == 0 ? kSuccess : host_error();
+}
+
 }  // namespace
 
 std::vector<CallDef> fd_calls() {
@@ -257,6 +348,10 @@ std::vector<CallDef> fd_calls() {
       {"fd_prestat_dir_name", "iii", true, fd_prestat_dir_name},
       {"fd_readdir", "iiiIi", true, fd_readdir},
       {"fd_renumber", "ii", true, fd_renumber},
+      {"fd_fdstat_set_rights", "iII", true, fd_fdstat_set_rights},
+      {"fd_advise", "iIIi", true, fd_advise},
+      {"fd_allocate", "iII", true, fd_allocate},
+      {"fd_filestat_set_times", "iIIi", true, fd_filestat_set_times},
   };
 }
 

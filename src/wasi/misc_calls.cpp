@@ -101,6 +101,22 @@ uint32_t proc_exit(ContextImpl&, const GuestMemory&, const uint64_t* a) {
   throw Trap::exit(static_cast<int>(u32(a, 0)));
 }
 
+// proc_raise(sig): WASI signals 1..30. A guest cannot install handlers, so every signal
+// takes its default action; the ones that would end a native process end the program
+// with a trap naming the signal, the others (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) are
+// ignored, as natively.
+uint32_t proc_raise(ContextImpl&, const GuestMemory&, const uint64_t* a) {
+  uint32_t sig = u32(a, 0);
+  if (sig == 0 || sig > 30) return kEinval;
+  static const char* const kNames[31] = {
+      "", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+      "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGCHLD",
+      "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ",
+      "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGPOLL", "SIGPWR", "SIGSYS"};
+  if (sig == 16 || sig == 17 || sig == 22 || sig == 27) return kSuccess;  // ignored by default
+  throw Trap(std::string("the program raised ") + kNames[sig] + " (proc_raise)");
+}
+
 // Subscriptions are 48 bytes, events 32 bytes (witx layout). Clock subscriptions sleep
 // until the earliest deadline; fd subscriptions are reported ready at once.
 uint32_t poll_oneoff(ContextImpl&, const GuestMemory& m, const uint64_t* a) {
@@ -173,6 +189,7 @@ std::vector<CallDef> misc_calls() {
       {"random_get", "ii", true, random_get},
       {"sched_yield", "", true, sched_yield_call},
       {"proc_exit", "i", false, proc_exit},
+      {"proc_raise", "i", true, proc_raise},
       {"poll_oneoff", "iiii", true, poll_oneoff},
   };
 }

@@ -11,6 +11,8 @@ enum Errno : uint32_t {
   kEloop = 32, kEmfile = 33, kEmlink = 34, kEnametoolong = 37, kEnoent = 44, kEnomem = 48,
   kEnospc = 51, kEnosys = 52, kEnotdir = 54, kEnotempty = 55, kEnotsup = 58, kEoverflow = 61,
   kEperm = 63, kEpipe = 64, kErange = 68, kEspipe = 70, kExdev = 75, kEnotcapable = 76,
+  kEnotsock = 57, kEnotconn = 53, kEconnreset = 15, kEconnaborted = 13, kEconnrefused = 14,
+  kEintr = 27,
 };
 
 enum FileType : uint8_t {
@@ -25,10 +27,6 @@ constexpr uint32_t kFdflagAppend = 1, kFdflagDsync = 2, kFdflagNonblock = 4, kFd
                    kFdflagSync = 16;
 // lookupflags
 constexpr uint32_t kLookupSymlinkFollow = 1;
-// rights used to pick the access mode
-constexpr uint64_t kRightFdRead = 1ull << 1, kRightFdWrite = 1ull << 6,
-                   kRightFdAllocate = 1ull << 8, kRightFdFilestatSetSize = 1ull << 22;
-constexpr uint64_t kAllRights = (1ull << 29) - 1;
 
 // Maps a host errno to the WASI errno.
 uint32_t errno_from_host(int err);
