@@ -121,6 +121,8 @@ class Memory {
                               uint64_t requester = kHostOwner);
   // The window containing `addr`, copied out, or nullopt.
   std::optional<WindowRecord> window_at(uint64_t addr) const;
+  // Whether `addr` lies inside a window (no copy: for wait/notify's hot path).
+  bool in_window(uint64_t addr) const;
   size_t window_count() const;
 
   // Whether `p` lies inside this memory's reservation.

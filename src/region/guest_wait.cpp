@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
@@ -17,45 +18,52 @@ constexpr int32_t kEfault = -static_cast<int32_t>(wasi::kEfault);
 
 uint64_t slot32(int32_t v) { return static_cast<uint32_t>(v); }
 
-// The caller's memory when [addr, addr+width) is an aligned, accessible word; else nullptr
-// and *error set. The word itself is read by the kernel, never by this host code, so a
-// window whose file was truncated yields -EFAULT rather than a fault.
-const Memory* word_of(HostContext& ctx, uint32_t addr, uint32_t width, int32_t* error) {
+// A word the guest named, ready for the futex calls.
+struct Word {
+  const uint8_t* host = nullptr;
+  bool shared = false;  // inside a window: a shared futex
+};
+
+// The word at [addr, addr+width) of the caller's memory when it is aligned and accessible;
+// else nullopt and *error set. A window is page-aligned, so an aligned word starting in
+// one lies wholly in it (one lookup decides both questions on this hot path). The word
+// itself is read by the kernel, never by this host code, so a window whose file was
+// truncated yields -EFAULT rather than a fault.
+std::optional<Word> word_of(HostContext& ctx, uint32_t addr, uint32_t width, int32_t* error) {
   const Memory* mem = ctx.memory();
   if (!mem || addr % width != 0) {
     *error = kEinval;
-    return nullptr;
+    return std::nullopt;
   }
+  if (mem->in_window(addr)) return Word{mem->base() + addr, true};
   if (!mem->range_accessible(addr, width, false)) {
     *error = kEfault;
-    return nullptr;
+    return std::nullopt;
   }
-  return mem;
+  return Word{mem->base() + addr, false};
 }
 
 int32_t guest_result(uint32_t r) { return r == kWaitFault ? kEfault : static_cast<int32_t>(r); }
 
 int32_t wait32(HostContext& ctx, uint32_t addr, uint32_t expected, int64_t timeout_ns) {
   int32_t error = 0;
-  const Memory* mem = word_of(ctx, addr, 4, &error);
-  if (!mem) return error;
-  return guest_result(
-      futex::wait32(mem->base() + addr, expected, timeout_ns, needs_shared_futex(*mem, addr)));
+  std::optional<Word> w = word_of(ctx, addr, 4, &error);
+  if (!w) return error;
+  return guest_result(futex::wait32(w->host, expected, timeout_ns, w->shared));
 }
 
 int32_t wait64(HostContext& ctx, uint32_t addr, uint64_t expected, int64_t timeout_ns) {
   int32_t error = 0;
-  const Memory* mem = word_of(ctx, addr, 8, &error);
-  if (!mem) return error;
-  return guest_result(
-      futex::wait64(mem->base() + addr, expected, timeout_ns, needs_shared_futex(*mem, addr)));
+  std::optional<Word> w = word_of(ctx, addr, 8, &error);
+  if (!w) return error;
+  return guest_result(futex::wait64(w->host, expected, timeout_ns, w->shared));
 }
 
 int32_t notify(HostContext& ctx, uint32_t addr, uint32_t count) {
   int32_t error = 0;
-  const Memory* mem = word_of(ctx, addr, 4, &error);
-  if (!mem) return error;
-  uint32_t woken = futex::wake(mem->base() + addr, count, needs_shared_futex(*mem, addr));
+  std::optional<Word> w = word_of(ctx, addr, 4, &error);
+  if (!w) return error;
+  uint32_t woken = futex::wake(w->host, count, w->shared);
   return static_cast<int32_t>(std::min<uint32_t>(woken, INT32_MAX));
 }
 

@@ -167,9 +167,7 @@ uint32_t wake(const void* word, uint32_t count, bool shared) {
 
 }  // namespace futex
 
-bool needs_shared_futex(const Memory& memory, uint64_t addr) {
-  return memory.window_count() != 0 && memory.window_at(addr).has_value();
-}
+bool needs_shared_futex(const Memory& memory, uint64_t addr) { return memory.in_window(addr); }
 
 uint32_t memory_wait32(const Memory& memory, uint64_t addr, uint32_t expected,
                        int64_t timeout_ns) {

@@ -188,6 +188,15 @@ WindowChange Memory::protect_window(uint64_t addr, uint64_t length, bool writabl
   return WindowChange::kDone;
 }
 
+bool Memory::in_window(uint64_t addr) const {
+  if (window_count_.load(std::memory_order_acquire) == 0) return false;
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  auto it = windows_.upper_bound(addr);
+  if (it == windows_.begin()) return false;
+  const WindowRecord& w = std::prev(it)->second;
+  return addr < w.addr + w.length;
+}
+
 std::optional<WindowRecord> Memory::window_at(uint64_t addr) const {
   std::lock_guard<std::mutex> lock(windows_mutex_);
   auto it = windows_.upper_bound(addr);
