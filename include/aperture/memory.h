@@ -18,6 +18,8 @@
 
 namespace aperture {
 
+class FreeRanges;  // runtime/free_ranges.h
+
 // Who asks for a window change: the host (kHostOwner, may change any window) or the guest
 // code of one instance, named by Instance::id(), which may change only its own windows.
 inline constexpr uint64_t kHostOwner = 0;
@@ -115,6 +117,10 @@ class Memory {
   // (zero-filled read-write inside [0,size), PROT_NONE above). A guest `requester` may
   // remove only the windows it owns.
   WindowChange remove_window(uint64_t addr, uint64_t length, uint64_t requester = kHostOwner);
+  // Forgets the window just recorded at (addr, length) whose mmap failed, without
+  // touching its pages: the failed mmap left them as they were (if an older kernel
+  // unmapped them anyway, they are reserved again so that the reservation has no hole).
+  void abandon_window(uint64_t addr, uint64_t length);
   // mprotects the window starting exactly at `addr` with `length` and records its access.
   // A guest `requester` may change only the windows it owns; read-write needs may_write.
   WindowChange protect_window(uint64_t addr, uint64_t length, bool writable,
@@ -138,6 +144,13 @@ class Memory {
   // error outcome. Caller holds windows_mutex_.
   WindowChange find_changeable(uint64_t addr, uint64_t length, uint64_t requester,
                                std::map<uint64_t, WindowRecord>::iterator* out);
+  // Records `w` (its range is free). Caller holds windows_mutex_.
+  void insert_window(WindowRecord w);
+  // Drops the record of the window at `it`. Caller holds windows_mutex_.
+  void erase_window(std::map<uint64_t, WindowRecord>::iterator it);
+  // Fresh private pages over [addr, addr+length): zero-filled read-write inside
+  // [0, size), PROT_NONE above. False when mmap failed. Caller holds windows_mutex_.
+  bool restore_private_pages(uint64_t addr, uint64_t length);
 
   MemoryType type_;
   uint8_t* base_ = nullptr;
@@ -145,6 +158,7 @@ class Memory {
   uint64_t max_bytes_ = kAddressSpace;
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
+  std::unique_ptr<FreeRanges> free_;          // the address ranges no window covers
   // windows_.size(), readable without the lock: bulk operations and WASI pointer checks
   // on a memory without windows skip the mutex.
   std::atomic<size_t> window_count_{0};

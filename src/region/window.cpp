@@ -65,9 +65,12 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   void* p = mmap(memory.base() + addr, length, prot_of(access), MAP_SHARED | MAP_FIXED,
                  region->fd(), static_cast<off_t>(region->file_offset() + offset));
   if (p == MAP_FAILED) {
+    // ENOMEM when the process has as many mappings as the kernel allows
+    // (vm.max_map_count): the pages stay as they were and no window is recorded.
     int err = errno;
-    memory.remove_window(addr, length);
-    throw RegionError(wasi::errno_from_host(err), who + ": mmap failed: " + std::strerror(err));
+    memory.abandon_window(addr, length);
+    throw RegionError(wasi::errno_from_host(err), who + ": mmap failed: " + std::strerror(err) +
+                                                      (err == ENOMEM ? " (too many mappings in this process? see vm.max_map_count)" : ""));
   }
   return addr;
 }

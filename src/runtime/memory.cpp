@@ -9,6 +9,7 @@
 
 #include "aperture/error.h"
 #include "runtime/fault_handler.h"
+#include "runtime/free_ranges.h"
 
 namespace aperture {
 
@@ -17,7 +18,8 @@ uint64_t host_page_size() {
   return size;
 }
 
-Memory::Memory(const MemoryType& type) : type_(type) {
+Memory::Memory(const MemoryType& type)
+    : type_(type), free_(std::make_unique<FreeRanges>(kAddressSpace)) {
   if (type.limits.min > kMaxMemoryPages)
     throw Error("memory minimum of " + std::to_string(type.limits.min) + " pages exceeds 4 GiB");
   install_fault_handler();
@@ -105,22 +107,40 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
 std::string Memory::access_failure(uint64_t addr, uint64_t len, bool write) const {
   if (range_accessible(addr, len, write)) return "";
   if (write && range_accessible(addr, len, false)) {
-    // Readable but not writable: some read-only window is in the way; name it.
+    // Readable but not writable: some read-only window is in the way; name it. Only the
+    // windows inside the range are visited.
     std::lock_guard<std::mutex> lock(windows_mutex_);
-    for (const auto& [start, w] : windows_) {
-      if (!w.writable && start < addr + len && addr < start + w.length)
+    auto it = windows_.upper_bound(addr);
+    if (it != windows_.begin()) --it;
+    for (; it != windows_.end() && it->first < addr + len; ++it) {
+      const WindowRecord& w = it->second;
+      if (!w.writable && addr < w.addr + w.length)
         return "write to read-only window of region '" + w.region_name + "' at address " +
-               std::to_string(std::max(addr, start));
+               std::to_string(std::max(addr, w.addr));
     }
   }
   return "out of bounds memory access";
 }
 
-bool Memory::add_window(WindowRecord w) {
-  std::lock_guard<std::mutex> lock(windows_mutex_);
-  if (overlaps_window(w.addr, w.addr + w.length)) return false;
+// Caller holds windows_mutex_.
+void Memory::insert_window(WindowRecord w) {
+  free_->take(w.addr, w.length);
   windows_.emplace(w.addr, std::move(w));
   window_count_.store(windows_.size(), std::memory_order_release);
+}
+
+// Caller holds windows_mutex_.
+void Memory::erase_window(std::map<uint64_t, WindowRecord>::iterator it) {
+  free_->give_back(it->second.addr, it->second.length);
+  windows_.erase(it);
+  window_count_.store(windows_.size(), std::memory_order_release);
+}
+
+bool Memory::add_window(WindowRecord w) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  if (w.length == 0 || w.addr >= kAddressSpace || w.length > kAddressSpace - w.addr) return false;
+  if (overlaps_window(w.addr, w.addr + w.length)) return false;
+  insert_window(std::move(w));
   return true;
 }
 
@@ -129,21 +149,10 @@ std::optional<uint64_t> Memory::add_window_highest(WindowRecord w) {
   if (w.length == 0 || w.length > kAddressSpace || w.length % page) return std::nullopt;
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t floor = (size_bytes() + page - 1) / page * page;
-  // Walk the gaps between windows from the top of the 4 GiB space downwards.
-  uint64_t gap_end = kAddressSpace;
-  for (auto it = windows_.rbegin();; ++it) {
-    uint64_t gap_start = it == windows_.rend() ? 0 : it->second.addr + it->second.length;
-    gap_start = std::max(gap_start, floor);
-    if (gap_end >= gap_start + w.length) {
-      w.addr = gap_end - w.length;
-      break;
-    }
-    if (it == windows_.rend() || it->second.addr <= floor) return std::nullopt;
-    gap_end = it->second.addr;
-  }
-  uint64_t addr = w.addr;
-  windows_.emplace(addr, std::move(w));
-  window_count_.store(windows_.size(), std::memory_order_release);
+  std::optional<uint64_t> addr = free_->highest_fit(w.length, floor);
+  if (!addr) return std::nullopt;
+  w.addr = *addr;
+  insert_window(std::move(w));
   return addr;
 }
 
@@ -162,17 +171,44 @@ WindowChange Memory::remove_window(uint64_t addr, uint64_t length, uint64_t requ
   std::map<uint64_t, WindowRecord>::iterator it;
   WindowChange found = find_changeable(addr, length, requester, &it);
   if (found != WindowChange::kDone) return found;
-  // Replace the shared mapping by fresh private pages: zero-filled read-write inside
-  // [0, size), inaccessible above it (DESIGN.md, "Semantics").
-  uint64_t end = addr + length;
+  // Replace the shared mapping by fresh private pages (DESIGN.md, "Semantics").
+  if (!restore_private_pages(addr, length)) return WindowChange::kFailed;
+  erase_window(it);
+  return WindowChange::kDone;
+}
+
+namespace {
+
+// Whether every page of [p, p+length) is mapped (mincore fails with ENOMEM otherwise).
+// No allocation: this runs when the process may be out of mappings.
+bool fully_mapped(uint8_t* p, uint64_t length) {
+  unsigned char residency[4096];
+  const uint64_t chunk = sizeof residency * host_page_size();
+  for (uint64_t done = 0; done < length; done += chunk) {
+    if (mincore(p + done, std::min(chunk, length - done), residency) != 0 && errno == ENOMEM)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+// Caller holds windows_mutex_.
+bool Memory::restore_private_pages(uint64_t addr, uint64_t length) {
   void* p = mmap(base_ + addr, length, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-  if (p == MAP_FAILED) return WindowChange::kFailed;
-  uint64_t size = size_bytes();
+  if (p == MAP_FAILED) return false;
+  uint64_t end = addr + length, size = size_bytes();
   if (addr < size) mprotect(base_ + addr, std::min(end, size) - addr, PROT_READ | PROT_WRITE);
-  windows_.erase(it);
-  window_count_.store(windows_.size(), std::memory_order_release);
-  return WindowChange::kDone;
+  return true;
+}
+
+void Memory::abandon_window(uint64_t addr, uint64_t length) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  auto it = windows_.find(addr);
+  if (it == windows_.end() || it->second.length != length) return;
+  erase_window(it);
+  if (!fully_mapped(base_ + addr, length)) restore_private_pages(addr, length);
 }
 
 WindowChange Memory::protect_window(uint64_t addr, uint64_t length, bool writable,
