@@ -164,6 +164,10 @@ void exhaust_mappings(int out) {
 }
 
 TEST(WindowScalingTest, KernelMappingLimitIsEnomemWithoutSideEffects) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer itself needs new mappings at the limit and aborts "
+                  "(\"failed to allocate ... stack depot\"); the release stage runs this test";
+#endif
   int status = 0;
   std::string out = in_child(exhaust_mappings, &status);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << "\n" << out;
