@@ -10,6 +10,7 @@
 #include "aperture/error.h"
 #include "runtime/fault_handler.h"
 #include "runtime/free_ranges.h"
+#include "runtime/spare_mappings.h"
 
 namespace aperture {
 
@@ -23,6 +24,7 @@ Memory::Memory(const MemoryType& type)
   if (type.limits.min > kMaxMemoryPages)
     throw Error("memory minimum of " + std::to_string(type.limits.min) + " pages exceeds 4 GiB");
   install_fault_handler();
+  reserve_spare_mappings();
   // MAP_NORESERVE: the reservation is address space only; pages are committed by mprotect.
   void* p = mmap(nullptr, kReservationBytes, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -195,9 +197,13 @@ bool fully_mapped(uint8_t* p, uint64_t length) {
 
 // Caller holds windows_mutex_.
 bool Memory::restore_private_pages(uint64_t addr, uint64_t length) {
-  void* p = mmap(base_ + addr, length, PROT_NONE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
-  if (p == MAP_FAILED) return false;
+  // One atomic replacement (MAP_FIXED): unmapping first would leave a hole that another
+  // thread's mmap could take. At the kernel's mapping limit, the spares make room.
+  bool replaced = with_spare_mappings([&] {
+    return mmap(base_ + addr, length, PROT_NONE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED;
+  });
+  if (!replaced) return false;
   uint64_t end = addr + length, size = size_bytes();
   if (addr < size) mprotect(base_ + addr, std::min(end, size) - addr, PROT_READ | PROT_WRITE);
   return true;
