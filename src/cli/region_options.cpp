@@ -2,6 +2,7 @@
 #include "cli/region_options.h"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -94,11 +95,16 @@ Access access_word(const std::string& word, const Region& r, const std::string& 
   throw Error("expected ro or rw in '" + context + "', got '" + word + "'");
 }
 
+// Decimal or 0x-hex. Like sizes, no sign: strtoull would read "-1" as 2^64-1.
 uint64_t parse_address(const std::string& text) {
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const char* digits = text.c_str() + (hex ? 2 : 0);
   char* end = nullptr;
   errno = 0;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
-  if (text.empty() || errno || *end) throw Error("bad address '" + text + "' (decimal or 0x-hex)");
+  unsigned long long v = std::strtoull(digits, &end, hex ? 16 : 10);
+  bool starts_with_digit = std::isxdigit(static_cast<unsigned char>(*digits)) != 0;
+  if (text.empty() || !starts_with_digit || errno || *end)
+    throw Error("bad address '" + text + "' (decimal or 0x-hex, not negative)");
   return v;
 }
 

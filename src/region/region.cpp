@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "aperture/memory.h"
@@ -14,9 +16,24 @@
 namespace aperture {
 namespace {
 
+// Largest region size or file offset + size: what off_t (and so mmap, ftruncate) can name.
+constexpr uint64_t kMaxFileBytes = static_cast<uint64_t>(INT64_MAX);
+
 uint64_t round_up_to_page(uint64_t n) {
   uint64_t page = host_page_size();
   return (n + page - 1) / page * page;
+}
+
+// Refuses a size (after rounding up to the page size) or an offset + size beyond what a
+// file can hold, before anything is opened or created: unsigned arithmetic must never wrap
+// a "-4096" into a small number.
+void check_range(uint64_t offset, uint64_t size, const std::string& what) {
+  uint64_t page = host_page_size();
+  if (size <= kMaxFileBytes - page && offset <= kMaxFileBytes - page - size) return;
+  std::string range = offset == 0 ? "size " + std::to_string(size)
+                                  : "offset " + std::to_string(offset) + " + size " + std::to_string(size);
+  throw RegionError(wasi::kEinval, what + ": " + range + " is too large (at most " +
+                                       std::to_string(kMaxFileBytes - page) + " bytes)");
 }
 
 [[noreturn]] void fail_errno(const std::string& what) {
@@ -43,10 +60,17 @@ const char* to_string(Access a) { return a == Access::Read ? "ro" : "rw"; }
 
 uint64_t parse_size(const std::string& text) {
   if (text.empty()) throw Error("empty size");
+  // Decimal or 0x-hex digits only: strtoull alone would accept "-1" (as 2^64-1), leading
+  // blanks and octal.
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  size_t digits_at = hex ? 2 : 0;
+  auto is_digit = [hex](char c) { return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : c >= '0' && c <= '9'; };
+  if (digits_at >= text.size() || !is_digit(text[digits_at]))
+    throw Error("bad size '" + text + "': expected digits (decimal or 0x-hex), optionally K, M or G");
   char* end = nullptr;
   errno = 0;
-  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
-  if (errno || end == text.c_str()) throw Error("bad size '" + text + "'");
+  unsigned long long v = std::strtoull(text.c_str() + digits_at, &end, hex ? 16 : 10);
+  if (errno) throw Error("size '" + text + "' is too large");
   std::string suffix(end);
   uint64_t mul = 1;
   if (suffix == "K" || suffix == "k") mul = 1ull << 10;
@@ -77,6 +101,7 @@ uint8_t* Region::data() {
 
 std::shared_ptr<Region> Region::create_memfd(uint64_t size, const std::string& name) {
   if (size == 0) throw RegionError(wasi::kEinval, "region '" + name + "': size must not be 0");
+  check_range(0, size, "region '" + name + "'");
   size = round_up_to_page(size);
   int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
   if (fd < 0) fail_errno("memfd_create for region '" + name + "'");
@@ -99,6 +124,7 @@ std::shared_ptr<Region> Region::create_shm(const std::string& shm_name, uint64_t
   if (shm_name.size() < 2 || shm_name[0] != '/' || shm_name.find('/', 1) != std::string::npos)
     throw RegionError(wasi::kEinval, "shm name '" + shm_name + "' must look like /NAME");
   if (size == 0) throw RegionError(wasi::kEinval, "shm region '" + shm_name + "': size must not be 0");
+  check_range(0, size, "shm region '" + shm_name + "'");
   size = round_up_to_page(size);
   int fd = shm_open(shm_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) fail_errno("cannot create shm region '" + shm_name + "'");
@@ -113,6 +139,7 @@ std::shared_ptr<Region> Region::create_shm(const std::string& shm_name, uint64_t
 }
 
 std::shared_ptr<Region> Region::open_shm(const std::string& shm_name, uint64_t size, bool writable) {
+  check_range(0, size, "shm region '" + shm_name + "'");
   int fd = shm_open(shm_name.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0600);
   if (fd < 0) fail_errno("cannot open shm region '" + shm_name + "'");
   uint64_t actual = file_size(fd);
@@ -133,6 +160,7 @@ void Region::remove_shm(const std::string& shm_name) {
 std::shared_ptr<Region> Region::open_file(const std::string& path, uint64_t offset, uint64_t size,
                                           bool create, bool writable) {
   check_offset(offset, "file region '" + path + "'");
+  check_range(offset, size, "file region '" + path + "'");
   int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (create ? O_CREAT : 0);
   int fd = open(path.c_str(), flags, 0600);
   if (fd < 0) fail_errno("cannot open file region '" + path + "'");
@@ -163,6 +191,7 @@ std::shared_ptr<Region> Region::open_device(const std::string& path, uint64_t of
                                             bool writable) {
   check_offset(offset, "device region '" + path + "'");
   if (size == 0) throw RegionError(wasi::kEinval, "device region '" + path + "' needs size=N");
+  check_range(offset, size, "device region '" + path + "'");
   int fd = open(path.c_str(), (writable ? O_RDWR | O_SYNC : O_RDONLY) | O_CLOEXEC);
   if (fd < 0) fail_errno("cannot open device '" + path + "'");
   return std::shared_ptr<Region>(
@@ -173,6 +202,7 @@ std::shared_ptr<Region> Region::from_fd(int fd, uint64_t offset, uint64_t size, 
                                         const std::string& name) {
   check_offset(offset, "fd region '" + name + "'");
   if (size == 0) throw RegionError(wasi::kEinval, "fd region '" + name + "' needs a size");
+  check_range(offset, size, "fd region '" + name + "'");
   int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (copy < 0) fail_errno("cannot duplicate fd for region '" + name + "'");
   return std::shared_ptr<Region>(
