@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aperture/types.h"
 
@@ -35,6 +36,16 @@ struct WindowRecord {
   uint64_t owner = kHostOwner;        // who mapped it (see kHostOwner)
   std::string region_name;            // named in trap messages
   std::shared_ptr<void> keep_alive;   // keeps the region's backing alive while mapped
+  // The backing bytes behind `addr`: file (st_dev, st_ino) and offset. Two windows alias
+  // when they show the same bytes, even through different Region objects.
+  uint64_t backing_dev = 0, backing_ino = 0, backing_offset = 0;
+};
+
+// Part of a wasm address range that lies in a window, as backing bytes (see aliasing).
+struct BackingPiece {
+  const void* window_id;  // the same window <=> the same address-to-byte translation
+  uint64_t dev, ino;
+  uint64_t begin, end;    // backing offsets
 };
 
 // Outcome of a request to change a window.
@@ -125,6 +136,8 @@ class Memory {
   // A guest `requester` may change only the windows it owns; read-write needs may_write.
   WindowChange protect_window(uint64_t addr, uint64_t length, bool writable,
                               uint64_t requester = kHostOwner);
+  // The window parts of [addr, addr+len), as backing bytes (bulk copies check aliasing).
+  std::vector<BackingPiece> backing_pieces(uint64_t addr, uint64_t len) const;
   // The window containing `addr`, copied out, or nullopt.
   std::optional<WindowRecord> window_at(uint64_t addr) const;
   // Whether `addr` lies inside a window (no copy: for wait/notify's hot path).

@@ -1,5 +1,6 @@
 // Windows: region pages mapped MAP_SHARED|MAP_FIXED into a memory's reservation.
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -52,6 +53,12 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   record.owner = by.instance;
   record.region_name = region->name();
   record.keep_alive = region;
+  struct stat st;
+  if (fstat(region->fd(), &st) == 0) {
+    record.backing_dev = static_cast<uint64_t>(st.st_dev);
+    record.backing_ino = static_cast<uint64_t>(st.st_ino);
+  }
+  record.backing_offset = region->file_offset() + offset;
   // Reserve the range in the table first so that a concurrent request cannot race us.
   if (anywhere) {
     std::optional<uint64_t> chosen = memory.add_window_highest(record);

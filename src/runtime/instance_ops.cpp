@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <vector>
 
 #include "aperture/memory.h"
 #include "runtime/compiled_module.h"
@@ -19,6 +21,53 @@ bool memory_fill(Instance& inst, uint32_t memory, uint32_t dst, uint32_t value, 
   return true;
 }
 
+namespace {
+
+// Whether some destination byte is also a source byte reached through another window (the
+// same region mapped twice, e.g. a ring buffer). memmove then picks its direction from
+// addresses that say nothing about the bytes and smears data; such a copy goes through a
+// temporary buffer. Within one window, addresses and bytes agree and memmove is right.
+bool copies_through_alias(const Memory& d, uint64_t dst, const Memory& s, uint64_t src,
+                          uint64_t n) {
+  if (d.window_count() == 0 || s.window_count() == 0) return false;
+  std::vector<BackingPiece> to = d.backing_pieces(dst, n);
+  if (to.empty()) return false;
+  std::vector<BackingPiece> from = s.backing_pieces(src, n);
+  if (from.empty()) return false;
+  // Many windows in both ranges: the buffer is always right, pairwise checks would not pay.
+  constexpr size_t kMaxPairs = 4096;
+  if (to.size() * from.size() > kMaxPairs) return true;
+  for (const BackingPiece& t : to)
+    for (const BackingPiece& f : from)
+      if (t.window_id != f.window_id && t.dev == f.dev && t.ino == f.ino && t.begin < f.end &&
+          f.begin < t.end)
+        return true;
+  return false;
+}
+
+// Reused per thread: a trap (a fault in a window) leaves the copy without unwinding, so
+// the buffer must not be a local that would leak.
+thread_local std::vector<uint8_t> alias_buffer;
+
+bool copy_via_buffer(Memory& d, uint64_t dst, const Memory& s, uint64_t src, uint64_t n,
+                     std::string* trap) {
+  try {
+    if (alias_buffer.size() < n) alias_buffer.resize(n);
+  } catch (const std::bad_alloc&) {
+    *trap = "out of host memory: memory.copy between windows of the same region needs a " +
+            std::to_string(n) + "-byte temporary buffer; copy in smaller pieces";
+    return false;
+  }
+  std::memcpy(alias_buffer.data(), s.base() + src, n);
+  std::memcpy(d.base() + dst, alias_buffer.data(), n);
+  // Keep a small buffer for the next copy, give a large one back.
+  constexpr size_t kKeepBytes = 1 << 20;
+  if (alias_buffer.size() > kKeepBytes) std::vector<uint8_t>().swap(alias_buffer);
+  return true;
+}
+
+}  // namespace
+
 bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint32_t dst,
                  uint32_t src, uint32_t n, std::string* trap) {
   Memory* d = inst.memories_[dst_memory];
@@ -31,6 +80,8 @@ bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint3
     *trap = d->access_failure(dst, n, true);
     return false;
   }
+  if (n != 0 && copies_through_alias(*d, dst, *s, src, n))
+    return copy_via_buffer(*d, dst, *s, src, n, trap);
   std::memmove(d->base() + dst, s->base() + src, n);
   return true;
 }

@@ -87,6 +87,18 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t size = size_bytes();
   if (windows_.empty()) return end <= size;
+  // Zero bytes: the address itself must be in bounds, as for memory.size: inside
+  // [0, size] or inside a window, its end included (the spec traps a zero-length
+  // memory.fill/copy/init beyond the memory's end; a window must not switch that off).
+  if (len == 0) {
+    if (addr <= size) return true;
+    auto it = windows_.upper_bound(addr);
+    if (it != windows_.begin()) {
+      const WindowRecord& w = std::prev(it)->second;
+      if (addr <= w.addr + w.length) return true;
+    }
+    return false;
+  }
   // Walk the range: each piece must be a window (of the right access) or committed memory.
   uint64_t cursor = addr;
   while (cursor < end) {
@@ -237,6 +249,22 @@ bool Memory::in_window(uint64_t addr) const {
   if (it == windows_.begin()) return false;
   const WindowRecord& w = std::prev(it)->second;
   return addr < w.addr + w.length;
+}
+
+std::vector<BackingPiece> Memory::backing_pieces(uint64_t addr, uint64_t len) const {
+  std::vector<BackingPiece> out;
+  if (len == 0 || window_count() == 0) return out;
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  auto it = windows_.upper_bound(addr);
+  if (it != windows_.begin()) --it;
+  for (; it != windows_.end() && it->first < addr + len; ++it) {
+    const WindowRecord& w = it->second;
+    uint64_t begin = std::max(addr, w.addr), end = std::min(addr + len, w.addr + w.length);
+    if (begin >= end) continue;
+    out.push_back({&w, w.backing_dev, w.backing_ino, w.backing_offset + (begin - w.addr),
+                   w.backing_offset + (end - w.addr)});
+  }
+  return out;
 }
 
 std::optional<WindowRecord> Memory::window_at(uint64_t addr) const {

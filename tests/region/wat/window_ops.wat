@@ -5,6 +5,8 @@
   (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
   (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
   (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (data $seg "0123456789")
+  (func (export "init") (param i32 i32 i32) (memory.init $seg (local.get 0) (local.get 1) (local.get 2)))
   (func (export "size") (result i32) (memory.size))
   ;; random read-modify-write over [base, base+len): the benchmark's access pattern
   (func (export "rmw") (param $base i32) (param $len i32) (param $n i32) (result i32)
