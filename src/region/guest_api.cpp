@@ -37,6 +37,9 @@ namespace {
 
 using State = GuestRegions::State;
 
+// The longest region name `region_open` reads; a longer one is refused unread.
+constexpr uint32_t kMaxNameBytes = 4096;
+
 int64_t neg(uint32_t wasi_errno) { return -static_cast<int64_t>(wasi_errno); }
 uint64_t slot(int64_t v) { return static_cast<uint64_t>(v); }
 uint64_t slot32(int32_t v) { return static_cast<uint32_t>(v); }
@@ -68,7 +71,8 @@ int32_t region_open(State& s, HostContext& ctx, uint32_t name_ptr, uint32_t name
   Memory* mem = ctx.memory();
   Access want;
   if (!parse_access(bits, &want)) return -static_cast<int32_t>(wasi::kEinval);
-  if (!mem || name_len > 4096) return -static_cast<int32_t>(wasi::kEfault);
+  if (name_len > kMaxNameBytes) return -static_cast<int32_t>(wasi::kEnametoolong);
+  if (!mem) return -static_cast<int32_t>(wasi::kEfault);
   std::string name(name_len, '\0');
   if (!mem->read(name_ptr, name.data(), name_len)) return -static_cast<int32_t>(wasi::kEfault);
   std::lock_guard<std::mutex> lock(s.mutex);

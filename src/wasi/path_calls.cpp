@@ -14,9 +14,13 @@ namespace {
 
 uint32_t from_negative(int r) { return static_cast<uint32_t>(-r); }
 
-// Reads the guest path at (ptr, len); false on a bad pointer.
-bool guest_path(const GuestMemory& m, uint32_t ptr, uint32_t len, std::string* out) {
-  return len <= 4096 && m.string(ptr, len, out);
+// The longest path a guest may pass (Linux's PATH_MAX); a longer one is refused unread.
+constexpr uint32_t kMaxPathBytes = 4096;
+
+// Reads the guest path at (ptr, len): kSuccess, kEnametoolong, or kEfault (bad pointer).
+uint32_t guest_path(const GuestMemory& m, uint32_t ptr, uint32_t len, std::string* out) {
+  if (len > kMaxPathBytes) return kEnametoolong;
+  return m.string(ptr, len, out) ? kSuccess : kEfault;
 }
 
 // Runs `op(parent_fd, last_component)` beneath directory fd `dir`, which needs `right`.
@@ -26,7 +30,7 @@ uint32_t at_parent(ContextImpl& c, const GuestMemory& m, uint32_t dir, uint64_t 
   uint32_t err = 0;
   if (!c.fd(dir, right, &err)) return err;
   std::string path, last;
-  if (!guest_path(m, ptr, len, &path)) return kEfault;
+  if (uint32_t e = guest_path(m, ptr, len, &path)) return e;
   int parent = c.open_parent(dir, path, &last);
   if (parent < 0) return from_negative(parent);
   int r = op(parent, last);
@@ -51,7 +55,7 @@ uint32_t path_open(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   // A descriptor gets at most what its directory lets descriptors opened through it have.
   if ((rights & ~d->rights_inheriting) || (inheriting & ~d->rights_inheriting)) return kEnotcapable;
   std::string path;
-  if (!guest_path(m, u32(a, 2), u32(a, 3), &path)) return kEfault;
+  if (uint32_t e = guest_path(m, u32(a, 2), u32(a, 3), &path)) return e;
   bool want_write = rights & (kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize);
   bool want_read = rights & (kRightFdRead | kRightFdReaddir);
   int flags = 0;
@@ -109,7 +113,7 @@ uint32_t path_filestat_get(ContextImpl& c, const GuestMemory& m, const uint64_t*
   if (!c.fd(u32(a, 0), kRightPathFilestatGet, &err)) return err;
   bool follow = u32(a, 1) & kLookupSymlinkFollow;
   std::string path;
-  if (!guest_path(m, u32(a, 2), u32(a, 3), &path)) return kEfault;
+  if (uint32_t e = guest_path(m, u32(a, 2), u32(a, 3), &path)) return e;
   // O_PATH opens anything (files, directories, with O_NOFOLLOW the link itself) beneath
   // the preopen; a symlink that leads outside is refused by the resolver.
   int fd = c.open_beneath(u32(a, 0), path, O_PATH, 0, follow);
@@ -129,7 +133,7 @@ uint32_t path_filestat_set_times(ContextImpl& c, const GuestMemory& m, const uin
   if (!file_times(u64(a, 4), u64(a, 5), u32(a, 6), times)) return kEinval;
   bool follow = u32(a, 1) & kLookupSymlinkFollow;
   std::string path;
-  if (!guest_path(m, u32(a, 2), u32(a, 3), &path)) return kEfault;
+  if (uint32_t e = guest_path(m, u32(a, 2), u32(a, 3), &path)) return e;
   int fd = c.open_beneath(u32(a, 0), path, O_PATH, 0, follow);
   if (fd < 0) return from_negative(fd);
   int r = utimensat(AT_FDCWD, proc_path(fd).c_str(), times, 0);
@@ -164,7 +168,7 @@ uint32_t path_readlink(ContextImpl& c, const GuestMemory& m, const uint64_t* a) 
 
 uint32_t path_symlink(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   std::string target;
-  if (!guest_path(m, u32(a, 0), u32(a, 1), &target)) return kEfault;
+  if (uint32_t e = guest_path(m, u32(a, 0), u32(a, 1), &target)) return e;
   // Absolute targets could only ever point outside the sandbox.
   if (!target.empty() && target[0] == '/') return kEnotcapable;
   return at_parent(c, m, u32(a, 2), kRightPathSymlink, u32(a, 3), u32(a, 4),
@@ -180,8 +184,8 @@ uint32_t two_paths(ContextImpl& c, const GuestMemory& m, uint32_t old_dir, uint6
   uint32_t err = 0;
   if (!c.fd(old_dir, old_right, &err) || !c.fd(new_dir, new_right, &err)) return err;
   std::string old_path, new_path, old_last, new_last;
-  if (!guest_path(m, old_ptr, old_len, &old_path) || !guest_path(m, new_ptr, new_len, &new_path))
-    return kEfault;
+  if (uint32_t e = guest_path(m, old_ptr, old_len, &old_path)) return e;
+  if (uint32_t e = guest_path(m, new_ptr, new_len, &new_path)) return e;
   int old_parent = c.open_parent(old_dir, old_path, &old_last);
   if (old_parent < 0) return from_negative(old_parent);
   int new_parent = c.open_parent(new_dir, new_path, &new_last);
@@ -219,7 +223,7 @@ uint32_t path_link(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t err = 0;
   if (!c.fd(u32(a, 0), kRightPathLinkSource, &err)) return err;
   std::string old_path;
-  if (!guest_path(m, u32(a, 2), u32(a, 3), &old_path)) return kEfault;
+  if (uint32_t e = guest_path(m, u32(a, 2), u32(a, 3), &old_path)) return e;
   int src = c.open_beneath(u32(a, 0), old_path, O_PATH, 0, true);
   if (src < 0) return from_negative(src);
   std::string from = proc_path(src);
