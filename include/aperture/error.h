@@ -22,6 +22,11 @@ class OffsetError : public Error {
   uint64_t offset() const { return offset_; }
   const std::string& detail() const { return detail_; }
 
+ protected:
+  // A message of its own (not "<kind> module at offset N: ...").
+  OffsetError(uint64_t offset, const std::string& detail, const std::string& message)
+      : Error(message), offset_(offset), detail_(detail) {}
+
  private:
   uint64_t offset_;
   std::string detail_;
@@ -31,6 +36,22 @@ class OffsetError : public Error {
 class DecodeError : public OffsetError {
  public:
   DecodeError(uint64_t offset, const std::string& what) : OffsetError("malformed", offset, what) {}
+
+ protected:
+  DecodeError(uint64_t offset, const std::string& detail, const std::string& message)
+      : OffsetError(offset, detail, message) {}
+};
+
+// The module uses a proposal this build does not implement yet (SIMD): not malformed,
+// but it cannot be loaded. A DecodeError, so every caller that refuses a module that
+// does not decode refuses it too.
+class UnsupportedFeatureError : public DecodeError {
+ public:
+  // `feature`: "SIMD (128-bit vectors)".
+  UnsupportedFeatureError(uint64_t offset, const std::string& feature)
+      : DecodeError(offset, feature + " is not supported",
+                    "module uses " + feature + " (at offset " + std::to_string(offset) +
+                        "), which this build does not support yet") {}
 };
 
 // The module is well-formed but does not type-check.

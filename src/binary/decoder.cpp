@@ -8,6 +8,8 @@
 namespace aperture {
 namespace {
 
+constexpr const char* kSimd = "SIMD (128-bit vectors)";
+
 
 enum SectionId : uint8_t {
   kCustom = 0, kType = 1, kImport = 2, kFunction = 3, kTable = 4, kMemory = 5, kGlobal = 6,
@@ -95,7 +97,7 @@ class Decoder {
     switch (b) {
       case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x70: case 0x6F:
         return static_cast<ValType>(b);
-      case 0x7B: r.fail_at(at, "SIMD (v128) is not supported");
+      case 0x7B: throw UnsupportedFeatureError(at, kSimd);
       default: r.fail_at(at, "malformed value type");
     }
   }
@@ -367,7 +369,7 @@ class Decoder {
       prefix = b;
       code = r.u32();
     } else if (b == 0xFD) {
-      r.fail_at(in.offset, "SIMD instructions are not supported");
+      throw UnsupportedFeatureError(in.offset, kSimd);
     }
     if (!opcode_from_bytes(prefix, code, &in.op)) r.fail_at(in.offset, "illegal opcode");
     const OpcodeInfo* info = opcode_info(in.op);
@@ -424,7 +426,7 @@ class Decoder {
       bt.value = static_cast<ValType>(b);
       return bt;
     }
-    if (b == 0x7B) r.fail_at(at, "SIMD (v128) is not supported");
+    if (b == 0x7B) throw UnsupportedFeatureError(at, kSimd);
     r.skip_to(at);
     int64_t index = r.s33();
     if (index < 0) r.fail_at(at, "malformed block type");

@@ -183,6 +183,16 @@ TEST_F(CommandLineTest, DevicesDirectoriesAndHugeFilesAreRefusedQuickly) {
   EXPECT_TRUE(contains(r.out, "cannot open '/nonexistent/m.wasm': No such file or directory")) << r.out;
 }
 
+TEST_F(CommandLineTest, SimdModuleIsNamedNotMalformed) {
+  for (const char* cmd : {"run ", "validate ", "inspect "}) {
+    Result r = run_aperture(cmd + wat_module("uses_simd") + (cmd[0] == 'r' ? " --invoke f" : ""));
+    EXPECT_EQ(r.exit_code, kExitError) << cmd << r.out;
+    EXPECT_TRUE(contains(r.out, "module uses SIMD (128-bit vectors) (at offset ")) << r.out;
+    EXPECT_TRUE(contains(r.out, "which this build does not support yet")) << r.out;
+    EXPECT_FALSE(contains(r.out, "malformed")) << r.out;
+  }
+}
+
 TEST_F(CommandLineTest, WrongInvokeNameListsTheExportedFunctions) {
   Result r = run_aperture("run " + demo() + " --invoke ad 1 2");
   EXPECT_EQ(r.exit_code, kExitUsage) << r.out;
