@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "binary/printable_name.h"
+
 namespace aperture {
 
 ValType FunctionBody::local_type(uint32_t i) const {
@@ -57,7 +59,7 @@ GlobalType Module::global_type(uint32_t index) const {
 
 std::string Module::function_name(uint32_t index) const {
   auto it = function_names.find(index);
-  if (it != function_names.end()) return it->second;
+  if (it != function_names.end()) return printable_name(it->second);
   return "func[" + std::to_string(index) + "]";
 }
 

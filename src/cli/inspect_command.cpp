@@ -5,6 +5,7 @@
 #include "aperture/runtime.h"
 #include "binary/decoder.h"
 #include "binary/module.h"
+#include "binary/printable_name.h"
 #include "cli/file_util.h"
 #include "cli/module_source.h"
 #include "validate/validator.h"
@@ -57,7 +58,7 @@ void print_types_and_imports(const Module& m) {
     std::cout << "  [" << i << "] " << m.types[i].to_string() << "\n";
   std::cout << "imports: " << m.imports.size() << "\n";
   for (const Import& imp : m.imports)
-    std::cout << "  " << imp.module << "." << imp.name << ": " << import_desc(m, imp) << "\n";
+    std::cout << "  " << printable_name(imp.module) << "." << printable_name(imp.name) << ": " << import_desc(m, imp) << "\n";
   std::cout << "functions: " << m.funcs.size() << " defined, " << m.num_imported_funcs
             << " imported\n";
 }
@@ -65,7 +66,7 @@ void print_types_and_imports(const Module& m) {
 void print_exports(const Module& m, const std::vector<uint32_t>& func_types) {
   std::cout << "exports: " << m.exports.size() << "\n";
   for (const Export& e : m.exports) {
-    std::cout << "  " << e.name << ": " << to_string(e.kind) << " " << e.index;
+    std::cout << "  " << printable_name(e.name) << ": " << to_string(e.kind) << " " << e.index;
     if (e.kind == ExternKind::Func && e.index < func_types.size())
       std::cout << " " << type_text(m, func_types[e.index]);
     std::cout << "\n";
@@ -101,7 +102,7 @@ void print_module(const Module& m) {
   }
   std::cout << "custom sections: " << m.customs.size() << "\n";
   for (const CustomSection& c : m.customs)
-    std::cout << "  " << c.name << " (" << c.bytes.size() << " bytes)\n";
+    std::cout << "  " << printable_name(c.name) << " (" << c.bytes.size() << " bytes)\n";
 }
 
 // Decode and validation errors are located by a byte offset: name the file too.

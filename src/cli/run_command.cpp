@@ -9,6 +9,7 @@
 #include "cli/thread_support.h"
 #include "cli/value_text.h"
 #include "binary/module.h"
+#include "binary/printable_name.h"
 
 namespace aperture::cli {
 namespace {
@@ -26,7 +27,7 @@ int report_trap(const Trap& t, const std::string& note = "") {
 std::string exported_functions(const Instance& inst) {
   std::string out;
   for (const Export& e : inst.module().exports)
-    if (e.kind == ExternKind::Func) out += (out.empty() ? "" : ", ") + e.name;
+    if (e.kind == ExternKind::Func) out += (out.empty() ? "" : ", ") + printable_name(e.name);
   return out;
 }
 

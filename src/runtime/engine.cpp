@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "binary/printable_name.h"
 #include "runtime/compiled_module.h"
 #include "runtime/exec_control.h"
 #include "runtime/fault_handler.h"
@@ -60,7 +61,7 @@ std::string backtrace_line(int n, const std::string& name) {
 }
 
 std::string frame_name(const std::string& name, uint32_t index) {
-  return name.empty() ? "func[" + std::to_string(index) + "]" : name;
+  return name.empty() ? "func[" + std::to_string(index) + "]" : printable_name(name);
 }
 
 std::string function_display_name(const Module& m, uint32_t index) {

@@ -8,6 +8,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
+#include "binary/printable_name.h"
 #include "runtime/compiled_module.h"
 #include "runtime/const_eval.h"
 #include "runtime/engine.h"
@@ -101,7 +102,7 @@ bool limits_match(const Limits& actual, const Limits& expected) {
 }
 
 std::string import_name(const Import& imp) {
-  return "\"" + imp.module + "\" \"" + imp.name + "\"";
+  return "\"" + printable_name(imp.module) + "\" \"" + printable_name(imp.name) + "\"";
 }
 
 void check_import(const Module& m, const Import& imp, const Extern& ext) {
