@@ -25,6 +25,18 @@ class FreeRanges;  // runtime/free_ranges.h
 // code of one instance, named by Instance::id(), which may change only its own windows.
 inline constexpr uint64_t kHostOwner = 0;
 
+// The region layer's side of one window (src/region/window.cpp): what the runtime asks
+// of a window's region when its bytes need more than the MMU mapping.
+class WindowBacking {
+ public:
+  virtual ~WindowBacking() = default;
+  // memory.discard of the window's bytes [offset, offset+len); `pages` is the window's
+  // first byte in the reservation. Zeroes the region's bytes and gives their pages back to
+  // the OS where the backing allows it. Called with the memory's window lock held.
+  // false: the bytes could not be zeroed (a fault or a failed system call).
+  virtual bool discard(uint8_t* pages, uint64_t offset, uint64_t len) = 0;
+};
+
 // One window: region bytes mapped MAP_SHARED|MAP_FIXED at a wasm address (src/region).
 struct WindowRecord {
   uint64_t addr = 0;     // wasm address, host-page aligned
@@ -36,6 +48,9 @@ struct WindowRecord {
   uint64_t owner = kHostOwner;        // who mapped it (see kHostOwner)
   std::string region_name;            // named in trap messages
   std::shared_ptr<void> keep_alive;   // keeps the region's backing alive while mapped
+  // The region layer's operations on the window; without one, memory.discard zeroes the
+  // window's bytes through the mapping.
+  std::shared_ptr<WindowBacking> backing;
   // The backing bytes behind `addr`: file (st_dev, st_ino) and offset. Two windows alias
   // when they show the same bytes, even through different Region objects.
   uint64_t backing_dev = 0, backing_ino = 0, backing_offset = 0;
@@ -87,6 +102,13 @@ class Memory {
   // pages would cover a window (the allocator would otherwise hand out the region's pages
   // as fresh heap and overwrite its data).
   int64_t grow(uint64_t delta_pages);
+
+  // memory.discard (memory-control proposal): [addr, addr+len) reads as zero afterwards and
+  // its pages go back to the OS. Committed pages are dropped (madvise MADV_DONTNEED: fresh
+  // zero pages on the next touch); bytes inside a window are zeroed in the window's region
+  // (WindowBacking::discard). The caller checks alignment and that the range is writable
+  // (range_accessible). false: some bytes could not be zeroed.
+  bool discard(uint64_t addr, uint64_t len);
 
   // True when every byte of [addr, addr+len) is inside [0, size) or a window
   // (writable windows only when `write`). Used by bulk operations and host code.
@@ -151,6 +173,8 @@ class Memory {
   }
 
  private:
+  // memory.discard of bytes [offset, offset+len) of window `w`. Caller holds windows_mutex_.
+  bool zero_window_bytes(const WindowRecord& w, uint64_t offset, uint64_t len);
   // Whether a window overlaps [from, to). Caller holds windows_mutex_.
   bool overlaps_window(uint64_t from, uint64_t to) const;
   // The window starting exactly at (addr, length) that `requester` may change, or an

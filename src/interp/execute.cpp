@@ -577,6 +577,12 @@ L_MemoryCopy:
                    static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
+L_MemoryDiscard:
+  sp -= 2;
+  if (!memory_discard(*inst, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+                      &t_trap_detail))
+    TRAP(t_trap_detail.c_str());
+  NEXT();
 L_MemoryInitOp: {
   uint32_t seg = static_cast<uint32_t>(ip[0].u64);
   ++ip;

@@ -1,4 +1,5 @@
 // Windows: region pages mapped MAP_SHARED|MAP_FIXED into a memory's reservation.
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -7,6 +8,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
+#include "runtime/guest_access.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture {
@@ -21,6 +23,29 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
+
+// A window mapped straight from its region's backing (the default mode).
+class MappedWindow : public WindowBacking {
+ public:
+  MappedWindow(std::shared_ptr<Region> region, uint64_t offset)
+      : region_(std::move(region)), offset_(offset) {}
+
+  // Punching a hole zeroes the bytes for every mapping of the region and frees its pages
+  // (shm, memfd, tmpfs and most file systems); a device, or a file system that cannot,
+  // gets zeros written through the window.
+  bool discard(uint8_t* pages, uint64_t offset, uint64_t len) override {
+    off_t at = static_cast<off_t>(region_->file_offset() + offset_ + offset);
+    if (fallocate(region_->fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, at,
+                  static_cast<off_t>(len)) == 0)
+      return true;
+    return catching_guest_faults(pages + offset, len,
+                                 [&] { std::memset(pages + offset, 0, len); });
+  }
+
+ private:
+  std::shared_ptr<Region> region_;
+  uint64_t offset_;  // of the window in the region
+};
 
 }  // namespace
 
@@ -59,6 +84,7 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
     record.backing_ino = static_cast<uint64_t>(st.st_ino);
   }
   record.backing_offset = region->file_offset() + offset;
+  record.backing = std::make_shared<MappedWindow>(region, offset);
   // Reserve the range in the table first so that a concurrent request cannot race us.
   if (anywhere) {
     std::optional<uint64_t> chosen = memory.add_window_highest(record);

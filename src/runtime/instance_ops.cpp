@@ -105,6 +105,26 @@ bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint32_t dst
 
 void data_drop(Instance& inst, uint32_t segment) { inst.data_dropped_[segment] = 1; }
 
+bool memory_discard(Instance& inst, uint32_t memory, uint32_t addr, uint32_t n, std::string* trap) {
+  if (addr % kWasmPageSize != 0 || n % kWasmPageSize != 0) {
+    *trap = "unaligned memory.discard: address " + std::to_string(addr) + " and length " +
+            std::to_string(n) + " must be multiples of the page size (65536)";
+    return false;
+  }
+  Memory* m = inst.memories_[memory];
+  if (!m->range_accessible(addr, n, true)) {
+    *trap = m->access_failure(addr, n, true);
+    return false;
+  }
+  if (n != 0 && !m->discard(addr, n)) {
+    *trap = std::string(trap_msg::kMemoryOutOfBounds) + ": memory.discard could not zero [" +
+            std::to_string(addr) + ", " + std::to_string(uint64_t{addr} + n) +
+            ") (the file behind a window there was truncated?)";
+    return false;
+  }
+  return true;
+}
+
 bool table_get(Instance& inst, uint32_t table, uint32_t index, RefBits* out, std::string* trap) {
   Table* t = inst.tables_[table];
   if (index >= t->elems_.size()) {

@@ -19,6 +19,10 @@ bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint3
 bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint32_t dst, uint32_t src,
                  uint32_t n, std::string* trap);
 void data_drop(Instance& inst, uint32_t segment);
+// memory.discard (memory-control proposal): address and length must be multiples of the
+// wasm page size (64 KiB); the range must be writable as for a store (bounds, read-only
+// windows). Zeroes it and gives the pages back to the OS (Memory::discard).
+bool memory_discard(Instance& inst, uint32_t memory, uint32_t addr, uint32_t n, std::string* trap);
 
 bool table_get(Instance& inst, uint32_t table, uint32_t index, RefBits* out, std::string* trap);
 bool table_set(Instance& inst, uint32_t table, uint32_t index, RefBits value, std::string* trap);

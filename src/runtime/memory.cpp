@@ -10,6 +10,7 @@
 #include "aperture/error.h"
 #include "runtime/fault_handler.h"
 #include "runtime/free_ranges.h"
+#include "runtime/guest_access.h"
 #include "runtime/spare_mappings.h"
 
 namespace aperture {
@@ -116,6 +117,37 @@ bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
     cursor = std::min(std::min(next_window, size), end);
   }
   return true;
+}
+
+bool Memory::discard(uint64_t addr, uint64_t len) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  const uint64_t end = addr + len;
+  uint64_t cursor = addr;
+  bool ok = true;
+  // Walk the range: window pieces go to their region, committed pieces are dropped.
+  while (cursor < end) {
+    auto it = windows_.upper_bound(cursor);
+    if (it != windows_.begin()) {
+      const WindowRecord& w = std::prev(it)->second;
+      if (cursor < w.addr + w.length) {
+        uint64_t piece_end = std::min(end, w.addr + w.length);
+        ok = zero_window_bytes(w, cursor - w.addr, piece_end - cursor) && ok;
+        cursor = piece_end;
+        continue;
+      }
+    }
+    uint64_t piece_end = it == windows_.end() ? end : std::min(end, it->first);
+    ok = madvise(base_ + cursor, piece_end - cursor, MADV_DONTNEED) == 0 && ok;
+    cursor = piece_end;
+  }
+  return ok;
+}
+
+// Caller holds windows_mutex_.
+bool Memory::zero_window_bytes(const WindowRecord& w, uint64_t offset, uint64_t len) {
+  uint8_t* pages = base_ + w.addr;
+  if (w.backing) return w.backing->discard(pages, offset, len);
+  return catching_guest_faults(pages + offset, len, [&] { std::memset(pages + offset, 0, len); });
 }
 
 std::string Memory::access_failure(uint64_t addr, uint64_t len, bool write) const {

@@ -227,7 +227,9 @@ TEST(OpcodeTest, TableRoundTrip) {
   ASSERT_TRUE(opcode_from_bytes(0xFC, 0x0B, &op));
   EXPECT_EQ(op, Opcode::MemoryFill);
   EXPECT_FALSE(opcode_from_bytes(0x00, 0xFF, &op));
-  EXPECT_FALSE(opcode_from_bytes(0xFC, 0x12, &op));
+  ASSERT_TRUE(opcode_from_bytes(0xFC, 0x12, &op)) << "memory.discard (memory-control)";
+  EXPECT_EQ(op, Opcode::MemoryDiscard);
+  EXPECT_FALSE(opcode_from_bytes(0xFC, 0x13, &op));
   EXPECT_EQ(opcode_info(Opcode::I64Load32U)->mem_bytes, 4);
   ASSERT_TRUE(opcode_from_bytes(0xFE, 0x4E, &op));
   EXPECT_EQ(op, Opcode::I64AtomicRmw32CmpxchgU);
