@@ -9,6 +9,7 @@
  *   -APERTURE_EACCES  access wider than the grant or the handle (or a read-only region
  *                     mapped rw)
  *   -APERTURE_EBADF   unknown handle (handles belong to the instance that opened them)
+ *   -APERTURE_EBUSY   attach: a conflicting attachment exists and the call does not wait
  *   -APERTURE_EEXIST  the window would overlap another window
  *   -APERTURE_EFAULT  the name pointer is outside memory
  *   -APERTURE_EMFILE  this instance already holds the maximum of open handles (1024 by
@@ -19,6 +20,7 @@
  *   -APERTURE_ENOMEM  no free range for APERTURE_MAP_ANYWHERE
  *   -APERTURE_EPERM   unmap/protect of a window this instance did not map: host
  *                     bindings (--map) are fixed for the guest
+ *   -APERTURE_ETIMEDOUT attach: the conflicting attachment outlasted the timeout
  * Writing a read-only window traps. After unmap, an access above memory.size traps; inside
  * [0, memory.size) the pages read as zero again.
  *
@@ -41,6 +43,7 @@ extern "C" {
 
 #define APERTURE_EACCES 2
 #define APERTURE_EBADF 8
+#define APERTURE_EBUSY 10
 #define APERTURE_EEXIST 20
 #define APERTURE_EFAULT 21
 #define APERTURE_EINVAL 28
@@ -48,6 +51,12 @@ extern "C" {
 #define APERTURE_ENOENT 44
 #define APERTURE_ENOMEM 48
 #define APERTURE_EPERM 63
+#define APERTURE_ETIMEDOUT 73
+
+/* Attach modes: one writer at a time, or any number of readers while no writer. */
+#define APERTURE_ATTACH_SHARED 1
+#define APERTURE_ATTACH_EXCLUSIVE 2
+#define APERTURE_WAIT_FOREVER ((int64_t)-1)
 
 #define APERTURE_IMPORT(name) __attribute__((import_module("aperture"), import_name(name)))
 
@@ -66,6 +75,19 @@ APERTURE_IMPORT("unmap") int32_t aperture_unmap(int64_t addr, int64_t length);
 APERTURE_IMPORT("protect") int32_t aperture_protect(int64_t addr, int64_t length, int32_t access);
 /* Closes a handle; windows made through it stay mapped. */
 APERTURE_IMPORT("region_close") int32_t aperture_region_close(int32_t handle);
+/* Maps region[offset, offset+length) like aperture_map, attached: EXCLUSIVE maps it
+ * read-write once no other attachment of those bytes exists, in any process or instance;
+ * SHARED maps it read-only once no exclusive one exists. timeout_ns = 0 returns
+ * -APERTURE_EBUSY at once while the bytes are taken, > 0 waits at most that long
+ * (-APERTURE_ETIMEDOUT), APERTURE_WAIT_FOREVER waits until they are free. The attachment
+ * lasts until detach/unmap, or until the process ends, however it ends. */
+APERTURE_IMPORT("attach") int64_t aperture_attach_wait(int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t mode, int64_t timeout_ns);
+static inline int64_t aperture_attach(int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t mode) {
+  return aperture_attach_wait(handle, offset, length, addr, mode, 0);
+}
+/* Unmaps an attached window (exactly (addr, length)) and releases its attachment;
+ * -APERTURE_EINVAL for a window that is not attached. */
+APERTURE_IMPORT("detach") int32_t aperture_detach(int64_t addr, int64_t length);
 /* The host page size: the alignment of window addresses, offsets and lengths. */
 APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
 

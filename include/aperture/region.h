@@ -11,6 +11,7 @@
 //   guest.define_imports(store, linker);          // import module "aperture"
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -71,6 +72,8 @@ class Region {
   uint64_t size() const { return size_; }
   bool writable() const { return writable_; }
   int fd() const { return fd_; }
+  // The descriptor that attach locks reopen (docs/regions.md, "Attach modes").
+  int lock_fd() const { return fd_; }
   uint64_t file_offset() const { return file_offset_; }
   // The region's bytes in the host's address space (mapped on first use).
   uint8_t* data();
@@ -85,6 +88,26 @@ class Region {
   uint64_t size_;
   bool writable_;
   uint8_t* host_map_ = nullptr;
+};
+
+// Attach modes (docs/regions.md, "Attach modes"). An attached window holds an
+// open-file-description lock on its bytes of the region's backing for as long as it is
+// mapped: Exclusive (a writer; the window must be read-write) excludes every other
+// attachment of those bytes, Shared (a reader; the window must be read-only) excludes
+// only exclusive ones. Across all processes and instances; a process that dies releases
+// its attachments. None: no lock (plain windows).
+enum class Attach : uint32_t { None = 0, Shared = 1, Exclusive = 2 };
+const char* to_string(Attach a);
+
+// WindowOptions::wait: block until a conflicting attachment ends, however long.
+inline constexpr std::chrono::nanoseconds kWaitForever = std::chrono::nanoseconds::max();
+
+// How a window is made, beyond its place and access.
+struct WindowOptions {
+  Attach attach = Attach::None;
+  // How long attaching may wait while a conflicting attachment exists: 0 = not at all
+  // (RegionError EBUSY), a duration (then ETIMEDOUT), or kWaitForever.
+  std::chrono::nanoseconds wait{0};
 };
 
 // The address to pass to map_window to let the runtime choose: the highest free range of
@@ -109,6 +132,16 @@ struct Requester {
 // Throws RegionError. Returns the window's address.
 uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
                     uint64_t length, uint64_t addr, Access access, const Requester& by = {});
+// The same with options: an attached window (`options.attach`) is mapped only once its
+// lock is held, and unmapping it releases the lock. Besides the errors above: EBUSY or
+// ETIMEDOUT while a conflicting attachment exists, EINVAL for an exclusive read-only or a
+// shared read-write window, EACCES for exclusive on a read-only region.
+uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
+                    uint64_t length, uint64_t addr, Access access, const WindowOptions& options,
+                    const Requester& by = {});
+// The attach mode of the window containing `addr` (Attach::None for a plain window or no
+// window).
+Attach window_attach_mode(const Memory& memory, uint64_t addr);
 // Removes the window that starts at `addr` with `length`; restores zero-filled pages inside
 // [0, memory.size) and inaccessible ones above. Throws RegionError: EINVAL if there is no
 // such window, EPERM if `by` is a guest that did not map it.

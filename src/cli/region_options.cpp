@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -108,11 +109,46 @@ uint64_t parse_address(const std::string& text) {
   return v;
 }
 
+// "forever", or a number with a unit: ns, us, ms, s (e.g. 250ms, 5s).
+std::chrono::nanoseconds parse_wait(const std::string& text, const std::string& context) {
+  if (text == "forever") return kWaitForever;
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+  std::string unit(end ? end : "");
+  uint64_t ns_per = unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1000000 : unit == "s" ? 1000000000 : 0;
+  if (text.empty() || errno || end == text.c_str() || ns_per == 0 || v > INT64_MAX / ns_per)
+    throw Error("bad wait '" + text + "' in '" + context + "' (e.g. wait=500ms, wait=5s, wait=forever)");
+  return std::chrono::nanoseconds(static_cast<int64_t>(v * ns_per));
+}
+
 struct MapRequest {
   std::string region;
   uint64_t addr = 0, offset = 0, size = 0;
   std::optional<std::string> access;
+  WindowOptions options;
 };
+
+// exclusive | shared [, wait=DURATION]: an attached binding (docs/regions.md, "Attach modes").
+void parse_attach(const SpecParts& p, const std::string& spec, MapRequest* req) {
+  bool exclusive = p.options.count("exclusive"), shared = p.options.count("shared");
+  if (exclusive && shared) throw Error("--map '" + spec + "': both exclusive and shared");
+  if (exclusive) req->options.attach = Attach::Exclusive;
+  if (shared) req->options.attach = Attach::Shared;
+  auto wait = p.options.find("wait");
+  if (wait != p.options.end()) {
+    if (req->options.attach == Attach::None)
+      throw Error("--map '" + spec + "': wait= needs exclusive or shared");
+    req->options.wait = parse_wait(wait->second, spec);
+  }
+  const char* implied = exclusive ? "rw" : shared ? "ro" : nullptr;
+  if (!implied) return;
+  if (req->access && *req->access != implied)
+    throw Error("--map '" + spec + "': an " + (exclusive ? "exclusive attachment writes (rw)"
+                                                         : "shared attachment reads (ro)") +
+                ", it cannot be " + *req->access);
+  req->access = implied;
+}
 
 struct RunRegions {
   explicit RunRegions(uint32_t max_handles) : guest(max_handles) {}
@@ -148,7 +184,8 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "dev:PATH,offset=O,size=S[,ro])"));
   one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
   one_each(run.add_option("--map", o.maps,
-                          "map a window NAME@ADDR[,offset=N][,size=N][,ro|,rw] into memory 0 before start"));
+                          "map a window NAME@ADDR[,offset=N][,size=N][,ro|,rw][,exclusive|,shared][,wait=T] "
+                          "into memory 0 before start"));
   run.add_option("--max-region-handles", o.max_handles,
                  "region handles the guest may hold open at once (default " +
                      std::to_string(GuestRegions::kDefaultMaxHandles) + "; region_open then returns -EMFILE)");
@@ -175,9 +212,10 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   }
   for (const std::string& m : o.maps) {
     size_t at = m.find('@');
-    if (at == std::string::npos) throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,ro|,rw], got '" + m + "'");
+    if (at == std::string::npos)
+      throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,ro|,rw][,exclusive|,shared][,wait=T], got '" + m + "'");
     SpecParts p = split_spec(m.substr(at + 1));
-    only_known(p, {"offset", "size", "ro", "rw"}, m);
+    only_known(p, {"offset", "size", "ro", "rw", "exclusive", "shared", "wait"}, m);
     MapRequest req;
     req.region = m.substr(0, at);
     lookup(*rr, req.region, "--map " + m);
@@ -187,6 +225,7 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     if (p.options.count("ro") && p.options.count("rw")) throw Error("--map '" + m + "': both ro and rw");
     if (p.options.count("ro")) req.access = "ro";
     if (p.options.count("rw")) req.access = "rw";
+    parse_attach(p, m, &req);
     rr->maps.push_back(req);
   }
   hooks.before_instantiate.push_back([rr](Store& store, Linker& linker) { rr->guest.define_imports(store, linker); });
@@ -197,7 +236,7 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     for (const MapRequest& req : rr->maps) {
       auto region = rr->regions.at(req.region);
       map_window(*mem, region, req.offset, req.size, req.addr,
-                 access_word(req.access.value_or(""), *region, "--map " + req.region));
+                 access_word(req.access.value_or(""), *region, "--map " + req.region), req.options);
     }
   });
 }

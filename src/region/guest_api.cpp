@@ -97,7 +97,7 @@ const State::Handle* handle(State& s, const HostContext& ctx, int32_t h) {
 }
 
 int64_t map(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t length, int64_t addr,
-            uint32_t bits) {
+            uint32_t bits, const WindowOptions& options = {}) {
   Memory* mem = ctx.memory();
   Access want;
   if (!parse_access(bits, &want)) return neg(wasi::kEinval);
@@ -115,9 +115,36 @@ int64_t map(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t len
   }
   try {
     uint64_t at = addr == -1 ? kMapAnywhere : static_cast<uint64_t>(addr);
-    return static_cast<int64_t>(map_window(*mem, region, offset, length, at, want, by));
+    return static_cast<int64_t>(map_window(*mem, region, offset, length, at, want, options, by));
   } catch (const RegionError& e) {
     return neg(e.wasi_errno());
+  }
+}
+
+// attach: map with an attach lock. mode 1 = shared (a read-only window), 2 = exclusive
+// (read-write); timeout_ns 0 = do not wait (EBUSY), < 0 = wait forever.
+int64_t attach(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t length,
+               int64_t addr, uint32_t mode, int64_t timeout_ns) {
+  if (mode != 1 && mode != 2) return neg(wasi::kEinval);
+  WindowOptions options;
+  options.attach = mode == 2 ? Attach::Exclusive : Attach::Shared;
+  options.wait = timeout_ns < 0 ? kWaitForever : std::chrono::nanoseconds(timeout_ns);
+  Access access = mode == 2 ? Access::ReadWrite : Access::Read;
+  return map(s, ctx, h, offset, length, addr, static_cast<uint32_t>(access), options);
+}
+
+// detach: unmap an attached window, which releases its lock.
+int32_t detach(HostContext& ctx, uint64_t addr, uint64_t length) {
+  Memory* mem = ctx.memory();
+  if (!mem) return -static_cast<int32_t>(wasi::kEinval);
+  std::optional<WindowRecord> w = mem->window_at(addr);
+  if (!w || w->addr != addr || window_attach_mode(*mem, addr) == Attach::None)
+    return -static_cast<int32_t>(wasi::kEinval);
+  try {
+    unmap_window(*mem, addr, length, Requester{caller_id(ctx)});
+    return 0;
+  } catch (const RegionError& e) {
+    return -static_cast<int32_t>(e.wasi_errno());
   }
 }
 
@@ -181,6 +208,14 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
         r[0] = slot(map(*s, c, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
                         static_cast<uint32_t>(a[4])));
       });
+  def("attach", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32, VT::I64}, {VT::I64},
+      [s](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot(attach(*s, c, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
+                           static_cast<uint32_t>(a[4]), static_cast<int64_t>(a[5])));
+      });
+  def("detach", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
+    r[0] = slot32(detach(c, a[0], a[1]));
+  });
   def("unmap", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
     r[0] = slot32(unmap(c, a[0], a[1]));
   });

@@ -8,6 +8,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
+#include "region/attach_lock.h"
 #include "runtime/guest_access.h"
 #include "wasi/wasi_types.h"
 
@@ -24,11 +25,15 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// A window mapped straight from its region's backing (the default mode).
+// A window mapped straight from its region's backing (the default mode), and the
+// attach lock it holds while mapped.
 class MappedWindow : public WindowBacking {
  public:
-  MappedWindow(std::shared_ptr<Region> region, uint64_t offset)
-      : region_(std::move(region)), offset_(offset) {}
+  MappedWindow(std::shared_ptr<Region> region, uint64_t offset, Attach mode,
+               std::unique_ptr<AttachLock> lock)
+      : region_(std::move(region)), offset_(offset), mode_(mode), lock_(std::move(lock)) {}
+
+  Attach mode() const { return mode_; }
 
   // Punching a hole zeroes the bytes for every mapping of the region and frees its pages
   // (shm, memfd, tmpfs and most file systems); a device, or a file system that cannot,
@@ -45,12 +50,43 @@ class MappedWindow : public WindowBacking {
  private:
   std::shared_ptr<Region> region_;
   uint64_t offset_;  // of the window in the region
+  Attach mode_;
+  std::unique_ptr<AttachLock> lock_;  // released when the window is gone
 };
+
+// Checks an attach mode against the window's access; takes the lock.
+std::unique_ptr<AttachLock> attach(Region& region, uint64_t offset, uint64_t length,
+                                   Access access, const WindowOptions& options,
+                                   const std::string& who) {
+  if (options.attach == Attach::None) return nullptr;
+  if (options.attach == Attach::Exclusive && access != Access::ReadWrite)
+    invalid(who + ": an exclusive attachment is a writer's: map it read-write (or attach "
+                  "shared to read)");
+  if (options.attach == Attach::Shared && access != Access::Read)
+    invalid(who + ": a shared attachment is a reader's: map it read-only (or attach "
+                  "exclusive to write)");
+  return AttachLock::acquire(region, offset, length, options.attach, options.wait);
+}
 
 }  // namespace
 
+const char* to_string(Attach a) {
+  switch (a) {
+    case Attach::None: return "none";
+    case Attach::Shared: return "shared";
+    case Attach::Exclusive: return "exclusive";
+  }
+  return "?";
+}
+
 uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
                     uint64_t length, uint64_t addr, Access access, const Requester& by) {
+  return map_window(memory, std::move(region), offset, length, addr, access, WindowOptions{}, by);
+}
+
+uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t offset,
+                    uint64_t length, uint64_t addr, Access access, const WindowOptions& options,
+                    const Requester& by) {
   if (!region) invalid("map_window: no region");
   const uint64_t page = host_page_size();
   const std::string who = "window of region '" + region->name() + "'";
@@ -70,11 +106,16 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   if (access == Access::ReadWrite && by.ceiling != Access::ReadWrite)
     throw RegionError(wasi::kEacces, who + ": read-write through a read-only handle");
 
+  // The lock comes first: a window is never mapped before its attachment is granted.
+  std::unique_ptr<AttachLock> lock = attach(*region, offset, length, access, options, who);
+
   WindowRecord record;
   record.addr = addr;
   record.length = length;
   record.writable = access == Access::ReadWrite;
-  record.may_write = region->writable() && by.ceiling == Access::ReadWrite;
+  // A reader's attachment never becomes writable.
+  record.may_write = region->writable() && by.ceiling == Access::ReadWrite &&
+                     options.attach != Attach::Shared;
   record.owner = by.instance;
   record.region_name = region->name();
   record.keep_alive = region;
@@ -84,7 +125,7 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
     record.backing_ino = static_cast<uint64_t>(st.st_ino);
   }
   record.backing_offset = region->file_offset() + offset;
-  record.backing = std::make_shared<MappedWindow>(region, offset);
+  record.backing = std::make_shared<MappedWindow>(region, offset, options.attach, std::move(lock));
   // Reserve the range in the table first so that a concurrent request cannot race us.
   if (anywhere) {
     std::optional<uint64_t> chosen = memory.add_window_highest(record);
@@ -132,6 +173,13 @@ void check_change(WindowChange result, uint64_t addr, uint64_t length) {
 }
 
 }  // namespace
+
+Attach window_attach_mode(const Memory& memory, uint64_t addr) {
+  std::optional<WindowRecord> w = memory.window_at(addr);
+  if (!w) return Attach::None;
+  auto* mapped = dynamic_cast<const MappedWindow*>(w->backing.get());
+  return mapped ? mapped->mode() : Attach::None;
+}
 
 void unmap_window(Memory& memory, uint64_t addr, uint64_t length, const Requester& by) {
   check_change(memory.remove_window(addr, length, by.instance), addr, length);

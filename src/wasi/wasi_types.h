@@ -10,9 +10,9 @@ enum Errno : uint32_t {
   kEexist = 20, kEfault = 21, kEfbig = 22, kEinval = 28, kEio = 29, kEisdir = 31,
   kEloop = 32, kEmfile = 33, kEmlink = 34, kEnametoolong = 37, kEnoent = 44, kEnomem = 48,
   kEnospc = 51, kEnosys = 52, kEnotdir = 54, kEnotempty = 55, kEnotsup = 58, kEoverflow = 61,
-  kEperm = 63, kEpipe = 64, kErange = 68, kEspipe = 70, kExdev = 75, kEnotcapable = 76,
-  kEnotsock = 57, kEnotconn = 53, kEconnreset = 15, kEconnaborted = 13, kEconnrefused = 14,
-  kEintr = 27,
+  kEperm = 63, kEpipe = 64, kErange = 68, kEspipe = 70, kEtimedout = 73, kExdev = 75,
+  kEnotcapable = 76, kEnotsock = 57, kEnotconn = 53, kEconnreset = 15, kEconnaborted = 13,
+  kEconnrefused = 14, kEintr = 27,
 };
 
 enum FileType : uint8_t {

@@ -49,6 +49,24 @@ int main(void) {
   int64_t again = aperture_map(data, 0, 65536, at, APERTURE_READ);
   printf("remap at the same address: %s\n", again == at ? "same" : "error");
   printf("region bytes survived unmap: %s\n", p[5] == 15 ? "yes" : "no");
+
+  int64_t ex = aperture_attach(data, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_EXCLUSIVE);
+  printf("attach exclusive: %s\n", ex > 0 ? "attached" : "error");
+  printf("attach exclusive again, no wait: %lld\n",
+         (long long)aperture_attach(data, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_EXCLUSIVE));
+  printf("attach shared, wait 20 ms: %lld\n",
+         (long long)aperture_attach_wait(data, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_SHARED, 20000000));
+  printf("attach exclusive through a read-only handle: %lld\n",
+         (long long)aperture_attach(table, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_EXCLUSIVE));
+  printf("attach bad mode: %lld\n", (long long)aperture_attach(data, 0, 0, APERTURE_MAP_ANYWHERE, 3));
+  printf("detach a plain window: %d\n", aperture_detach(again, 65536));
+  printf("detach: %d\n", aperture_detach(ex, 65536));
+  printf("detach again: %d\n", aperture_detach(ex, 65536));
+  int64_t r1 = aperture_attach(data, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_SHARED);
+  int64_t r2 = aperture_attach(data, 0, 0, APERTURE_MAP_ANYWHERE, APERTURE_ATTACH_SHARED);
+  printf("two shared attachments: %s\n", r1 > 0 && r2 > 0 ? "both attached" : "error");
+  printf("protect a shared attachment rw: %d\n", aperture_protect(r1, 65536, APERTURE_READ_WRITE));
+  printf("detach both: %d %d\n", aperture_detach(r1, 65536), aperture_detach(r2, 65536));
   printf("close data: %d\n", aperture_region_close(data));
   printf("close again: %d\n", aperture_region_close(data));
   printf("window stays after close: %s\n", p[6] == 18 ? "yes" : "no");
