@@ -117,7 +117,8 @@ std::chrono::nanoseconds parse_wait(const std::string& text, const std::string& 
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   std::string unit(end ? end : "");
   uint64_t ns_per = unit == "ns" ? 1 : unit == "us" ? 1000 : unit == "ms" ? 1000000 : unit == "s" ? 1000000000 : 0;
-  if (text.empty() || errno || end == text.c_str() || ns_per == 0 || v > INT64_MAX / ns_per)
+  bool digits_first = !text.empty() && std::isdigit(static_cast<unsigned char>(text[0]));  // no sign
+  if (!digits_first || errno || ns_per == 0 || v > INT64_MAX / ns_per)
     throw Error("bad wait '" + text + "' in '" + context + "' (e.g. wait=500ms, wait=5s, wait=forever)");
   return std::chrono::nanoseconds(static_cast<int64_t>(v * ns_per));
 }

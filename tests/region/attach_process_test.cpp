@@ -153,6 +153,11 @@ TEST_F(AttachProcessTest, CommandLineBindingsAttachToo) {
   EXPECT_EQ(code, 2) << "a malformed option: " << out;
   std::tie(code, out) = run(map + "wait=1s " + guest("pipeline_stage") + " consume");
   EXPECT_EQ(code, 2) << out;
+  for (const char* bad : {"-1s", "5", "1h", "ms", "+5s"}) {
+    std::tie(code, out) = run(map + "exclusive,wait=" + bad + " " + guest("pipeline_stage") + " consume");
+    EXPECT_EQ(code, 2) << bad << ": " << out;
+    EXPECT_NE(out.find("bad wait"), std::string::npos) << out;
+  }
   release(*holder);
   std::tie(code, out) = run(map + "exclusive,wait=5s " + guest("pipeline_stage") + " produce");
   EXPECT_EQ(code, 0) << out;
