@@ -77,7 +77,9 @@ struct Value {
   static Value f32(float f) { uint32_t b; std::memcpy(&b, &f, 4); return f32_bits(b); }
   static Value f64(double d) { uint64_t b; std::memcpy(&b, &d, 8); return f64_bits(b); }
   static Value null(ValType ref_type) { return {ref_type, 0}; }
-  // An externref carrying an embedder-chosen integer (the spec runner's `ref.extern N`).
+  // An externref carrying an embedder-chosen integer (the spec runner's `ref.extern N`),
+  // at most kMaxExternValue: 2^64-1 would wrap to the null reference's encoding.
+  static constexpr uint64_t kMaxExternValue = UINT64_MAX - 1;
   static Value extern_ref(uint64_t host_value) { return {ValType::ExternRef, host_value + 1}; }
 
   uint32_t as_u32() const { return static_cast<uint32_t>(bits); }

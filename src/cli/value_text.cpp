@@ -64,6 +64,19 @@ std::string format_nan(bool negative, uint64_t payload, uint64_t canonical) {
   return buf;
 }
 
+// An externref argument: an unsigned number that is not the null reference's encoding.
+Value parse_extern(const std::string& text) {
+  const ValType t = ValType::ExternRef;
+  if (!text.empty() && text[0] == '-')
+    throw UsageError("cannot parse '" + text + "' as externref: use null or a number from 0 to " +
+                     std::to_string(Value::kMaxExternValue));
+  uint64_t v = parse_integer(t, text, 64);
+  if (v > Value::kMaxExternValue)
+    throw UsageError("externref " + text + " is out of range: use null or a number from 0 to " +
+                     std::to_string(Value::kMaxExternValue) + " (2^64-1 would be null)");
+  return Value::extern_ref(v);
+}
+
 }  // namespace
 
 Value parse_value(ValType t, const std::string& text) {
@@ -86,7 +99,7 @@ Value parse_value(ValType t, const std::string& text) {
     case ValType::FuncRef:
     case ValType::ExternRef:
       if (text == "null") return Value::null(t);
-      if (t == ValType::ExternRef) return Value::extern_ref(parse_integer(t, text, 64));
+      if (t == ValType::ExternRef) return parse_extern(text);
       bad(t, text);  // there is no way to name a function on the command line
     default: bad(t, text);
   }

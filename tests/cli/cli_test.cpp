@@ -72,6 +72,23 @@ TEST(CliTest, ArgumentSyntax) {
   EXPECT_EQ(run("run " + demo() + " --invoke f64_id nan").out, "nan\n");
   EXPECT_EQ(run("run " + demo() + " --invoke f64_id -nan:0x1234").out, "-nan:0x1234\n");
   EXPECT_EQ(run("run " + demo() + " --invoke f64_id 0.1").out, "0.10000000000000001\n");
+  // externref: null, numbers up to 2^64-2 (2^64-1 is null's encoding, so it is refused).
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_id null").out, "null\n");
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_id 0").out, "externref:0\n");
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_id 18446744073709551614").out,
+            "externref:18446744073709551614\n");
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_is_null 18446744073709551614").out, "0\n");
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_is_null null").out, "1\n");
+}
+
+TEST(CliTest, ExternrefOutOfRangeIsAUsageError) {
+  for (const char* text : {"18446744073709551615", "0xffffffffffffffff", "-1"}) {
+    Result r = run("run " + demo() + " --invoke extern_id " + text);
+    EXPECT_EQ(r.exit_code, kUsage) << text << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, "use null or a number from 0 to 18446744073709551614")) << r.out;
+    EXPECT_FALSE(contains(r.out, "\nnull\n")) << "must not print back as null: " << r.out;
+  }
+  EXPECT_EQ(run("run " + demo() + " --invoke extern_id 18446744073709551616").exit_code, kUsage);
 }
 
 TEST(CliTest, UnboundedRecursionTrapsWithCallStackExhausted) {

@@ -9,6 +9,8 @@
   (func (export "f32_bits") (param f32) (result i32) (i32.reinterpret_f32 (local.get 0)))
   (func (export "f64_id") (param f64) (result f64) (local.get 0))
   (func (export "none"))
+  (func (export "extern_id") (param externref) (result externref) (local.get 0))
+  (func (export "extern_is_null") (param externref) (result i32) (ref.is_null (local.get 0)))
   (func $recurse (export "recurse") (param i32) (result i32)
     (call $recurse (i32.add (local.get 0) (i32.const 1))))
   (func $peek (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
