@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "aperture/features.h"
+
 namespace aperture {
 
 enum class EngineKind : uint8_t {
@@ -24,6 +26,8 @@ struct EngineConfig {
   EngineKind kind = EngineKind::Interpreter;
   // Optimisation level of compiling engines, 0 (fastest compile) .. 3.
   int opt_level = 2;
+  // Which features beyond WebAssembly 2.0 modules may use (aperture/features.h).
+  Features features;
 };
 
 // "interp", ...: the names the CLI's --engine and the test suite use.

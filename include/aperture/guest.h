@@ -73,6 +73,11 @@ APERTURE_IMPORT("map") int64_t aperture_map(int32_t handle, int64_t offset, int6
 APERTURE_IMPORT("unmap") int32_t aperture_unmap(int64_t addr, int64_t length);
 /* Changes the access of a window this instance mapped (never beyond its handle). */
 APERTURE_IMPORT("protect") int32_t aperture_protect(int64_t addr, int64_t length, int32_t access);
+/* The same three on memory `memory` of a module with several memories (map, unmap and
+ * protect act on memory 0). A memory index the module does not have is -APERTURE_EINVAL. */
+APERTURE_IMPORT("memory_map") int64_t aperture_memory_map(int32_t memory, int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t access);
+APERTURE_IMPORT("memory_unmap") int32_t aperture_memory_unmap(int32_t memory, int64_t addr, int64_t length);
+APERTURE_IMPORT("memory_protect") int32_t aperture_memory_protect(int32_t memory, int64_t addr, int64_t length, int32_t access);
 /* Closes a handle; windows made through it stay mapped. */
 APERTURE_IMPORT("region_close") int32_t aperture_region_close(int32_t handle);
 /* Maps region[offset, offset+length) like aperture_map, attached: EXCLUSIVE maps it

@@ -166,8 +166,9 @@ class GuestRegions {
   ~GuestRegions();
   void grant(const std::string& name, std::shared_ptr<Region> region, Access max_access);
   // Defines region_open, region_size, map, unmap, protect, region_close, page_size and
-  // wait32, wait64, notify (include/aperture/wait_notify.h has the host side).
-  // The functions act on the calling instance's memory 0.
+  // wait32, wait64, notify (include/aperture/wait_notify.h has the host side), which act
+  // on the calling instance's memory 0, and memory_map, memory_unmap and memory_protect,
+  // which take a memory index first.
   void define_imports(Store& store, Linker& linker);
 
   struct State;

@@ -191,6 +191,9 @@ class Instance {
   std::vector<Function*> funcs_;
   std::vector<Table*> tables_;
   std::vector<Memory*> memories_;
+  // memories_[i]->base() for each i: a reservation never moves, so engines reach memory N
+  // with one load from this array, the same cost for every N.
+  std::vector<uint8_t*> memory_bases_;
   std::vector<Global*> globals_;
   std::vector<std::vector<RefBits>> elem_segments_;  // emptied by elem.drop
   std::vector<uint8_t> data_dropped_;                // 1 once data.drop ran

@@ -24,7 +24,8 @@ int section_rank(uint8_t id) {
 
 class Decoder {
  public:
-  explicit Decoder(std::span<const uint8_t> bytes) : bytes_(bytes), r_(bytes, 0, bytes.size()) {}
+  Decoder(std::span<const uint8_t> bytes, const Features& features)
+      : bytes_(bytes), r_(bytes, 0, bytes.size()), features_(features) {}
 
   Module run() {
     header();
@@ -359,6 +360,27 @@ class Decoder {
     if (r.u8() != 0) r.fail_at(at, "zero byte expected");
   }
 
+  // A memory index immediate: a u32 with multiple memories, else a zero byte (2.0).
+  uint32_t memory_index(Reader& r) {
+    if (features_.multi_memory) return r.u32();
+    zero_byte(r);
+    return 0;
+  }
+
+  // memarg: alignment flags, [memory index], offset. With multiple memories, bit 6 of the
+  // flags says a memory index follows; flags of 128 and above are malformed.
+  void memarg(Reader& r, Instr& in) {
+    size_t at = r.pos();
+    uint32_t flags = r.u32();
+    if (features_.multi_memory) {
+      if (flags >= 128) r.fail_at(at, "malformed memop flags");
+      if (flags & 64) in.b = r.u32();
+      flags &= 63;
+    }
+    in.a = flags;
+    in.imm = r.u32();
+  }
+
   Instr instruction(Reader& r, std::vector<uint32_t>& targets) {
     Instr in;
     in.offset = static_cast<uint32_t>(r.pos());
@@ -391,8 +413,8 @@ class Decoder {
         break;
       }
       case ImmKind::CallIndirect: in.a = r.u32(); in.b = r.u32(); break;
-      case ImmKind::MemArg: in.a = r.u32(); in.imm = r.u32(); break;
-      case ImmKind::MemIdx: zero_byte(r); break;
+      case ImmKind::MemArg: memarg(r, in); break;
+      case ImmKind::MemIdx: in.a = memory_index(r); break;
       case ImmKind::I32: in.imm = static_cast<uint32_t>(r.s32()); break;
       case ImmKind::I64: in.imm = static_cast<uint64_t>(r.s64()); break;
       case ImmKind::F32: in.imm = r.fixed_u32(); break;
@@ -407,8 +429,8 @@ class Decoder {
         }
         break;
       }
-      case ImmKind::DataMem: in.a = r.u32(); zero_byte(r); break;
-      case ImmKind::MemMem: zero_byte(r); zero_byte(r); break;
+      case ImmKind::DataMem: in.a = r.u32(); in.b = memory_index(r); break;
+      case ImmKind::MemMem: in.a = memory_index(r); in.b = memory_index(r); break;
       case ImmKind::ElemTable:
       case ImmKind::TableTable: in.a = r.u32(); in.b = r.u32(); break;
       case ImmKind::Reserved0: zero_byte(r); break;
@@ -473,6 +495,7 @@ class Decoder {
 
   std::span<const uint8_t> bytes_;
   Reader r_;
+  Features features_;
   Module m_;
   uint64_t module_locals_ = 0;  // locals declared so far, all functions
   bool uses_data_count_ = false;
@@ -481,6 +504,8 @@ class Decoder {
 
 }  // namespace
 
-Module decode_module(std::span<const uint8_t> bytes) { return Decoder(bytes).run(); }
+Module decode_module(std::span<const uint8_t> bytes, const Features& features) {
+  return Decoder(bytes, features).run();
+}
 
 }  // namespace aperture

@@ -26,7 +26,7 @@ enum class ImmKind : uint8_t {
   GlobalIdx,     // Instr::a
   TableIdx,      // Instr::a
   MemArg,        // Instr::a = alignment exponent, Instr::b = memory index, Instr::imm = offset
-  MemIdx,        // Instr::a = memory index (must be 0 in 2.0)
+  MemIdx,        // Instr::a = memory index (a zero byte without multiple memories)
   I32,           // Instr::imm (zero-extended bits)
   I64,           // Instr::imm
   F32,           // Instr::imm (bit pattern)

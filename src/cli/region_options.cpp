@@ -126,6 +126,7 @@ std::chrono::nanoseconds parse_wait(const std::string& text, const std::string& 
 struct MapRequest {
   std::string region;
   uint64_t addr = 0, offset = 0, size = 0;
+  uint32_t memory = 0;  // memory index in the module
   std::optional<std::string> access;
   WindowOptions options;
 };
@@ -185,8 +186,8 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "dev:PATH,offset=O,size=S[,ro])"));
   one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
   one_each(run.add_option("--map", o.maps,
-                          "map a window NAME@ADDR[,offset=N][,size=N][,ro|,rw][,exclusive|,shared][,wait=T] "
-                          "into memory 0 before start"));
+                          "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T] "
+                          "into memory N (default 0) before start"));
   run.add_option("--max-region-handles", o.max_handles,
                  "region handles the guest may hold open at once (default " +
                      std::to_string(GuestRegions::kDefaultMaxHandles) + "; region_open then returns -EMFILE)");
@@ -214,15 +215,20 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   for (const std::string& m : o.maps) {
     size_t at = m.find('@');
     if (at == std::string::npos)
-      throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,ro|,rw][,exclusive|,shared][,wait=T], got '" + m + "'");
+      throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T], got '" + m + "'");
     SpecParts p = split_spec(m.substr(at + 1));
-    only_known(p, {"offset", "size", "ro", "rw", "exclusive", "shared", "wait"}, m);
+    only_known(p, {"offset", "size", "memory", "ro", "rw", "exclusive", "shared", "wait"}, m);
     MapRequest req;
     req.region = m.substr(0, at);
     lookup(*rr, req.region, "--map " + m);
     req.addr = parse_address(p.head);
     req.offset = option_size(p, "offset", 0);
     req.size = option_size(p, "size", 0);
+    if (p.options.count("memory")) {
+      uint64_t index = parse_address(p.options.at("memory"));
+      if (index > UINT32_MAX) throw Error("--map '" + m + "': memory index " + p.options.at("memory") + " is too large");
+      req.memory = static_cast<uint32_t>(index);
+    }
     if (p.options.count("ro") && p.options.count("rw")) throw Error("--map '" + m + "': both ro and rw");
     if (p.options.count("ro")) req.access = "ro";
     if (p.options.count("rw")) req.access = "rw";
@@ -232,9 +238,11 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   hooks.before_instantiate.push_back([rr](Store& store, Linker& linker) { rr->guest.define_imports(store, linker); });
   if (rr->maps.empty()) return;
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
-    Memory* mem = inst.memory(0);
-    if (!mem) throw Error("--map needs a module with a memory");
     for (const MapRequest& req : rr->maps) {
+      Memory* mem = inst.memory(req.memory);
+      if (!mem)
+        throw Error("--map " + req.region + "@...: the module has no memory " + std::to_string(req.memory) +
+                    " (it has " + std::to_string(inst.memories_.size()) + ")");
       auto region = rr->regions.at(req.region);
       map_window(*mem, region, req.offset, req.size, req.addr,
                  access_word(req.access.value_or(""), *region, "--map " + req.region), req.options);

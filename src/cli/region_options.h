@@ -16,7 +16,7 @@ namespace aperture::cli {
 struct RegionOptions {
   std::vector<std::string> regions;  // NAME=SPEC
   std::vector<std::string> grants;   // NAME[:ro|:rw]
-  std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,ro|,rw][,exclusive|,shared][,wait=T]
+  std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T]
   std::optional<std::string> max_handles;  // --max-region-handles N
 };
 

@@ -131,6 +131,12 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
 #define IOP(Name) &&L_##Name,
 #include "interp/extra_ops.def"
 #undef IOP
+#define MEMN_HANDLER(Name) &&L_##Name##MemN,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEMN_HANDLER, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEMN_HANDLER
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IOp::Count));
   if (entry == nullptr) {
@@ -146,7 +152,8 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   Frame* const frames_end = bounds.frames_end;
   Frame* frame = ts->frame_top + 1;
   Instance* inst = nullptr;
-  uint8_t* mem = nullptr;
+  uint8_t* mem = nullptr;                  // base of memory 0
+  uint8_t* const* mem_bases = nullptr;     // bases of all memories (Instance::memory_bases_)
   Function* const* funcs = nullptr;
   Global* const* globals = nullptr;
   Function* fn = entry;
@@ -168,6 +175,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   do {                                                                     \
     inst = (i);                                                            \
     mem = inst->memories_.empty() ? nullptr : inst->memories_[0]->base();  \
+    mem_bases = inst->memory_bases_.data();                                \
     funcs = inst->funcs_.data();                                           \
     globals = inst->globals_.data();                                       \
   } while (0)
@@ -402,12 +410,24 @@ L_ElemDropOp:
   NEXT();
 
   // ---- memory ----
+  // Each load and store has two handlers: memory 0 (immediate: offset) through the `mem`
+  // register, memory N (immediates: offset, N) through `mem_bases`: one more load from a
+  // small array, no bounds check either way (the guard zone does that).
 #define LOAD(Name, T, Conv)                                          \
   L_##Name : {                                                       \
     uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64;          \
     ++ip;                                                            \
     T v;                                                             \
     std::memcpy(&v, mem + a, sizeof(T));                             \
+    sp[-1] = Conv(v);                                                \
+    NEXT();                                                          \
+  }                                                                  \
+  L_##Name##MemN : {                                                 \
+    uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64;          \
+    const uint8_t* base = mem_bases[ip[1].u64];                      \
+    ip += 2;                                                         \
+    T v;                                                             \
+    std::memcpy(&v, base + a, sizeof(T));                            \
     sp[-1] = Conv(v);                                                \
     NEXT();                                                          \
   }
@@ -418,6 +438,15 @@ L_ElemDropOp:
     ++ip;                                                            \
     T v = static_cast<T>(sp[1]);                                     \
     std::memcpy(mem + a, &v, sizeof(T));                             \
+    NEXT();                                                          \
+  }                                                                  \
+  L_##Name##MemN : {                                                 \
+    sp -= 2;                                                         \
+    uint64_t a = static_cast<uint32_t>(sp[0]) + ip[0].u64;           \
+    uint8_t* base = mem_bases[ip[1].u64];                            \
+    ip += 2;                                                         \
+    T v = static_cast<T>(sp[1]);                                     \
+    std::memcpy(base + a, &v, sizeof(T));                            \
     NEXT();                                                          \
   }
 #define U32(v) static_cast<uint64_t>(static_cast<uint32_t>(v))
@@ -451,41 +480,56 @@ L_ElemDropOp:
   // host atomic on the reservation, so bounds are checked by the guard zone as for plain
   // loads and stores. Narrow forms zero-extend; narrow cmpxchg compares the wrapped
   // expected value.
-#define ATOMIC_ADDR(T, addr_slot)                                      \
+  // Like plain loads and stores, each atomic has a memory-0 handler (L_Name: immediate
+  // offset, base in `mem`) and a memory-N one (L_NameMemN: offset, memory index).
+  // ATOMIC_ADDR reads `midx` (the memory index) and `p` before advancing ip.
+#define ATOMIC_ADDR(T, addr_slot, N)                                   \
   uint64_t a = static_cast<uint32_t>(addr_slot) + ip[0].u64;           \
-  ++ip;                                                                \
+  const uint32_t midx = (N) ? static_cast<uint32_t>(ip[1].u64) : 0;    \
+  uint8_t* base = (N) ? mem_bases[midx] : mem;                         \
+  ip += (N) ? 2 : 1;                                                   \
   if (a & (sizeof(T) - 1)) TRAP(trap_msg::kUnalignedAtomic);           \
-  T* p = reinterpret_cast<T*>(mem + a)
+  T* p = reinterpret_cast<T*>(base + a)
+// Defines the handler for memory 0 and the one for memory N from one body.
+#define ATOMIC_BOTH(Name, BODY) \
+  L_##Name : {                  \
+    constexpr bool kMemN = false; \
+    BODY                        \
+  }                             \
+  L_##Name##MemN : {            \
+    constexpr bool kMemN = true; \
+    BODY                        \
+  }
 #define ATOMIC_LOAD(Name, T)                                           \
-  L_##Name : {                                                         \
-    ATOMIC_ADDR(T, sp[-1]);                                            \
+  ATOMIC_BOTH(Name,                                                    \
+    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+    (void)midx;                                                        \
     sp[-1] = U64(__atomic_load_n(p, __ATOMIC_SEQ_CST));                \
-    NEXT();                                                            \
-  }
+    NEXT();)
 #define ATOMIC_STORE(Name, T)                                          \
-  L_##Name : {                                                         \
+  ATOMIC_BOTH(Name,                                                    \
     sp -= 2;                                                           \
-    ATOMIC_ADDR(T, sp[0]);                                             \
+    ATOMIC_ADDR(T, sp[0], kMemN);                                      \
+    (void)midx;                                                        \
     __atomic_store_n(p, static_cast<T>(sp[1]), __ATOMIC_SEQ_CST);      \
-    NEXT();                                                            \
-  }
+    NEXT();)
 #define ATOMIC_RMW(Name, T, builtin)                                   \
-  L_##Name : {                                                         \
+  ATOMIC_BOTH(Name,                                                    \
     --sp;                                                              \
-    ATOMIC_ADDR(T, sp[-1]);                                            \
+    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+    (void)midx;                                                        \
     sp[-1] = U64(builtin(p, static_cast<T>(sp[0]), __ATOMIC_SEQ_CST)); \
-    NEXT();                                                            \
-  }
+    NEXT();)
 #define ATOMIC_CMPXCHG(Name, T)                                        \
-  L_##Name : {                                                         \
+  ATOMIC_BOTH(Name,                                                    \
     sp -= 2;                                                           \
-    ATOMIC_ADDR(T, sp[-1]);                                            \
+    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+    (void)midx;                                                        \
     T expected = static_cast<T>(sp[0]);                                \
     __atomic_compare_exchange_n(p, &expected, static_cast<T>(sp[1]), false, \
                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);   \
     sp[-1] = U64(expected); /* the old value either way */             \
-    NEXT();                                                            \
-  }
+    NEXT();)
 // All seven widths of one read-modify-write operation.
 #define ATOMIC_RMW_ALL(Op, builtin)                                    \
   ATOMIC_RMW(I32AtomicRmw##Op, uint32_t, builtin)                      \
@@ -527,67 +571,75 @@ L_AtomicFence:
   NEXT();
   // wait/notify: the atomic load checks alignment and bounds (a fault traps) before the
   // futex call, and answers "not equal" without a system call.
-L_MemoryAtomicWait32: {
-  sp -= 2;
-  ATOMIC_ADDR(uint32_t, sp[-1]);
-  uint32_t expected = static_cast<uint32_t>(sp[0]);
-  bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
-  Memory* m = inst->memories_[0];
-  if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
-  uint32_t r = equal ? memory_wait32(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
-  if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  // the window vanished meanwhile
-  sp[-1] = r;
-  NEXT();
-}
-L_MemoryAtomicWait64: {
-  sp -= 2;
-  ATOMIC_ADDR(uint64_t, sp[-1]);
-  uint64_t expected = sp[0];
-  bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
-  Memory* m = inst->memories_[0];
-  if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
-  uint32_t r = equal ? memory_wait64(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
-  if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  // the window vanished meanwhile
-  sp[-1] = r;
-  NEXT();
-}
-L_MemoryAtomicNotify: {
-  --sp;
-  ATOMIC_ADDR(uint32_t, sp[-1]);
-  (void)__atomic_load_n(p, __ATOMIC_RELAXED);  // bounds check
-  sp[-1] = memory_notify(*inst->memories_[0], a, static_cast<uint32_t>(sp[0]));
-  NEXT();
-}
+  ATOMIC_BOTH(MemoryAtomicWait32,
+    sp -= 2;
+    ATOMIC_ADDR(uint32_t, sp[-1], kMemN);
+    uint32_t expected = static_cast<uint32_t>(sp[0]);
+    bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
+    Memory* m = inst->memories_[midx];
+    if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
+    uint32_t r = equal ? memory_wait32(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+    if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  /* the window vanished meanwhile */
+    sp[-1] = r;
+    NEXT();)
+  ATOMIC_BOTH(MemoryAtomicWait64,
+    sp -= 2;
+    ATOMIC_ADDR(uint64_t, sp[-1], kMemN);
+    uint64_t expected = sp[0];
+    bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
+    Memory* m = inst->memories_[midx];
+    if (!m->shared()) TRAP(trap_msg::kWaitOnUnsharedMemory);
+    uint32_t r = equal ? memory_wait64(*m, a, expected, static_cast<int64_t>(sp[1])) : kWaitNotEqual;
+    if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  /* the window vanished meanwhile */
+    sp[-1] = r;
+    NEXT();)
+  ATOMIC_BOTH(MemoryAtomicNotify,
+    --sp;
+    ATOMIC_ADDR(uint32_t, sp[-1], kMemN);
+    (void)__atomic_load_n(p, __ATOMIC_RELAXED);  // bounds check
+    sp[-1] = memory_notify(*inst->memories_[midx], a, static_cast<uint32_t>(sp[0]));
+    NEXT();)
 
-L_MemorySize:
-  *sp++ = inst->memories_[0]->pages();
+L_MemorySize:  // memory index
+  *sp++ = inst->memories_[ip[0].u64]->pages();
+  ++ip;
   NEXT();
-L_MemoryGrow:
-  sp[-1] = static_cast<uint32_t>(inst->memories_[0]->grow(static_cast<uint32_t>(sp[-1])));
+L_MemoryGrow:  // memory index
+  sp[-1] = static_cast<uint32_t>(inst->memories_[ip[0].u64]->grow(static_cast<uint32_t>(sp[-1])));
+  ++ip;
   NEXT();
-L_MemoryFill:
+L_MemoryFill: {  // memory index
+  uint32_t m = static_cast<uint32_t>(ip[0].u64);
+  ++ip;
   sp -= 3;
-  if (!memory_fill(*inst, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!memory_fill(*inst, m, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
                    static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
-L_MemoryCopy:
+}
+L_MemoryCopy: {  // destination memory, source memory
+  uint32_t dm = static_cast<uint32_t>(ip[0].u64), sm = static_cast<uint32_t>(ip[1].u64);
+  ip += 2;
   sp -= 3;
-  if (!memory_copy(*inst, 0, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!memory_copy(*inst, dm, sm, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
                    static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
-L_MemoryDiscard:
+}
+L_MemoryDiscard: {  // memory index
+  uint32_t m = static_cast<uint32_t>(ip[0].u64);
+  ++ip;
   sp -= 2;
-  if (!memory_discard(*inst, 0, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!memory_discard(*inst, m, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
                       &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
+}
 L_MemoryInitOp: {
-  uint32_t seg = static_cast<uint32_t>(ip[0].u64);
-  ++ip;
+  uint32_t seg = static_cast<uint32_t>(ip[0].u64), m = static_cast<uint32_t>(ip[1].u64);
+  ip += 2;
   sp -= 3;
-  if (!memory_init(*inst, 0, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!memory_init(*inst, m, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
                    static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();

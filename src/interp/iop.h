@@ -3,6 +3,18 @@
 
 #include <cstdint>
 
+// Loads and stores (the ops of opcodes.def with an access width) exist twice: `Name`
+// addresses memory 0 through a base pointer the interpreter keeps in a register, and
+// `Name##MemN` (immediates: offset, memory index) any other memory, through the
+// instance's array of memory bases. APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) expands to
+// F(Name) for those ops and to nothing for the others.
+#define APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) APERTURE_MEMORY_ACCESS_##Mem(F, Name)
+#define APERTURE_MEMORY_ACCESS_0(F, Name)
+#define APERTURE_MEMORY_ACCESS_1(F, Name) F(Name)
+#define APERTURE_MEMORY_ACCESS_2(F, Name) F(Name)
+#define APERTURE_MEMORY_ACCESS_4(F, Name) F(Name)
+#define APERTURE_MEMORY_ACCESS_8(F, Name) F(Name)
+
 namespace aperture {
 
 enum class IOp : uint16_t {
@@ -12,6 +24,12 @@ enum class IOp : uint16_t {
 #define IOP(Name) Name,
 #include "interp/extra_ops.def"
 #undef IOP
+#define MEMN_ENUM(Name) Name##MemN,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEMN_ENUM, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEMN_ENUM
   Count
 };
 

@@ -21,6 +21,21 @@ IOp iop_for(Opcode op) {
   return IOp::Unreachable;
 }
 
+// The variant of a load or store that addresses a memory other than 0 (interp/iop.h).
+IOp on_memory_n(Opcode op) {
+  switch (op) {
+#define MEMN_CASE(Name) \
+  case Opcode::Name:    \
+    return IOp::Name##MemN;
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEMN_CASE, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEMN_CASE
+    default: return IOp::Count;
+  }
+}
+
 // Superinstruction tables for the peephole (see extra_ops.def).
 IOp with_immediate(IOp op) {
   switch (op) {
@@ -408,7 +423,14 @@ class Translator {
       case Opcode::TableInit:
         emit_op(IOp::TableInitOp, in.offset); emit_imm(in.a); emit_imm(in.b); pop(3); return;
       case Opcode::ElemDrop: emit_op(IOp::ElemDropOp, in.offset); emit_imm(in.a); return;
-      case Opcode::MemoryInit: emit_op(IOp::MemoryInitOp, in.offset); emit_imm(in.a); pop(3); return;
+      case Opcode::MemoryInit:
+        emit_op(IOp::MemoryInitOp, in.offset); emit_imm(in.a); emit_imm(in.b); pop(3); return;
+      case Opcode::MemorySize: emit_op(IOp::MemorySize, in.offset); emit_imm(in.a); push(); return;
+      case Opcode::MemoryGrow: emit_op(IOp::MemoryGrow, in.offset); emit_imm(in.a); return;
+      case Opcode::MemoryFill: emit_op(IOp::MemoryFill, in.offset); emit_imm(in.a); pop(3); return;
+      case Opcode::MemoryDiscard: emit_op(IOp::MemoryDiscard, in.offset); emit_imm(in.a); pop(2); return;
+      case Opcode::MemoryCopy:
+        emit_op(IOp::MemoryCopy, in.offset); emit_imm(in.a); emit_imm(in.b); pop(3); return;
       case Opcode::DataDrop: emit_op(IOp::DataDropOp, in.offset); emit_imm(in.a); return;
       case Opcode::RefNull: emit_op(IOp::Const, in.offset); emit_imm(0); push(); return;
       case Opcode::RefIsNull: emit_op(IOp::RefIsNullOp, in.offset); return;
@@ -421,9 +443,14 @@ class Translator {
         emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
       default: break;
     }
-    // Simple operations: loads/stores carry their offset, others have no immediates.
+    // Simple operations: loads/stores carry their offset (and a memory index when it is
+    // not 0), others have no immediates.
     IOp op = iop_for(in.op);
-    if (!fuse_simple(op, in)) {
+    if (info->imm == ImmKind::MemArg && in.b != 0) {
+      emit_op(on_memory_n(in.op), in.offset);
+      emit_imm(in.imm);
+      emit_imm(in.b);
+    } else if (!fuse_simple(op, in)) {
       emit_op(op, in.offset);
       if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
     }

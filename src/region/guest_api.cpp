@@ -96,9 +96,11 @@ const State::Handle* handle(State& s, const HostContext& ctx, int32_t h) {
   return it == mine->second.by_number.end() ? nullptr : &it->second;
 }
 
-int64_t map(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t length, int64_t addr,
-            uint32_t bits, const WindowOptions& options = {}) {
-  Memory* mem = ctx.memory();
+// map, unmap and protect act on the caller's memory `memory`; a memory index the caller
+// does not have is EINVAL.
+int64_t map(State& s, HostContext& ctx, uint32_t memory, int32_t h, uint64_t offset, uint64_t length,
+            int64_t addr, uint32_t bits, const WindowOptions& options = {}) {
+  Memory* mem = ctx.memory(memory);
   Access want;
   if (!parse_access(bits, &want)) return neg(wasi::kEinval);
   if (!mem) return neg(wasi::kEinval);
@@ -130,7 +132,7 @@ int64_t attach(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t 
   options.attach = mode == 2 ? Attach::Exclusive : Attach::Shared;
   options.wait = timeout_ns < 0 ? kWaitForever : std::chrono::nanoseconds(timeout_ns);
   Access access = mode == 2 ? Access::ReadWrite : Access::Read;
-  return map(s, ctx, h, offset, length, addr, static_cast<uint32_t>(access), options);
+  return map(s, ctx, 0, h, offset, length, addr, static_cast<uint32_t>(access), options);
 }
 
 // detach: unmap an attached window, which releases its lock.
@@ -148,8 +150,8 @@ int32_t detach(HostContext& ctx, uint64_t addr, uint64_t length) {
   }
 }
 
-int32_t unmap(HostContext& ctx, uint64_t addr, uint64_t length) {
-  Memory* mem = ctx.memory();
+int32_t unmap(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length) {
+  Memory* mem = ctx.memory(memory);
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
   try {
     unmap_window(*mem, addr, length, Requester{caller_id(ctx)});
@@ -159,8 +161,8 @@ int32_t unmap(HostContext& ctx, uint64_t addr, uint64_t length) {
   }
 }
 
-int32_t protect(HostContext& ctx, uint64_t addr, uint64_t length, uint32_t bits) {
-  Memory* mem = ctx.memory();
+int32_t protect(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length, uint32_t bits) {
+  Memory* mem = ctx.memory(memory);
   Access want;
   if (!parse_access(bits, &want)) return -static_cast<int32_t>(wasi::kEinval);
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
@@ -203,9 +205,11 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
     const State::Handle* h = handle(*s, c, static_cast<int32_t>(a[0]));
     r[0] = h ? h->region->size() : slot(neg(wasi::kEbadf));
   });
+  // map, unmap, protect act on memory 0; memory_map, memory_unmap, memory_protect take
+  // the memory index as their first argument.
   def("map", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32}, {VT::I64},
       [s](HostContext& c, const uint64_t* a, uint64_t* r) {
-        r[0] = slot(map(*s, c, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
+        r[0] = slot(map(*s, c, 0, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
                         static_cast<uint32_t>(a[4])));
       });
   def("attach", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32, VT::I64}, {VT::I64},
@@ -216,12 +220,25 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
   def("detach", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
     r[0] = slot32(detach(c, a[0], a[1]));
   });
+  def("memory_map", {VT::I32, VT::I32, VT::I64, VT::I64, VT::I64, VT::I32}, {VT::I64},
+      [s](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot(map(*s, c, static_cast<uint32_t>(a[0]), static_cast<int32_t>(a[1]), a[2], a[3],
+                        static_cast<int64_t>(a[4]), static_cast<uint32_t>(a[5])));
+      });
   def("unmap", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
-    r[0] = slot32(unmap(c, a[0], a[1]));
+    r[0] = slot32(unmap(c, 0, a[0], a[1]));
   });
+  def("memory_unmap", {VT::I32, VT::I64, VT::I64}, {VT::I32},
+      [](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot32(unmap(c, static_cast<uint32_t>(a[0]), a[1], a[2]));
+      });
   def("protect", {VT::I64, VT::I64, VT::I32}, {VT::I32},
       [](HostContext& c, const uint64_t* a, uint64_t* r) {
-        r[0] = slot32(protect(c, a[0], a[1], static_cast<uint32_t>(a[2])));
+        r[0] = slot32(protect(c, 0, a[0], a[1], static_cast<uint32_t>(a[2])));
+      });
+  def("memory_protect", {VT::I32, VT::I64, VT::I64, VT::I32}, {VT::I32},
+      [](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot32(protect(c, static_cast<uint32_t>(a[0]), a[1], a[2], static_cast<uint32_t>(a[3])));
       });
   def("region_close", {VT::I32}, {VT::I32}, [s](HostContext& c, const uint64_t* a, uint64_t* r) {
     std::lock_guard<std::mutex> lock(s->mutex);

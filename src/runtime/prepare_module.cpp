@@ -10,9 +10,9 @@ std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> by
                                                      const Engine& engine,
                                                      const EngineConfig& config) {
   auto compiled = std::make_shared<CompiledModule>();
-  compiled->module = decode_module(bytes);
+  compiled->module = decode_module(bytes, config.features);
   const Module& m = compiled->module;
-  validate_module(m);
+  validate_module(m, config.features);
   compiled->type_ids.reserve(m.types.size());
   for (const FuncType& t : m.types) compiled->type_ids.push_back(canonical_type_id(t));
   compiled->engine = &engine;

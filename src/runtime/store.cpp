@@ -321,6 +321,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
   }
   for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
   for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
+  for (Memory* mem : inst.memories_) inst.memory_bases_.push_back(mem->base());
   for (const GlobalDef& g : m.globals) {
     uint64_t bits = eval_const(g.init, inst);
     inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits}));

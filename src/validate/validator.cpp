@@ -18,7 +18,9 @@ constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull;  // 2^32 - 1 elements
 
 class ModuleValidator {
  public:
-  explicit ModuleValidator(const Module& m) : m_(m) { c_.module = &m; }
+  ModuleValidator(const Module& m, const Features& features) : m_(m), features_(features) {
+    c_.module = &m;
+  }
 
   void run() {
     if (m_.bodies.size() != m_.funcs.size())
@@ -34,7 +36,8 @@ class ModuleValidator {
     for (uint32_t i = 0; i < m_.bodies.size(); ++i) fv.validate(i);
     start();
     exports();
-    if (c_.num_memories > 1) fail(second_memory_offset(), "multiple memories");
+    if (c_.num_memories > 1 && !features_.multi_memory)
+      fail(second_memory_offset(), "multiple memories");
   }
 
  private:
@@ -217,11 +220,14 @@ class ModuleValidator {
   }
 
   const Module& m_;
+  Features features_;
   ValidationContext c_;
 };
 
 }  // namespace
 
-void validate_module(const Module& m) { ModuleValidator(m).run(); }
+void validate_module(const Module& m, const Features& features) {
+  ModuleValidator(m, features).run();
+}
 
 }  // namespace aperture

@@ -11,6 +11,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
+#include "engine_under_test.h"
 
 namespace aperture {
 namespace {
@@ -22,7 +23,7 @@ constexpr int32_t kRead = 1, kReadWrite = 3;
 std::shared_ptr<const CompiledModule> load(const std::string& name) {
   std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
   std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
-  return compile(b);
+  return compile(b, testing_support::engine_under_test());
 }
 
 int64_t call(Instance& inst, const std::string& fn, std::vector<Value> args) {

@@ -179,6 +179,29 @@ TEST_F(CliRegionTest, BadOptionsAreClearErrors) {
   EXPECT_NE(out.find("multiples of the page size"), std::string::npos) << out;
 }
 
+TEST_F(CliRegionTest, MapTakesAMemoryIndex) {
+  std::string path = std::string(APERTURE_BINARY_DIR) + "/map_memory_index_" + std::to_string(getpid()) + ".bin";
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::vector<uint32_t> words(1024, 0);
+  words[2] = 4242;
+  fwrite(words.data(), 4, words.size(), f);
+  fclose(f);
+  std::string module = std::string(APERTURE_WAT_DIR) + "/two_memories.wasm";
+  std::string out;
+  EXPECT_EQ(run("run --region s=file:" + path + " --map s@0x100000,memory=1 " + module + " --invoke load1 0x100008", &out), 0) << out;
+  EXPECT_EQ(out, "4242\n");
+  out.clear();
+  EXPECT_EQ(run("run --region s=file:" + path + " --map s@0x100000 " + module + " --invoke load1 0x100008", &out), 134)
+      << "without memory=1 the window is in memory 0: " << out;
+  out.clear();
+  EXPECT_EQ(run("run --region s=file:" + path + " --map s@0x100000,memory=5 " + module + " --invoke load1 0", &out), 1) << out;
+  EXPECT_NE(out.find("the module has no memory 5 (it has 2)"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("run --region s=file:" + path + " --map s@0x100000,memory=x " + module + " --invoke load1 0", &out), 2) << out;
+  unlink(path.c_str());
+}
+
 TEST_F(CliRegionTest, RegionsTheSystemRefusesExitWithStatusOne) {
   // docs/regions.md: 2 for a malformed option, 1 for a well-formed request the system refuses.
   std::string out;

@@ -3,10 +3,12 @@
 // counts of assertions passed / failed / skipped.
 //
 //   spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] [--expected-failures FILE]
-//               [--only NAME] [--max-failures N] [-v]
+//               [--only NAME[,NAME...]] [--no-multi-memory] [--max-failures N] [-v]
 //
-// SUBDIR is `core` (what CTest runs) or a proposal directory (`threads`, `multi-memory`,
-// `memory64`) on request. `simd_*` scripts are listed as unsupported and never counted.
+// SUBDIR is `core` or a proposal directory (`threads`, `multi-memory`, `memory64`).
+// `--only` runs the named scripts, which must all exist. `--no-multi-memory` checks
+// modules by the 2.0 rules, as the 2.0 core suite expects. `simd_*` scripts are listed
+// as unsupported and never counted.
 //
 // Exit status: 0 when every failure is listed in the expected-failures file and every
 // listed failure still fails (so the list stays honest); 1 otherwise; 2 on bad usage.
@@ -481,10 +483,21 @@ bool read_expected_failures(const std::string& path, std::map<std::string, std::
 }
 
 struct Options {
-  std::string root, subdir, expected_path, only, engine;
+  std::string root, subdir, expected_path, engine;
+  std::set<std::string> only;
+  bool multi_memory = true;
   size_t max_failures = 50;
   bool verbose = false;
 };
+
+// "a,b,c" -> {a, b, c}
+std::set<std::string> split_names(const std::string& list) {
+  std::set<std::string> names;
+  std::stringstream in(list);
+  for (std::string name; std::getline(in, name, ',');)
+    if (!name.empty()) names.insert(name);
+  return names;
+}
 
 bool parse_args(int argc, char** argv, Options* o) {
   if (argc < 3) return false;
@@ -495,7 +508,8 @@ bool parse_args(int argc, char** argv, Options* o) {
     bool has_value = i + 1 < argc;
     if (a == "--expected-failures" && has_value) o->expected_path = argv[++i];
     else if (a == "--engine" && has_value) o->engine = argv[++i];
-    else if (a == "--only" && has_value) o->only = argv[++i];
+    else if (a == "--only" && has_value) o->only = split_names(argv[++i]);
+    else if (a == "--no-multi-memory") o->multi_memory = false;
     else if (a == "--max-failures" && has_value) o->max_failures = std::stoul(argv[++i]);
     else if (a == "-v") o->verbose = true;
     else return false;
@@ -509,7 +523,8 @@ int main(int argc, char** argv) {
   Options opt;
   if (!parse_args(argc, argv, &opt)) {
     std::cerr << "usage: spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] "
-                 "[--expected-failures FILE] [--only NAME] [--max-failures N] [-v]\n";
+                 "[--expected-failures FILE] [--only NAME[,NAME...]] [--no-multi-memory] "
+                 "[--max-failures N] [-v]\n";
     return 2;
   }
   std::map<std::string, std::string> expected;
@@ -519,10 +534,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   aperture::EngineConfig engine = aperture::testing_support::engine_config_named(opt.engine);
+  engine.features.multi_memory = opt.multi_memory;
   std::string dir = opt.root + "/" + opt.subdir;
   std::vector<std::string> files = converted_scripts(dir);
   if (files.empty()) {
     std::cerr << "spec_runner: no converted scripts in " << dir << "\n";
+    return 2;
+  }
+  for (const std::string& name : opt.only) {  // a misspelt name must not pass as "nothing failed"
+    if (std::find(files.begin(), files.end(), name) != files.end()) continue;
+    std::cerr << "spec_runner: --only names '" << name << "', which is not a converted script in " << dir << "\n";
     return 2;
   }
 
@@ -531,7 +552,7 @@ int main(int argc, char** argv) {
   SkipReasons skips;
   std::vector<std::string> unsupported;
   for (const std::string& name : files) {
-    if (!opt.only.empty() && name != opt.only) continue;
+    if (!opt.only.empty() && !opt.only.count(name)) continue;
     if (name.rfind("simd_", 0) == 0) {  // no SIMD in the engine: never counted as passed
       unsupported.push_back(name);
       continue;
@@ -567,7 +588,7 @@ int main(int argc, char** argv) {
   int stale = 0;
   for (const auto& [key, reason] : expected) {
     std::string file = key.substr(0, key.find(':'));
-    if (!opt.only.empty() && file != opt.only) continue;
+    if (!opt.only.empty() && !opt.only.count(file)) continue;
     if (failed_keys.count(key)) continue;
     std::printf("UNEXPECTED PASS %s (listed as expected failure: %s)\n", key.c_str(), reason.c_str());
     ++stale;

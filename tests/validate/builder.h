@@ -185,9 +185,9 @@ inline DataSegment active_data(uint32_t memory, ConstExpr offset) {
 }
 
 // "valid", or the validation error's message.
-inline std::string check(const Module& m) {
+inline std::string check(const Module& m, const Features& features = {}) {
   try {
-    validate_module(m);
+    validate_module(m, features);
   } catch (const ValidationError& e) {
     return e.detail();
   }

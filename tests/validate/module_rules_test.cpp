@@ -59,16 +59,20 @@ TEST(ModuleRules, TableLimits) {
   EXPECT_EQ(check(imported.m), "size minimum must not be greater than maximum");
 }
 
-TEST(ModuleRules, AtMostOneMemory) {
+TEST(ModuleRules, AtMostOneMemoryWithoutMultipleMemories) {
+  Features v2;
+  v2.multi_memory = false;
   ModuleBuilder two;
   two.memory(1);
   two.memory(1);
-  EXPECT_EQ(check(two.m), "multiple memories");
+  EXPECT_EQ(check(two.m, v2), "multiple memories");
+  EXPECT_EQ(check(two.m), "valid") << "multiple memories are on by default";
 
   ModuleBuilder imported_and_defined;
   imported_and_defined.import_memory(1);
   imported_and_defined.memory(1);
-  EXPECT_EQ(check(imported_and_defined.m), "multiple memories");
+  EXPECT_EQ(check(imported_and_defined.m, v2), "multiple memories");
+  EXPECT_EQ(check(imported_and_defined.m), "valid");
 
   ModuleBuilder tables;  // reference types allow several tables
   tables.table(FUNCREF, 1);
