@@ -1003,6 +1003,24 @@ L_I64LoadLocal: {
   *sp++ = v;
   NEXT();
 }
+L_I32LoadLocalMemN: {
+  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
+  const uint8_t* base = mem_bases[ip[2].u64];
+  ip += 3;
+  uint32_t v;
+  std::memcpy(&v, base + a, 4);
+  *sp++ = v;
+  NEXT();
+}
+L_I64LoadLocalMemN: {
+  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
+  const uint8_t* base = mem_bases[ip[2].u64];
+  ip += 3;
+  uint64_t v;
+  std::memcpy(&v, base + a, 8);
+  *sp++ = v;
+  NEXT();
+}
 
   // Wasm opcodes that the translator never emits as such.
 L_Nop:

@@ -227,8 +227,11 @@ class Translator {
       return true;
     }
     if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
-      refuse(op == IOp::I32Load ? IOp::I32LoadLocal : IOp::I64LoadLocal);
+      // The same fusion on every memory, so that memory N costs what memory 0 costs.
+      if (in.b == 0) refuse(op == IOp::I32Load ? IOp::I32LoadLocal : IOp::I64LoadLocal);
+      else refuse(op == IOp::I32Load ? IOp::I32LoadLocalMemN : IOp::I64LoadLocalMemN);
       emit_imm(in.imm);
+      if (in.b != 0) emit_imm(in.b);
       return true;
     }
     return false;
@@ -446,13 +449,11 @@ class Translator {
     // Simple operations: loads/stores carry their offset (and a memory index when it is
     // not 0), others have no immediates.
     IOp op = iop_for(in.op);
-    if (info->imm == ImmKind::MemArg && in.b != 0) {
-      emit_op(on_memory_n(in.op), in.offset);
-      emit_imm(in.imm);
-      emit_imm(in.b);
-    } else if (!fuse_simple(op, in)) {
-      emit_op(op, in.offset);
+    if (!fuse_simple(op, in)) {
+      bool other_memory = info->imm == ImmKind::MemArg && in.b != 0;
+      emit_op(other_memory ? on_memory_n(in.op) : op, in.offset);
       if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
+      if (other_memory) emit_imm(in.b);
     }
     pop(pops_of(*info));
     if (info->result != OpType::V) push();
