@@ -265,6 +265,13 @@ class Store {
   // Units left, or nullopt when fuel is not enabled.
   std::optional<uint64_t> fuel() const;
 
+  // Frees `instance` and the functions, tables, memories and globals it defined, before
+  // the store goes. The caller guarantees that nothing refers to them any more: no other
+  // instance imported them, no table or global outside the instance holds its functions,
+  // and none of its code is running. (The C API uses it for instances whose exports were
+  // never handed out.)
+  void destroy_instance(Instance& instance);
+
  private:
   struct Objects;
   StoreLimits limits_;

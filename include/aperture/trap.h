@@ -9,6 +9,18 @@
 
 namespace aperture {
 
+class Instance;
+
+// One wasm frame of a trap (what the C API's wasm_frame_t reports).
+struct TrapFrame {
+  Instance* instance = nullptr;  // the instance whose function runs in the frame
+  uint32_t func_index = 0;       // the function's index in its module
+  // Byte offset in the module of the instruction the frame was executing (the trapping
+  // instruction, or the call in an outer frame); nullopt when the engine cannot tell
+  // (the interpreter at a memory fault).
+  std::optional<uint32_t> offset;
+};
+
 class Trap : public std::runtime_error {
  public:
   explicit Trap(const std::string& message) : std::runtime_error(message) {}
@@ -23,6 +35,9 @@ class Trap : public std::runtime_error {
 
   // Wasm frames innermost first, e.g. "#0 func[3] (fib)". Filled at the invoke boundary.
   std::vector<std::string> backtrace;
+  // The same frames, structured; also filled for traps thrown by host functions (each
+  // invocation the trap passes through appends its frames).
+  std::vector<TrapFrame> frames;
 
   // Message plus backtrace, one frame per line.
   std::string describe() const;

@@ -297,6 +297,7 @@ class Decoder {
       Reader body_reader(bytes_, r.pos(), end);
       FunctionBody body;
       body.offset = static_cast<uint32_t>(at);
+      body.code_offset = static_cast<uint32_t>(r.pos());
       locals(body_reader, body);
       instructions(body_reader, body.code, &body.br_table_targets, /*const_expr=*/false);
       if (!body_reader.at_end()) body_reader.fail("section size mismatch");

@@ -45,6 +45,7 @@ struct FunctionBody {
   std::vector<Instr> code;            // ends with the function's final End
   std::vector<uint32_t> br_table_targets;  // storage for BrTable immediates
   uint32_t offset = 0;                // byte offset of the body (its size LEB) in the module
+  uint32_t code_offset = 0;           // byte offset just after the size: the function's start
 
   // Appends a run of `count` locals of type `type`.
   void add_locals(uint32_t count, ValType type) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 
 #include "aperture/memory.h"
 #include "interp/code.h"
@@ -36,6 +37,9 @@ struct Frame {
   const Slot* ret_ip;  // nullptr marks the entry frame of an invocation
   uint64_t* fp;        // caller's fp
   Function* fn;        // the function running in this frame
+  // Where this frame stood when it trapped or called out of the interpreter (for trap
+  // frames; written on those paths only).
+  const Slot* at;
 };
 
 // The value stack holds at most kMaxWasmStackLimit bytes; each invocation stops at its
@@ -298,6 +302,7 @@ call:  // callee is set; its arguments are on top of the stack; ip is the return
   if (callee->engine_ != self) {  // a host function or another engine's function
     uint32_t np = static_cast<uint32_t>(callee->type().params.size());
     ts->sp_top = sp;
+    frame->at = ip;
     invoke_function(*callee, sp - np, inst);
     sp = sp - np + callee->type().results.size();
     NEXT();
@@ -1064,7 +1069,32 @@ L_TableFill:
 
 trap:
   ts->frame_top = frame;
+  frame->at = ip;
   return trap_message;
+}
+
+// The module offset of the instruction a frame of `fn` stands at (`at` is just past the
+// instruction's handler slot), or nullopt.
+std::optional<uint32_t> wasm_offset(const Function* fn, const Slot* at) {
+  const InterpCode* code = code_of(fn);
+  // A frame entered but not yet started still points into its caller's code.
+  const Slot* begin = code->code.data();
+  if (at == nullptr || at <= begin || at > begin + code->code.size()) return std::nullopt;
+  uint32_t pos = static_cast<uint32_t>(at - begin);
+  auto it = std::lower_bound(code->offsets.begin(), code->offsets.end(),
+                             std::pair<uint32_t, uint32_t>(pos, 0));
+  if (it == code->offsets.begin()) return std::nullopt;
+  return std::prev(it)->second;
+}
+
+// Appends the frames from..to (exclusive) to `trap`, innermost first. `innermost_at` is
+// where the innermost frame stands (nullptr: unknown, as at a hardware fault).
+void append_frames(Trap& trap, Frame* from, Frame* to, const Slot* innermost_at) {
+  for (Frame* f = from; f > to; --f) {
+    const Slot* at = f == from ? innermost_at : (f + 1)->ret_ip;
+    trap.frames.push_back({f->fn->instance_, f->fn->index_, wasm_offset(f->fn, at)});
+    if (trap.frames.size() >= static_cast<size_t>(kMaxBacktraceFrames)) break;
+  }
 }
 
 std::vector<std::string> backtrace(Frame* from, Frame* to) {
@@ -1126,17 +1156,25 @@ void interp_invoke(Function& f, uint64_t* slots) {
 
   const char* message = nullptr;
   std::string fault_message;
-  if (sigsetjmp(scope.jump, 0) == 0) {
-    current_fault_scope() = &scope;
-    message = run(&f, fp, &ts, bounds, nullptr);
-  } else {
-    fault_message = describe_fault(scope.fault);
-    message = fault_message.c_str();
+  bool faulted = false;
+  try {
+    if (sigsetjmp(scope.jump, 0) == 0) {
+      current_fault_scope() = &scope;
+      message = run(&f, fp, &ts, bounds, nullptr);
+    } else {
+      faulted = true;
+      fault_message = describe_fault(scope.fault);
+      message = fault_message.c_str();
+    }
+  } catch (Trap& t) {  // thrown by a host function (or an engine) this code called
+    append_frames(t, ts.frame_top, guard.saved_frame, ts.frame_top->at);
+    throw;
   }
   current_fault_scope() = guard.saved_scope;
   if (message != nullptr) {
     Trap trap(message);
     trap.backtrace = backtrace(ts.frame_top, guard.saved_frame);
+    append_frames(trap, ts.frame_top, guard.saved_frame, faulted ? nullptr : ts.frame_top->at);
     throw trap;
   }
   std::copy(fp, fp + code->num_results, slots);

@@ -395,4 +395,38 @@ std::optional<uint64_t> Store::fuel() const {
   return control_->fuel.load(std::memory_order_relaxed);
 }
 
+namespace {
+
+// The objects of `all` that instance-owned list `v` holds after its `imported` entries.
+template <typename T>
+std::vector<T*> defined_part(const std::vector<T*>& v, uint32_t imported) {
+  return std::vector<T*>(v.begin() + std::min<size_t>(imported, v.size()), v.end());
+}
+
+// Removes `owned` from `all`. Objects of a young instance sit at the end of `all`, so the
+// search runs backwards.
+template <typename T>
+void erase_owned(std::vector<std::unique_ptr<T>>& all, const std::vector<T*>& owned) {
+  for (T* object : owned) {
+    auto it = std::find_if(all.rbegin(), all.rend(), [object](const auto& p) { return p.get() == object; });
+    if (it != all.rend()) all.erase(std::next(it).base());
+  }
+}
+
+}  // namespace
+
+void Store::destroy_instance(Instance& inst) {
+  const Module& m = inst.module();
+  std::vector<Function*> funcs = defined_part(inst.funcs_, m.num_imported_funcs);
+  std::vector<Table*> tables = defined_part(inst.tables_, m.num_imported_tables);
+  std::vector<Memory*> memories = defined_part(inst.memories_, m.num_imported_memories);
+  std::vector<Global*> globals = defined_part(inst.globals_, m.num_imported_globals);
+  std::lock_guard<std::mutex> lock(objects_->mutex);
+  erase_owned(objects_->instances, std::vector<Instance*>{&inst});
+  erase_owned(objects_->functions, funcs);
+  erase_owned(objects_->tables, tables);
+  erase_owned(objects_->memories, memories);
+  erase_owned(objects_->globals, globals);
+}
+
 }  // namespace aperture
