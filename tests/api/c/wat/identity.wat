@@ -1,0 +1,3 @@
+(module
+  (func (export "id") (param externref) (result externref) (local.get 0))
+)

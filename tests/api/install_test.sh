@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The installed package, used from outside the build tree (issue 12, acceptance 1):
+#   1. `cmake --install` into a temporary prefix, then move the tree elsewhere (the
+#      package must be relocatable);
+#   2. build every wasm-c-api example, the C region example and the docs' C and C++
+#      programs with only find_package(Aperture) (consumer/CMakeLists.txt);
+#   3. build the wasm-c-api examples, the region example and the docs' C program again
+#      with only pkg-config;
+#   4. run everything and compare the output with the expected output.
+# usage: install_test.sh BUILD_DIR SOURCE_DIR WASM_C_API_DIR MODULES_DIR C_REGION_GUEST
+set -euo pipefail
+build=$1 source=$2 capi=$3 modules=$4 guest=$5
+here=$(cd "$(dirname "$0")" && pwd)
+examples="hello callback global memory multi reflect start table trap finalize hostref serialize threads"
+work=$(mktemp -d /tmp/aperture-install-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+step() { echo "== $*"; }
+
+step "install into a temporary prefix, then move it"
+cmake --install "$build" --prefix "$work/staging" > "$work/install.log"
+mv "$work/staging" "$work/prefix"
+prefix=$work/prefix
+pc=$(find "$prefix" -name aperture.pc)
+libdir=$(dirname "$(dirname "$pc")")
+for f in "$prefix/include/wasm.h" "$prefix/include/aperture/aperture.h" \
+         "$prefix/include/aperture/runtime.h" "$libdir/libaperture.a" "$libdir/libaperture.so" \
+         "$libdir/cmake/Aperture/ApertureConfig.cmake" "$prefix/bin/aperture"; do
+  [ -e "$f" ] || { echo "missing from the installed tree: $f"; exit 1; }
+done
+cmp "$capi/include/wasm.h" "$prefix/include/wasm.h"  # installed as it is
+soname=$(readelf -d "$libdir/libaperture.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+[ -e "$libdir/$soname" ] || { echo "no file for SONAME $soname"; exit 1; }
+echo "installed: $(cd "$prefix" && find . -type f | wc -l) files; SONAME $soname"
+if grep -rqs "$build\|$work/staging" "$libdir/cmake" "$pc"; then
+  echo "the installed package names the build tree or the staging prefix:"; grep -rn "$build\|$work/staging" "$libdir/cmake" "$pc"; exit 1
+fi
+
+step "extract the programs of docs/embedding.md"
+docs=$work/docs
+mkdir -p "$docs"
+python3 "$here/extract_doc_examples.py" "$source/docs/embedding.md" "$docs"
+
+step "build with find_package(Aperture)"
+cmake -S "$here/consumer" -B "$work/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+  -DWASM_C_API_EXAMPLES="$capi/example" -DEXAMPLES="${examples// /;}" \
+  -DAPERTURE_EXAMPLES="$source/examples" -DDOCS_EXAMPLES="$docs" > "$work/cmake-configure.log"
+cmake --build "$work/cmake" -j2 > "$work/cmake-build.log" || { cat "$work/cmake-build.log"; exit 1; }
+ldd "$work/cmake/hello" | grep -q "$libdir/libaperture.so" ||
+  { echo "hello does not use the installed libaperture.so:"; ldd "$work/cmake/hello"; exit 1; }
+if ldd "$work/cmake/hello_static" | grep -q libaperture; then
+  echo "hello_static links libaperture dynamically"; exit 1
+fi
+
+step "build with pkg-config"
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+[ "$(pkg-config --variable=prefix aperture)" -ef "$prefix" ] ||
+  { echo "pkg-config prefix $(pkg-config --variable=prefix aperture) is not $prefix"; exit 1; }
+mkdir -p "$work/pkg"
+rpath=-Wl,-rpath,$(pkg-config --variable=libdir aperture)
+# shellcheck disable=SC2046
+for name in $examples; do
+  cc -w -o "$work/pkg/$name" "$capi/example/$name.c" $(pkg-config --cflags --libs aperture) "$rpath" -pthread
+done
+cc -Wall -o "$work/pkg/c_region_host" "$source/examples/c_region/region_host.c" $(pkg-config --cflags --libs aperture) "$rpath"
+cc -Wall -o "$work/pkg/docs_embed_c" "$docs/embed.c" $(pkg-config --cflags --libs aperture) "$rpath"
+c++ -std=c++20 -Wall -o "$work/pkg/docs_embed_cpp" "$docs/embed.cpp" $(pkg-config --cflags --libs aperture) "$rpath"
+
+step "run"
+for dir in cmake pkg; do
+  for name in $examples; do
+    mode=
+    [ "$name" = threads ] && mode=--sorted
+    "$here/run_example.sh" "$work/$dir/$name" "$modules" "$here/expected/$name.out" $mode
+  done
+  "$here/run_example.sh" "$work/$dir/docs_embed_c" "$docs" "$docs/embed.c.out"
+  "$here/run_example.sh" "$work/$dir/docs_embed_cpp" "$docs" "$docs/embed.cpp.out"
+  out=$("$work/$dir/c_region_host" "$guest")
+  echo "$out" | grep -q "0 mismatches" && echo "$out" | grep -q "trapped in function" ||
+    { echo "c_region_host ($dir):"; echo "$out"; exit 1; }
+  echo "c_region_host ($dir): results verified, read-only write trapped"
+done
+"$here/run_example.sh" "$work/cmake/hello_static" "$modules" "$here/expected/hello.out"
+"$here/run_example.sh" "$work/cmake/docs_embed_cpp_static" "$docs" "$docs/embed.cpp.out"
+echo "install test passed"
