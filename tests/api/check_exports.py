@@ -5,9 +5,12 @@
  2. every exported symbol is public API: a C function of those headers, or a C++ symbol
     whose class or function name is declared in include/aperture/*.h (no std::
     instantiations, no engine internals);
- 3. the library has a SONAME.
+ 3. every C++ function of the static library that belongs to the public C++ API (a
+    member of a class defined in include/aperture/*.h, or a free function declared
+    there) is exported, so that new public API cannot be forgotten in exports.map;
+ 4. the library has a SONAME.
 
-usage: check_exports.py LIBRARY CC INCLUDE_DIR WASM_H_DIR
+usage: check_exports.py SHARED_LIBRARY STATIC_LIBRARY CC INCLUDE_DIR WASM_H_DIR
 """
 import glob
 import os
@@ -29,12 +32,36 @@ def declared_c_functions(cc, include_dir, wasm_h_dir):
     return names - inline
 
 
-def public_header_words(include_dir):
-    words = set()
-    for header in glob.glob(os.path.join(include_dir, "aperture", "*.h")):
+def public_headers_text(include_dir):
+    text = ""
+    for header in sorted(glob.glob(os.path.join(include_dir, "aperture", "*.h"))):
         with open(header) as f:
-            words.update(re.findall(r"\w+", f.read()))
-    return words
+            text += f.read()
+    return text
+
+
+def public_cpp_functions(static_library, text):
+    """Qualified names of the static library's global functions that are public C++ API."""
+    classes = set(re.findall(r"\b(?:class|struct)\s+(\w+)\s*(?:final\s*)?(?::[^{;]*)?\{", text))
+    functions = set(re.findall(r"\b(\w+)\s*\(", text))
+    out = run("nm", "--defined-only", "-g", static_library)
+    mangled = [l.split()[2] for l in out.splitlines()
+               if len(l.split()) == 3 and l.split()[1] == "T" and l.split()[2].startswith("_Z")]
+    names = set()
+    for symbol in (run("c++filt", *mangled).splitlines() if mangled else []):
+        parts = cpp_name(symbol).split("::")
+        if parts[0] != "aperture":
+            continue
+        parts = parts[1:]
+        if parts and parts[0] == "wasi":
+            parts = parts[1:]
+        if len(parts) == 1 and parts[0] in functions:
+            names.add(cpp_name(symbol))
+        elif len(parts) == 2 and parts[0] in classes:
+            member = parts[1].lstrip("~")
+            if member == parts[0] or member in functions or member.startswith("operator"):
+                names.add(cpp_name(symbol))
+    return names
 
 
 def exported(library):
@@ -64,7 +91,7 @@ def cpp_name(demangled):
 
 
 def main():
-    library, cc, include_dir, wasm_h_dir = sys.argv[1:5]
+    library, static_library, cc, include_dir, wasm_h_dir = sys.argv[1:6]
     problems = []
     symbols = exported(library)
     c_symbols = {s for s in symbols if not s.startswith("_Z")}
@@ -74,9 +101,13 @@ def main():
     for name in sorted(c_symbols - wanted):
         problems.append(f"exported C symbol not declared in wasm.h or aperture.h: {name}")
 
-    words = public_header_words(include_dir)
+    text = public_headers_text(include_dir)
+    words = set(re.findall(r"\w+", text))
     cpp = [s for s in symbols if s.startswith("_Z")]
     demangled = run("c++filt", *cpp).splitlines() if cpp else []
+    exported_names = {cpp_name(d) for d in demangled}
+    for name in sorted(public_cpp_functions(static_library, text) - exported_names):
+        problems.append(f"public C++ API not exported (add it to src/api/exports.map): {name}")
     for symbol in demangled:
         name = cpp_name(symbol)
         parts = name.split("::")
