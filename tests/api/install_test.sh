@@ -14,10 +14,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 examples="hello callback global memory multi reflect start table trap finalize hostref serialize threads"
 work=$(mktemp -d /tmp/aperture-install-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
+trap 'echo "install_test.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 step() { echo "== $*"; }
+# Runs a command with its output in a log file, shown if the command fails.
+logged() {
+  local log=$1; shift
+  "$@" > "$log" 2>&1 || { local status=$?; echo "failed ($status): $*"; cat "$log"; exit 1; }
+}
 
 step "install into a temporary prefix, then move it"
-cmake --install "$build" --prefix "$work/staging" > "$work/install.log"
+logged "$work/install.log" cmake --install "$build" --prefix "$work/staging"
 mv "$work/staging" "$work/prefix"
 prefix=$work/prefix
 pc=$(find "$prefix" -name aperture.pc)
@@ -41,13 +47,16 @@ mkdir -p "$docs"
 python3 "$here/extract_doc_examples.py" "$source/docs/embedding.md" "$docs"
 
 step "build with find_package(Aperture)"
-cmake -S "$here/consumer" -B "$work/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
+logged "$work/cmake-configure.log" \
+  cmake -S "$here/consumer" -B "$work/cmake" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
   -DWASM_C_API_EXAMPLES="$capi/example" -DEXAMPLES="${examples// /;}" \
-  -DAPERTURE_EXAMPLES="$source/examples" -DDOCS_EXAMPLES="$docs" > "$work/cmake-configure.log"
-cmake --build "$work/cmake" -j2 > "$work/cmake-build.log" || { cat "$work/cmake-build.log"; exit 1; }
-ldd "$work/cmake/hello" | grep -q "$libdir/libaperture.so" ||
-  { echo "hello does not use the installed libaperture.so:"; ldd "$work/cmake/hello"; exit 1; }
-if ldd "$work/cmake/hello_static" | grep -q libaperture; then
+  -DAPERTURE_EXAMPLES="$source/examples" -DDOCS_EXAMPLES="$docs"
+logged "$work/cmake-build.log" cmake --build "$work/cmake" -j2
+# (grep reads here-strings: `ldd | grep -q` fails under pipefail when grep exits early.)
+libs=$(ldd "$work/cmake/hello")
+grep -q "$libdir/libaperture.so" <<< "$libs" ||
+  { echo "hello does not use the installed libaperture.so:"; echo "$libs"; exit 1; }
+if grep -q libaperture <<< "$(ldd "$work/cmake/hello_static")"; then
   echo "hello_static links libaperture dynamically"; exit 1
 fi
 
@@ -75,7 +84,7 @@ for dir in cmake pkg; do
   "$here/run_example.sh" "$work/$dir/docs_embed_c" "$docs" "$docs/embed.c.out"
   "$here/run_example.sh" "$work/$dir/docs_embed_cpp" "$docs" "$docs/embed.cpp.out"
   out=$("$work/$dir/c_region_host" "$guest")
-  echo "$out" | grep -q "0 mismatches" && echo "$out" | grep -q "trapped in function" ||
+  grep -q "0 mismatches" <<< "$out" && grep -q "trapped in function" <<< "$out" ||
     { echo "c_region_host ($dir):"; echo "$out"; exit 1; }
   echo "c_region_host ($dir): results verified, read-only write trapped"
 done
