@@ -124,8 +124,20 @@ const char* with_index(const char* message, uint32_t index) {
 // The interpreter's code of `f` (an interpreter function).
 inline const InterpCode* code_of(const Function* f) { return static_cast<const InterpCode*>(f->code_); }
 
+// Under ThreadSanitizer (APERTURE_TSAN) the interpreter loop is not instrumented: its
+// guest-memory accesses must stay plain machine instructions, because a fault inside
+// TSan's runtime cannot become a trap, and races between guest threads are the guest's
+// own business (wasm defines them). The runtime around it (stores, futexes, WASI,
+// thread spawning, memory growth) is still checked.
+#if defined(__SANITIZE_THREAD__)
+#define APERTURE_INTERPRETER_LOOP __attribute__((no_sanitize("thread")))
+#else
+#define APERTURE_INTERPRETER_LOOP
+#endif
+
 // Runs `entry` whose arguments are at fp[0..params). Returns nullptr on success (results
 // at fp[0..results)) or a trap message. With entry == nullptr, stores the handler table.
+APERTURE_INTERPRETER_LOOP
 const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds bounds,
                 const void* const** table_out) {
   static const void* const kHandlers[] = {

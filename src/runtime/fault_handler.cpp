@@ -35,6 +35,9 @@ struct sigaction g_previous_bus;
 
 thread_local FaultScope* t_scope = nullptr;
 thread_local bool t_alt_stack_installed = false;
+#if defined(__SANITIZE_THREAD__)
+thread_local sigset_t t_signal_mask;  // the thread's mask outside handlers (see on_fault)
+#endif
 
 void reraise(int signo, siginfo_t* info, void* context) {
   struct sigaction& previous = signo == SIGSEGV ? g_previous_segv : g_previous_bus;
@@ -83,6 +86,12 @@ void on_fault(int signo, siginfo_t* info, void* context) {
   }
   scope->fault.signo = signo;
   scope->fault.address = address;
+#if defined(__SANITIZE_THREAD__)
+  // ThreadSanitizer runs handlers with every signal blocked and unblocks them when the
+  // handler returns, which it never does here: restore the thread's own mask, or the next
+  // fault would find SIGSEGV blocked and kill the process.
+  pthread_sigmask(SIG_SETMASK, &t_signal_mask, nullptr);
+#endif
   siglongjmp(scope->jump, 1);
 }
 
@@ -103,6 +112,9 @@ void install_fault_handler() {
 void ensure_alt_signal_stack() {
   if (t_alt_stack_installed) return;
   t_alt_stack_installed = true;
+#if defined(__SANITIZE_THREAD__)
+  pthread_sigmask(SIG_SETMASK, nullptr, &t_signal_mask);
+#endif
   stack_t current{};
   if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
       current.ss_size >= 64 * 1024)

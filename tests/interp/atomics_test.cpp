@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
 #include <vector>
 
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 #include "thread_support.h"
 
 namespace aperture {
@@ -22,9 +21,7 @@ using testing_support::current_tid;
 using testing_support::wait_until_blocked_in_futex;
 
 std::shared_ptr<const CompiledModule> load(const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return compile(bytes, testing_support::engine_under_test());
+  return testing_support::load_test_module(name);
 }
 
 // One shared memory and any number of instances of atomics.wat importing it.
@@ -166,13 +163,8 @@ TEST_F(SharedMemoryTest, Wait64SeesBothHalves) {
 
 TEST_F(SharedMemoryTest, UnalignedAndOutOfBoundsAccessesTrap) {
   Instance& inst = instance();
-  auto trap_of = [&](const std::string& name, std::vector<Value> args) -> std::string {
-    try {
-      inst.call(name, args);
-    } catch (const Trap& t) {
-      return t.what();
-    }
-    return "no trap";
+  auto trap_of = [&](const std::string& name, std::vector<Value> args) {
+    return testing_support::trap_of(inst, name, std::move(args));
   };
   EXPECT_EQ(trap_of("wait32", {Value::i32(2), Value::i32(0), Value::i64(0)}), "unaligned atomic");
   EXPECT_EQ(trap_of("wait64", {Value::i32(4), Value::i64(0), Value::i64(0)}), "unaligned atomic");
@@ -218,13 +210,8 @@ TEST(UnsharedMemoryTest, WaitTrapsNotifyReturnsZeroAtomicsWork) {
   Store store;
   Linker linker;
   Instance& inst = store.instantiate(load("atomics_unshared"), linker);
-  auto trap_of = [&](const std::string& name, std::vector<Value> args) -> std::string {
-    try {
-      inst.call(name, args);
-    } catch (const Trap& t) {
-      return t.what();
-    }
-    return "no trap";
+  auto trap_of = [&](const std::string& name, std::vector<Value> args) {
+    return testing_support::trap_of(inst, name, std::move(args));
   };
   EXPECT_EQ(trap_of("wait32", {Value::i32(0), Value::i32(0), Value::i64(0)})
                 .rfind("expected shared memory", 0), 0u);

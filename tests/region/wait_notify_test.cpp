@@ -7,8 +7,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "aperture/memory.h"
@@ -16,6 +14,7 @@
 #include "aperture/runtime.h"
 #include "aperture/wait_notify.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 #include "process_support.h"
 #include "thread_support.h"
 
@@ -29,9 +28,7 @@ constexpr int32_t kEinval = -28, kEfault = -21;
 constexpr uint32_t kWindow = 0x10000;  // above the module's one page
 
 std::shared_ptr<const CompiledModule> load(const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return compile(bytes, testing_support::engine_under_test());
+  return testing_support::load_test_module(name);
 }
 
 class GuestWaitTest : public ::testing::Test {

@@ -70,7 +70,7 @@ TEST(FutexTest, WakeCountsExactlyTheWaitersWoken) {
 TEST(FutexTest, Wait64PassesOnAWakeMeantForTheNextWord) {
   alignas(8) uint32_t words[2] = {0, 0};
   std::atomic<pid_t> wide_tid{0}, narrow_tid{0};
-  uint32_t wide = 99, narrow = 99;
+  std::atomic<uint32_t> wide{99}, narrow{99};
   std::thread wide_waiter([&] {
     wide_tid = current_tid();
     wide = futex::wait64(words, 0, 10'000'000'000, false);  // 10 s: fail, never hang
@@ -86,12 +86,17 @@ TEST(FutexTest, Wait64PassesOnAWakeMeantForTheNextWord) {
   // One wake at words+4: whichever waiter the kernel picks, both must end.
   EXPECT_EQ(futex::wake(&words[1], 1, false), 1u);
   narrow_waiter.join();
-  EXPECT_EQ(narrow, kWaitWoken);
-  if (wide == 99) {  // the narrow waiter was picked directly: wake the wide one normally
+  EXPECT_EQ(narrow.load(), kWaitWoken);
+  // If the kernel picked the narrow waiter directly, the wide one still sleeps (a wide
+  // waiter woken through its high half returns at once): then wake it normally.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (wide.load() == 99 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(1));
+  if (wide.load() == 99) {
     EXPECT_EQ(futex::wake(words, 1, false), 1u);
   }
   wide_waiter.join();
-  EXPECT_EQ(wide, kWaitWoken);
+  EXPECT_EQ(wide.load(), kWaitWoken);
 }
 
 // Kernels before 5.16 have no futex_waitv: wait64 then waits on the low half and re-checks

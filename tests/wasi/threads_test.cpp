@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <set>
 
@@ -12,14 +10,13 @@
 #include "aperture/runtime.h"
 #include "aperture/wasi.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 
 namespace aperture {
 namespace {
 
 std::shared_ptr<const CompiledModule> load(const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return compile(bytes, testing_support::engine_under_test());
+  return testing_support::load_test_module(name);
 }
 
 // Records what the exit handler receives.
