@@ -301,7 +301,7 @@ static void test_regions_that_cannot_be_opened(wasm_store_t* store) {
               "/nonexistent/dir/file", 44);
   CHECK_ERROR(aperture_region_open_device("/nonexistent/uio0", 0, 4096, true, &r), "/nonexistent/uio0", 44);
   CHECK_ERROR(aperture_region_create_memfd(0, "empty", &r), "size must not be 0", 28);
-  CHECK_ERROR(aperture_region_from_fd(-1, 0, 4096, true, "nofd", &r), "", 0);
+  CHECK_ERROR(aperture_region_from_fd(-1, 0, 4096, true, "nofd", &r), "nofd", 8);
   CHECK_ERROR(aperture_region_open_shm(NULL, 0, true, &r), "shm_name must not be NULL", 28);
   CHECK_ERROR(aperture_region_create_anonymous(4096, NULL, NULL), "out must not be NULL", 28);
   CHECK_ERROR(aperture_region_remove_shm("/aperture-capi-no-such-region"), "No such file", 44);

@@ -401,7 +401,7 @@ static void test_engine_choice(void) {
   }
   CHECK(aperture_engine_name_at(aperture_engine_count()) == NULL);
   wasm_config_t* config = wasm_config_new();
-  CHECK_ERROR(aperture_config_set_engine(config, "warp-drive"), "unknown engine 'warp-drive'; available: interp", 0);
+  CHECK_ERROR(aperture_config_set_engine(config, "warp-drive"), "unknown engine 'warp-drive'; available: ", 0);
   CHECK_ERROR(aperture_config_set_opt_level(config, 9), "outside 0..3", 0);
   CHECK_OK(aperture_config_set_opt_level(config, 1));
   wasm_config_delete(config);
