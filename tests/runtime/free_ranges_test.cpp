@@ -45,7 +45,9 @@ TEST(FreeRangesTest, MatchesABruteForceModel) {
       std::optional<uint64_t> want = model.highest_fit(n, floor);
       std::optional<uint64_t> got = ranges.highest_fit(n * kUnit, floor * kUnit);
       ASSERT_EQ(got.has_value(), want.has_value()) << "trial " << trial << " step " << step;
-      if (want) ASSERT_EQ(*got, *want * kUnit);
+      if (want) {
+        ASSERT_EQ(*got, *want * kUnit);
+      }
       bool do_take = taken.empty() || rng() % 3 != 0;
       if (do_take) {
         uint64_t at = rng() % kUnits;
