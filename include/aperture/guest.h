@@ -115,6 +115,44 @@ APERTURE_IMPORT("notify") int32_t aperture_notify(const volatile void* addr, uin
 /* A window address as a pointer. */
 static inline void* aperture_ptr(int64_t addr) { return (void*)(uintptr_t)addr; }
 
+/* Declarative bindings (docs/regions.md, "Declarative bindings"): the compiler writes a
+ * record into the module's `aperture.bind` custom section, and the runtime maps the window
+ * before the start function runs, from a region the host provides under NAME
+ * (aperture run --region NAME=SPEC). A missing or too small region is an instantiation
+ * error that names it. At file scope:
+ *
+ *   APERTURE_BIND_WINDOW("input", 0, 65536, 0xF0000000, APERTURE_READ);
+ *   const volatile int32_t* in = (const volatile int32_t*)0xF0000000;
+ *
+ * NAME is a string literal of 1..255 bytes; OFFSET is the region offset, SIZE the
+ * window's bytes (0: the rest of the region), ADDR its wasm address (all three
+ * page-aligned); ACCESS is APERTURE_READ or APERTURE_READ_WRITE. The numbers go to the
+ * assembler: integer literals, macros that expand to them, and + - * << between them,
+ * no casts or suffixes. APERTURE_BIND_WINDOW_IN(MEMORY, ...) binds a window of memory
+ * MEMORY; APERTURE_BIND_MEMORY(MEMORY, NAME, OFFSET) makes imported memory MEMORY a
+ * region-backed memory. */
+#define APERTURE_BIND__STR2(x) #x
+#define APERTURE_BIND__STR(x) APERTURE_BIND__STR2(x)
+#define APERTURE_BIND__RECORD(KIND, MEMORY, NAME, OFFSET, SIZE, ADDR, ACCESS)             \
+  _Static_assert(sizeof(NAME) > 1 && sizeof(NAME) <= 256,                                 \
+                 "aperture bind: a region name has 1 to 255 bytes");                      \
+  __asm__(".section .custom_section.aperture.bind,\"\",@\n"                              \
+          ".int8 1\n"                                                                     \
+          ".int8 " APERTURE_BIND__STR(KIND) "\n"                                          \
+          ".int8 " APERTURE_BIND__STR(ACCESS) "\n"                                        \
+          ".int8 2f-1f\n"                                                                 \
+          ".int32 " APERTURE_BIND__STR(MEMORY) "\n"                                       \
+          ".int64 " APERTURE_BIND__STR(OFFSET) "\n"                                       \
+          ".int64 " APERTURE_BIND__STR(SIZE) "\n"                                         \
+          ".int64 " APERTURE_BIND__STR(ADDR) "\n"                                         \
+          "1:\n.ascii " #NAME "\n2:\n")
+#define APERTURE_BIND_WINDOW_IN(MEMORY, NAME, OFFSET, SIZE, ADDR, ACCESS) \
+  APERTURE_BIND__RECORD(1, MEMORY, NAME, OFFSET, SIZE, ADDR, ACCESS)
+#define APERTURE_BIND_WINDOW(NAME, OFFSET, SIZE, ADDR, ACCESS) \
+  APERTURE_BIND_WINDOW_IN(0, NAME, OFFSET, SIZE, ADDR, ACCESS)
+#define APERTURE_BIND_MEMORY(MEMORY, NAME, OFFSET) \
+  APERTURE_BIND__RECORD(2, MEMORY, NAME, OFFSET, 0, 0, 3)
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 // fault into a trap. The base address never changes, not even on memory.grow.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <atomic>
 #include <map>
@@ -63,6 +64,18 @@ struct BackingPiece {
   uint64_t begin, end;    // backing offsets
 };
 
+// The pages of a region-backed memory (docs/regions.md, "Region-backed memories"):
+// wasm address A is byte `offset + A` of the file behind `fd`, mapped MAP_SHARED, so every
+// instance and process that backs a memory with the same bytes shares the whole memory.
+// The memory grows within `length` bytes (whole wasm pages) and no further.
+struct MemoryBacking {
+  int fd = -1;                       // owned by keep_alive's object, not by the memory
+  uint64_t offset = 0;               // file offset of wasm address 0 (host-page aligned)
+  uint64_t length = 0;               // bytes of the file the memory may use
+  std::string region_name;           // named in errors
+  std::shared_ptr<void> keep_alive;  // keeps the fd open while the memory lives
+};
+
 // Outcome of a request to change a window.
 enum class WindowChange {
   kDone,
@@ -79,11 +92,16 @@ class Memory {
 
   // Reserves the address space and commits `type.limits.min` pages. Throws Error.
   explicit Memory(const MemoryType& type);
+  // A region-backed memory: [0, size) are the backing's bytes, not private pages. Throws
+  // Error when the backing holds fewer than `type.limits.min` pages or is misaligned.
+  Memory(const MemoryType& type, MemoryBacking backing);
   ~Memory();
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 
   const MemoryType& type() const { return type_; }
+  // The backing of a region-backed memory, or nullptr for ordinary private pages.
+  const MemoryBacking* backing() const { return backing_ ? &*backing_ : nullptr; }
   uint8_t* base() const { return base_; }
   // The size may change concurrently (memory.grow on a shared memory in another thread);
   // it only ever increases.
@@ -95,7 +113,8 @@ class Memory {
   bool shared() const { return type_.limits.shared; }
 
   // A cap below the type's maximum (the store's memory limit): grow beyond it fails.
-  void set_max_bytes(uint64_t bytes) { max_bytes_ = bytes; }
+  // A region-backed memory never grows beyond its backing.
+  void set_max_bytes(uint64_t bytes) { max_bytes_ = std::min(bytes, backing_cap_); }
   uint64_t max_bytes() const { return max_bytes_; }
 
   // memory.grow: returns the old size in pages, or -1 when the limit is reached or the new
@@ -173,6 +192,9 @@ class Memory {
   }
 
  private:
+  // memory.discard of committed pages [addr, addr+len): zero-filled afterwards. Caller
+  // holds windows_mutex_.
+  bool drop_committed_pages(uint64_t addr, uint64_t len);
   // memory.discard of bytes [offset, offset+len) of window `w`. Caller holds windows_mutex_.
   bool zero_window_bytes(const WindowRecord& w, uint64_t offset, uint64_t len);
   // Whether a window overlaps [from, to). Caller holds windows_mutex_.
@@ -189,10 +211,18 @@ class Memory {
   // [0, size), PROT_NONE above. False when mmap failed. Caller holds windows_mutex_.
   bool restore_private_pages(uint64_t addr, uint64_t length);
 
+  // Reserves the address space and registers it (both constructors). Throws Error.
+  void reserve();
+  void release_reservation();
+  // Makes the type's minimum pages accessible. Throws Error (and releases the reservation).
+  void commit_initial_pages();
+
   MemoryType type_;
+  std::optional<MemoryBacking> backing_;
   uint8_t* base_ = nullptr;
   std::atomic<uint64_t> size_bytes_{0};  // written under windows_mutex_
   uint64_t max_bytes_ = kAddressSpace;
+  uint64_t backing_cap_ = kAddressSpace;  // whole wasm pages of the backing, if any
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
   std::unique_ptr<FreeRanges> free_;          // the address ranges no window covers

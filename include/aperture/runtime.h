@@ -27,6 +27,7 @@
 #include "aperture/control.h"
 #include "aperture/engine.h"
 #include "aperture/error.h"
+#include "aperture/memory.h"
 #include "aperture/trap.h"
 #include "aperture/types.h"
 
@@ -237,6 +238,9 @@ class Store {
   // Throws Error when the table would take the store past StoreLimits::table_elements.
   Table* create_table(const TableType& type, RefBits init = 0);
   Memory* create_memory(const MemoryType& type);
+  // A region-backed memory (MemoryBacking in memory.h; aperture::create_region_memory in
+  // region.h builds one from a Region). Throws Error when the backing is too small.
+  Memory* create_memory(const MemoryType& type, std::optional<MemoryBacking> backing);
   Global* create_global(const GlobalType& type, Value init);
 
   // Links, allocates, initialises segments and runs the start function. `before_start`

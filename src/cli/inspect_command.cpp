@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "aperture/bindings.h"
 #include "aperture/runtime.h"
 #include "binary/decoder.h"
 #include "binary/module.h"
@@ -89,6 +90,21 @@ void print_memories_tables_globals(const Module& m) {
               << (i < m.num_imported_globals ? " (imported)" : "") << "\n";
 }
 
+// The aperture.bind section's records (docs/regions.md, "Declarative bindings").
+void print_bindings(const Module& m) {
+  bool any = false;
+  for (const CustomSection& c : m.customs) any = any || c.name == kBindSectionName;
+  if (!any) return;
+  try {
+    std::vector<Binding> bindings = module_bindings(m);
+    std::cout << "bindings (" << kBindSectionName << " version " << int(kBindFormatVersion) << "): "
+              << bindings.size() << "\n";
+    for (const Binding& b : bindings) std::cout << "  " << describe_binding(b) << "\n";
+  } catch (const BindError& e) {
+    std::cout << "bindings: " << e.what() << "\n";
+  }
+}
+
 void print_module(const Module& m) {
   std::vector<uint32_t> func_types = function_types(m);
   print_types_and_imports(m);
@@ -103,6 +119,7 @@ void print_module(const Module& m) {
   std::cout << "custom sections: " << m.customs.size() << "\n";
   for (const CustomSection& c : m.customs)
     std::cout << "  " << printable_name(c.name) << " (" << c.bytes.size() << " bytes)\n";
+  print_bindings(m);
 }
 
 // Decode and validation errors are located by a byte offset: name the file too.

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "aperture/region.h"
+#include "cli/bind_command.h"
 #include "cli/command_line.h"
 #include "cli/file_util.h"
 #include "cli/help_command.h"
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   inspect->add_option("module", inspect_path, "the .wasm module (- reads standard input)")->required();
 
   CLI::App* region = cli::add_region_command(app);
+  cli::BindOptions bind_options;
+  CLI::App* bind = cli::add_bind_command(app, bind_options);
   cli::HelpOptions help_options;
   CLI::App* help = cli::add_help_command(app, help_options);
 
@@ -96,6 +99,7 @@ int main(int argc, char** argv) {
   }
   if (*validate) return cli::validate_command(validate_path);
   if (*inspect) return cli::inspect_command(inspect_path);
+  if (*bind) return cli::bind_command(bind_options);
   if (region && *region) return cli::region_command_result();
   if (*help) return cli::help_command(app, help_options);
   return cli::kExitUsage;

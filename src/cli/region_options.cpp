@@ -2,12 +2,14 @@
 #include "cli/region_options.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <iostream>
 #include <map>
 #include <memory>
 
+#include "aperture/bindings.h"
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "cli/file_util.h"
@@ -123,6 +125,12 @@ std::chrono::nanoseconds parse_wait(const std::string& text, const std::string& 
   return std::chrono::nanoseconds(static_cast<int64_t>(v * ns_per));
 }
 
+uint32_t parse_memory_index(const std::string& text, const std::string& context) {
+  uint64_t index = parse_address(text);
+  if (index > UINT32_MAX) throw Error(context + ": memory index " + text + " is too large");
+  return static_cast<uint32_t>(index);
+}
+
 struct MapRequest {
   std::string region;
   uint64_t addr = 0, offset = 0, size = 0;
@@ -152,11 +160,38 @@ void parse_attach(const SpecParts& p, const std::string& spec, MapRequest* req) 
   req->access = implied;
 }
 
+// NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw] and the `extra` keys (checked
+// known here, parsed by the caller).
+MapRequest parse_map_request(const std::string& m, std::initializer_list<const char*> extra) {
+  size_t at = m.find('@');
+  if (at == std::string::npos)
+    throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T], got '" + m + "'");
+  SpecParts p = split_spec(m.substr(at + 1));
+  std::vector<const char*> known{"offset", "size", "memory", "ro", "rw"};
+  known.insert(known.end(), extra.begin(), extra.end());
+  for (const auto& [key, value] : p.options)
+    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return key == k; }) == known.end())
+      throw Error("unknown option '" + key + "' in '" + m + "'");
+  MapRequest req;
+  req.region = m.substr(0, at);
+  if (req.region.empty()) throw Error("--map '" + m + "' names no region (NAME@ADDR)");
+  req.addr = parse_address(p.head);
+  req.offset = option_size(p, "offset", 0);
+  req.size = option_size(p, "size", 0);
+  if (p.options.count("memory")) req.memory = parse_memory_index(p.options.at("memory"), "--map '" + m + "'");
+  if (p.options.count("ro") && p.options.count("rw")) throw Error("--map '" + m + "': both ro and rw");
+  if (p.options.count("ro")) req.access = "ro";
+  if (p.options.count("rw")) req.access = "rw";
+  return req;
+}
+
 struct RunRegions {
   explicit RunRegions(uint32_t max_handles) : guest(max_handles) {}
   std::map<std::string, std::shared_ptr<Region>> regions;
   GuestRegions guest;
   std::vector<MapRequest> maps;
+  std::vector<Binding> memories;            // --memory
+  std::vector<ResolvedBinding> bindings;    // the module's aperture.bind section + --memory
 };
 
 std::shared_ptr<Region> lookup(RunRegions& rr, const std::string& name, const std::string& context) {
@@ -176,6 +211,33 @@ struct RegionCommand {
 
 }  // namespace
 
+Binding parse_memory_binding(const std::string& spec) {
+  size_t eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error("--memory expects N=NAME[,offset=N] (memory N is region NAME), got '" + spec + "'");
+  SpecParts p = split_spec(spec.substr(eq + 1));
+  only_known(p, {"offset"}, spec);
+  Binding b;
+  b.kind = Binding::Kind::Memory;
+  b.memory = parse_memory_index(spec.substr(0, eq), "--memory '" + spec + "'");
+  b.region = p.head;
+  if (b.region.empty()) throw Error("--memory '" + spec + "' names no region (N=NAME)");
+  b.offset = option_size(p, "offset", 0);
+  return b;
+}
+
+Binding parse_map_binding(const std::string& spec) {
+  MapRequest req = parse_map_request(spec, {});
+  Binding b;
+  b.region = req.region;
+  b.memory = req.memory;
+  b.offset = req.offset;
+  b.size = req.size;
+  b.addr = req.addr;
+  b.access = req.access.value_or("rw") == "ro" ? Access::Read : Access::ReadWrite;
+  return b;
+}
+
 void add_region_options(CLI::App& run, RegionOptions& o) {
   auto one_each = [](CLI::Option* opt) {
     opt->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -188,6 +250,9 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
   one_each(run.add_option("--map", o.maps,
                           "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T] "
                           "into memory N (default 0) before start"));
+  one_each(run.add_option("--memory", o.memories,
+                          "back imported memory N with region NAME: N=NAME[,offset=N] (shared by every "
+                          "process that backs a memory with the region)"));
   run.add_option("--max-region-handles", o.max_handles,
                  "region handles the guest may hold open at once (default " +
                      std::to_string(GuestRegions::kDefaultMaxHandles) + "; region_open then returns -EMFILE)");
@@ -213,31 +278,28 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
                     access_word(colon == std::string::npos ? "" : g.substr(colon + 1), *region, g));
   }
   for (const std::string& m : o.maps) {
-    size_t at = m.find('@');
-    if (at == std::string::npos)
-      throw Error("--map expects NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T], got '" + m + "'");
-    SpecParts p = split_spec(m.substr(at + 1));
-    only_known(p, {"offset", "size", "memory", "ro", "rw", "exclusive", "shared", "wait"}, m);
-    MapRequest req;
-    req.region = m.substr(0, at);
+    MapRequest req = parse_map_request(m, {"exclusive", "shared", "wait"});
     lookup(*rr, req.region, "--map " + m);
-    req.addr = parse_address(p.head);
-    req.offset = option_size(p, "offset", 0);
-    req.size = option_size(p, "size", 0);
-    if (p.options.count("memory")) {
-      uint64_t index = parse_address(p.options.at("memory"));
-      if (index > UINT32_MAX) throw Error("--map '" + m + "': memory index " + p.options.at("memory") + " is too large");
-      req.memory = static_cast<uint32_t>(index);
-    }
-    if (p.options.count("ro") && p.options.count("rw")) throw Error("--map '" + m + "': both ro and rw");
-    if (p.options.count("ro")) req.access = "ro";
-    if (p.options.count("rw")) req.access = "rw";
+    SpecParts p = split_spec(m.substr(m.find('@') + 1));
     parse_attach(p, m, &req);
     rr->maps.push_back(req);
   }
+  for (const std::string& m : o.memories) rr->memories.push_back(parse_memory_binding(m));
   hooks.before_instantiate.push_back([rr](Store& store, Linker& linker) { rr->guest.define_imports(store, linker); });
-  if (rr->maps.empty()) return;
+  // Declarative bindings (the module's aperture.bind section, then --memory): every
+  // region is looked up before anything is created; imported memories bound to a region
+  // are defined before linking, windows mapped before the start function.
+  hooks.link_module.push_back([rr](const Module& module, Store& store, Linker& linker) {
+    std::vector<Binding> wanted = module_bindings(module);
+    wanted.insert(wanted.end(), rr->memories.begin(), rr->memories.end());
+    rr->bindings = resolve_bindings(wanted, [rr](const std::string& name) -> std::shared_ptr<Region> {
+      auto it = rr->regions.find(name);
+      return it == rr->regions.end() ? nullptr : it->second;
+    });
+    define_bound_memories(module, rr->bindings, store, linker);
+  });
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
+    map_bound_windows(inst, rr->bindings);
     for (const MapRequest& req : rr->maps) {
       Memory* mem = inst.memory(req.memory);
       if (!mem)

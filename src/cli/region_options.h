@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "aperture/bindings.h"
 #include "cli/run_command.h"
 
 namespace CLI {
@@ -17,8 +18,15 @@ struct RegionOptions {
   std::vector<std::string> regions;  // NAME=SPEC
   std::vector<std::string> grants;   // NAME[:ro|:rw]
   std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T]
+  std::vector<std::string> memories;  // N=NAME[,offset=N]
   std::optional<std::string> max_handles;  // --max-region-handles N
 };
+
+// --memory N=NAME[,offset=N] as a memory binding. Throws Error.
+Binding parse_memory_binding(const std::string& spec);
+// --map NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw] as a window binding (access rw
+// unless ro). Throws Error.
+Binding parse_map_binding(const std::string& spec);
 
 void add_region_options(CLI::App& run, RegionOptions& options);
 // Parses the options and registers hooks that create regions, grants and windows.

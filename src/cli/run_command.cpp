@@ -88,6 +88,7 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   wasi::Threads threads([](const Trap& t) { end_program(trap_status(t)); });
   threads.define_imports(store, linker);
   for (auto& hook : hooks.before_instantiate) hook(store, linker);
+  for (auto& hook : hooks.link_module) hook(module_of(*compiled), store, linker);
   define_missing_shared_memories(module_of(*compiled), store, linker);
   // --timeout counts from here: instantiation (start function included) and the run.
   Watchdog watchdog(store.interrupt_handle(), limits.timeout);

@@ -41,6 +41,9 @@ struct RunHooks {
   // Configure before instantiation: after the WASI imports are defined, so a hook may
   // add imports of its own (or override one) in `linker`.
   std::vector<std::function<void(Store&, Linker&)>> before_instantiate;
+  // After before_instantiate, with the module: bindings that need to know its imports
+  // (region-backed imported memories).
+  std::vector<std::function<void(const Module&, Store&, Linker&)>> link_module;
   // After segment initialisation, before the module's start function and _start/--invoke:
   // the place to map windows (bindings) the start function may already use.
   std::vector<std::function<void(Store&, Instance&)>> after_instantiate;

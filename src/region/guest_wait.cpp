@@ -40,7 +40,7 @@ std::optional<Word> word_of(HostContext& ctx, uint32_t addr, uint32_t width, int
     *error = kEfault;
     return std::nullopt;
   }
-  return Word{mem->base() + addr, false};
+  return Word{mem->base() + addr, mem->backing() != nullptr};  // region-backed: shared pages
 }
 
 int32_t guest_result(uint32_t r) { return r == kWaitFault ? kEfault : static_cast<int32_t>(r); }

@@ -167,7 +167,11 @@ uint32_t wake(const void* word, uint32_t count, bool shared) {
 
 }  // namespace futex
 
-bool needs_shared_futex(const Memory& memory, uint64_t addr) { return memory.in_window(addr); }
+// A region-backed memory is shared with other processes as a whole (its pages are
+// MAP_SHARED), so every word of it needs a shared futex, like a window.
+bool needs_shared_futex(const Memory& memory, uint64_t addr) {
+  return memory.backing() != nullptr || memory.in_window(addr);
+}
 
 uint32_t memory_wait32(const Memory& memory, uint64_t addr, uint32_t expected,
                        int64_t timeout_ns) {

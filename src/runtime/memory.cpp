@@ -1,6 +1,7 @@
 // Linear memory reservations: reserve once, commit by mprotect, never move.
 #include "aperture/memory.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,6 +25,37 @@ Memory::Memory(const MemoryType& type)
     : type_(type), free_(std::make_unique<FreeRanges>(kAddressSpace)) {
   if (type.limits.min > kMaxMemoryPages)
     throw Error("memory minimum of " + std::to_string(type.limits.min) + " pages exceeds 4 GiB");
+  reserve();
+  commit_initial_pages();
+}
+
+Memory::Memory(const MemoryType& type, MemoryBacking backing)
+    : type_(type), backing_(std::move(backing)), free_(std::make_unique<FreeRanges>(kAddressSpace)) {
+  const std::string& name = backing_->region_name;
+  if (backing_->offset % host_page_size() != 0)
+    throw Error("a memory backed by region '" + name + "' must start at a multiple of the page size (" +
+                std::to_string(host_page_size()) + "), not at offset " + std::to_string(backing_->offset));
+  // Only whole wasm pages of the backing can become memory.
+  backing_cap_ = std::min(backing_->length, kAddressSpace) / kWasmPageSize * kWasmPageSize;
+  uint64_t needed = type.limits.min * kWasmPageSize;
+  if (type.limits.min > kMaxMemoryPages || needed > backing_cap_)
+    throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" + std::to_string(needed) +
+                " bytes) does not fit in region '" + name + "' (" + std::to_string(backing_->length) +
+                " bytes from offset " + std::to_string(backing_->offset) +
+                "); give the region at least that size");
+  max_bytes_ = backing_cap_;
+  reserve();
+  if (backing_cap_ != 0 &&
+      mmap(base_, backing_cap_, PROT_NONE, MAP_SHARED | MAP_FIXED, backing_->fd,
+           static_cast<off_t>(backing_->offset)) == MAP_FAILED) {
+    int err = errno;
+    release_reservation();
+    throw Error("cannot map region '" + name + "' as a memory: " + std::strerror(err));
+  }
+  commit_initial_pages();
+}
+
+void Memory::reserve() {
   install_fault_handler();
   reserve_spare_mappings();
   // MAP_NORESERVE: the reservation is address space only; pages are committed by mprotect.
@@ -33,23 +65,28 @@ Memory::Memory(const MemoryType& type)
     throw Error(std::string("cannot reserve address space for a linear memory: ") +
                 std::strerror(errno));
   base_ = static_cast<uint8_t*>(p);
-  uint64_t bytes = type.limits.min * kWasmPageSize;
-  if (bytes != 0 && mprotect(base_, bytes, PROT_READ | PROT_WRITE) != 0) {
-    int err = errno;
-    munmap(base_, kReservationBytes);
-    throw Error(std::string("cannot commit linear memory: ") + std::strerror(err));
-  }
-  size_bytes_.store(bytes, std::memory_order_relaxed);
   if (!register_reservation(this)) {
     munmap(base_, kReservationBytes);
     throw Error("too many linear memories alive at once");
   }
 }
 
-Memory::~Memory() {
+void Memory::release_reservation() {
   unregister_reservation(this);
   munmap(base_, kReservationBytes);
 }
+
+void Memory::commit_initial_pages() {
+  uint64_t bytes = type_.limits.min * kWasmPageSize;
+  if (bytes != 0 && mprotect(base_, bytes, PROT_READ | PROT_WRITE) != 0) {
+    int err = errno;
+    release_reservation();
+    throw Error(std::string("cannot commit linear memory: ") + std::strerror(err));
+  }
+  size_bytes_.store(bytes, std::memory_order_relaxed);
+}
+
+Memory::~Memory() { release_reservation(); }
 
 int64_t Memory::grow(uint64_t delta_pages) {
   // Under the lock: threads sharing a memory may grow it at the same time.
@@ -137,10 +174,22 @@ bool Memory::discard(uint64_t addr, uint64_t len) {
       }
     }
     uint64_t piece_end = it == windows_.end() ? end : std::min(end, it->first);
-    ok = madvise(base_ + cursor, piece_end - cursor, MADV_DONTNEED) == 0 && ok;
+    ok = drop_committed_pages(cursor, piece_end - cursor) && ok;
     cursor = piece_end;
   }
   return ok;
+}
+
+// Caller holds windows_mutex_.
+bool Memory::drop_committed_pages(uint64_t addr, uint64_t len) {
+  if (!backing_) return madvise(base_ + addr, len, MADV_DONTNEED) == 0;
+  // MADV_DONTNEED keeps shared pages' bytes: a region-backed memory's bytes are zeroed in
+  // the backing (a hole punched; written zeros where the file system cannot punch).
+  if (fallocate(backing_->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                static_cast<off_t>(backing_->offset + addr), static_cast<off_t>(len)) == 0)
+    return true;
+  std::memset(base_ + addr, 0, len);
+  return true;
 }
 
 // Caller holds windows_mutex_.
@@ -242,13 +291,21 @@ bool fully_mapped(uint8_t* p, uint64_t length) {
 // Caller holds windows_mutex_.
 bool Memory::restore_private_pages(uint64_t addr, uint64_t length) {
   // One atomic replacement (MAP_FIXED): unmapping first would leave a hole that another
-  // thread's mmap could take. At the kernel's mapping limit, the spares make room.
+  // thread's mmap could take. At the kernel's mapping limit, the spares make room. In a
+  // region-backed memory, the pages the backing covers show its bytes again.
+  uint64_t end = addr + length;
+  uint64_t backed_end = backing_ ? std::clamp(backing_cap_, addr, end) : addr;
   bool replaced = with_spare_mappings([&] {
-    return mmap(base_ + addr, length, PROT_NONE,
+    if (backed_end > addr &&
+        mmap(base_ + addr, backed_end - addr, PROT_NONE, MAP_SHARED | MAP_FIXED, backing_->fd,
+             static_cast<off_t>(backing_->offset + addr)) == MAP_FAILED)
+      return false;
+    return end == backed_end ||
+           mmap(base_ + backed_end, end - backed_end, PROT_NONE,
                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) != MAP_FAILED;
   });
   if (!replaced) return false;
-  uint64_t end = addr + length, size = size_bytes();
+  uint64_t size = size_bytes();
   if (addr < size) mprotect(base_ + addr, std::min(end, size) - addr, PROT_READ | PROT_WRITE);
   return true;
 }

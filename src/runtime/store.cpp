@@ -264,14 +264,17 @@ Table* Store::create_table(const TableType& type, RefBits init) {
   return objects_->adopt(objects_->tables, std::move(t));
 }
 
-Memory* Store::create_memory(const MemoryType& type) {
+Memory* Store::create_memory(const MemoryType& type) { return create_memory(type, std::nullopt); }
+
+Memory* Store::create_memory(const MemoryType& type, std::optional<MemoryBacking> backing) {
   uint64_t limit = limits_.max_memory_bytes;
   if (limit != 0 && type.limits.min * kWasmPageSize > limit)
     throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" +
                 std::to_string(type.limits.min * kWasmPageSize) +
                 " bytes) is larger than the store's memory limit of " + std::to_string(limit) +
                 " bytes");
-  auto memory = std::make_unique<Memory>(type);
+  auto memory = backing ? std::make_unique<Memory>(type, std::move(*backing))
+                        : std::make_unique<Memory>(type);
   if (limit != 0) memory->set_max_bytes(limit);
   return objects_->adopt(objects_->memories, std::move(memory));
 }

@@ -1,0 +1,116 @@
+// The examples of docs/regions.md marked `<!-- tested: NAME -->` run here as written: shell
+// blocks with bash (with `aperture` on PATH, in a scratch directory holding the files they
+// name), C blocks must appear verbatim in the guest program the other tests build and run.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+
+#include "cli/run_aperture.h"
+
+namespace aperture {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// The fenced block after the marker `<!-- tested: name -->`, without its fences.
+std::string tested_block(const std::string& name) {
+  std::string doc = read_text(std::string(APERTURE_SOURCE_DIR) + "/docs/regions.md");
+  size_t marker = doc.find("<!-- tested: " + name + " -->");
+  if (marker == std::string::npos) return "";
+  size_t open = doc.find("```", marker);
+  size_t body = doc.find('\n', open) + 1;
+  size_t close = doc.find("\n```", body);
+  return doc.substr(body, close + 1 - body);
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+class DocsExamplesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/aperture_docs_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  void copy(const std::string& from, const std::string& to) {
+    std::ofstream(dir_ + "/" + to, std::ios::binary) << read_text(from);
+  }
+  // Runs `script` with bash -e in the scratch directory: exit status and output.
+  cli_test::Result run_script(const std::string& script) {
+    std::ofstream(dir_ + "/example.sh") << script;
+    std::string cmd = "cd " + dir_ + " && PATH=" + APERTURE_BINARY_DIR + ":$PATH bash -e -o pipefail example.sh 2>&1";
+    cli_test::Result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+    int status = pclose(p);
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return r;
+  }
+  std::string dir_;
+};
+
+TEST_F(DocsExamplesTest, RegionBackedMemoryExampleRunsAsDocumented) {
+  std::string script = tested_block("region-backed-memory");
+  ASSERT_FALSE(script.empty()) << "docs/regions.md lost its region-backed-memory example";
+  replace_all(script, "/shared-heap", "/aperture_docs_heap_" + std::to_string(getpid()));
+  copy(std::string(APERTURE_WAT_DIR) + "/imported_memory.wasm", "imported_memory.wasm");
+  cli_test::Result r = run_script(script);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // get 16 prints 7, grow 1 prints 1, grow 2 prints -1 (the comments in the example).
+  EXPECT_NE(r.out.find("\n7\n1\n-1\n"), std::string::npos) << r.out;
+}
+
+TEST_F(DocsExamplesTest, GuestSourceExampleIsTheBuiltGuestsSource) {
+  std::string block = tested_block("guest-source");
+  ASSERT_FALSE(block.empty());
+  std::string source = read_text(std::string(APERTURE_SOURCE_DIR) + "/tests/region/guests/bound_filter.c");
+  std::istringstream lines(block);
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_NE(source.find(line), std::string::npos) << "not in bound_filter.c: " << line;
+}
+
+TEST_F(DocsExamplesTest, BindCommandExampleRunsAsDocumented) {
+#ifndef APERTURE_GUESTS_BUILT
+  GTEST_SKIP() << "configured with APERTURE_BUILD_GUESTS=OFF";
+#endif
+  std::string script = tested_block("bind-command");
+  ASSERT_FALSE(script.empty());
+  std::string guests = std::string(APERTURE_BINARY_DIR) + "/region_guests/";
+  copy(guests + "bound_filter.wasm", "filter.wasm");
+  copy(guests + "bound_filter_plain.wasm", "filter_plain.wasm");
+  std::string input(65536, '\0');
+  int32_t n = 3, samples[3] = {1, 2, 3};
+  std::memcpy(input.data(), &n, 4);
+  std::memcpy(input.data() + 4, samples, sizeof samples);
+  std::ofstream(dir_ + "/input.bin", std::ios::binary) << input;
+  cli_test::Result r = run_script(script);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // Both runs filter the 3 samples (4 + 7 + 10); the inspect lines are the documented ones.
+  std::string ran = "filtered 3 samples, sum 21\n";
+  size_t first = r.out.find(ran);
+  ASSERT_NE(first, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(ran, first + 1), std::string::npos) << r.out;
+  std::string doc = read_text(std::string(APERTURE_SOURCE_DIR) + "/docs/regions.md");
+  std::string shown = r.out.substr(r.out.find("bindings ("));
+  std::istringstream lines(shown);
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_NE(doc.find("    " + line + "\n"), std::string::npos) << "not documented: " << line;
+  EXPECT_EQ(read_text(dir_ + "/output.bin"), read_text(dir_ + "/output2.bin"));
+}
+
+}  // namespace
+}  // namespace aperture
