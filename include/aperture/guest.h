@@ -93,6 +93,11 @@ static inline int64_t aperture_attach(int32_t handle, int64_t offset, int64_t le
 /* Unmaps an attached window (exactly (addr, length)) and releases its attachment;
  * -APERTURE_EINVAL for a window that is not attached. */
 APERTURE_IMPORT("detach") int32_t aperture_detach(int64_t addr, int64_t length);
+/* Copy mode (docs/regions.md): writes the window at exactly (addr, length) back to its
+ * region now, so that other parties see the guest's changes before unmap/detach/exit. A
+ * mapped (zero-copy) window has nothing to write: returns 0. -APERTURE_EINVAL: no window
+ * at (addr, length). Any window may be synced, host bindings included. */
+APERTURE_IMPORT("sync") int32_t aperture_sync(int64_t addr, int64_t length);
 /* The host page size: the alignment of window addresses, offsets and lengths. */
 APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
 

@@ -36,6 +36,12 @@ class WindowBacking {
   // the OS where the backing allows it. Called with the memory's window lock held.
   // false: the bytes could not be zeroed (a fault or a failed system call).
   virtual bool discard(uint8_t* pages, uint64_t offset, uint64_t len) = 0;
+  // Copy mode: writes the window's `length` bytes at `pages` back to the region. Called on
+  // sync, before the window is removed and before the memory goes away, with the memory's
+  // window lock held. false: not written (errno is set). Mapped windows have nothing to do.
+  virtual bool write_back(const uint8_t* /*pages*/, uint64_t /*length*/) { return true; }
+  // The window's access was changed (protect_window), with the window lock held.
+  virtual void access_changed(bool /*writable*/) {}
 };
 
 // One window: region bytes mapped MAP_SHARED|MAP_FIXED at a wasm address (src/region).
@@ -167,12 +173,16 @@ class Memory {
   std::optional<uint64_t> add_window_highest(WindowRecord w);
   // Removes the window starting exactly at `addr` with `length` and restores the pages
   // (zero-filled read-write inside [0,size), PROT_NONE above). A guest `requester` may
-  // remove only the windows it owns.
+  // remove only the windows it owns. A copy window is written back first; if that fails
+  // the window stays (kFailed, errno set), so no bytes are lost.
   WindowChange remove_window(uint64_t addr, uint64_t length, uint64_t requester = kHostOwner);
   // Forgets the window just recorded at (addr, length) whose mmap failed, without
   // touching its pages: the failed mmap left them as they were (if an older kernel
   // unmapped them anyway, they are reserved again so that the reservation has no hole).
   void abandon_window(uint64_t addr, uint64_t length);
+  // Writes the window starting exactly at `addr` with `length` back to its region
+  // (WindowBacking::write_back). kFailed with errno set when that failed.
+  WindowChange sync_window(uint64_t addr, uint64_t length);
   // mprotects the window starting exactly at `addr` with `length` and records its access.
   // A guest `requester` may change only the windows it owns; read-write needs may_write.
   WindowChange protect_window(uint64_t addr, uint64_t length, bool writable,

@@ -41,7 +41,7 @@ class RegionError : public Error {
 // (requests are rounded up).
 class Region {
  public:
-  enum class Backing { Anonymous, Memfd, Shm, File, Device, Fd };
+  enum class Backing { Anonymous, Memfd, Shm, File, Device, Fd, HostMemory };
 
   // Anonymous shared memory (a memfd, so it can be mapped many times).
   static std::shared_ptr<Region> create_anonymous(uint64_t size, const std::string& name = "anon");
@@ -62,6 +62,13 @@ class Region {
   // An fd the host hands in (duplicated; the caller keeps its own).
   static std::shared_ptr<Region> from_fd(int fd, uint64_t offset, uint64_t size, bool writable,
                                          const std::string& name = "fd");
+  // A host buffer given by pointer and size, with no file descriptor: it cannot be mapped,
+  // so its windows are always copy windows (docs/regions.md, "Copy mode"). The buffer
+  // stays the caller's and must outlive the region and its windows. size() is `size`
+  // rounded up to the page size; the bytes past the buffer's end read as zero and writes
+  // to them are dropped. Attach modes need a descriptor and are refused (ENOTSUP).
+  static std::shared_ptr<Region> from_host_memory(void* data, uint64_t size, bool writable,
+                                                  const std::string& name = "host");
 
   ~Region();
   Region(const Region&) = delete;
@@ -75,8 +82,17 @@ class Region {
   // The descriptor that attach locks reopen (docs/regions.md, "Attach modes").
   int lock_fd() const { return fd_; }
   uint64_t file_offset() const { return file_offset_; }
-  // The region's bytes in the host's address space (mapped on first use).
+  // The region's bytes in the host's address space (mapped on first use; the buffer itself
+  // for a host-memory region).
   uint8_t* data();
+  // Copy mode (docs/regions.md): region bytes [offset, offset+len) into `out`, or from `in`,
+  // with pread/pwrite on the backing (a fault-free copy: a file truncated meanwhile or a
+  // device that cannot be read is an error, not a crash), memcpy for host memory. Throws
+  // RegionError (EIO for a file that ends inside the range).
+  void read_bytes(uint64_t offset, void* out, uint64_t len);
+  void write_bytes(uint64_t offset, const void* in, uint64_t len);
+  // Whether the region can be mapped (it has a descriptor).
+  bool mappable() const { return fd_ >= 0; }
 
  private:
   Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t size, bool writable);
@@ -88,6 +104,8 @@ class Region {
   uint64_t size_;
   bool writable_;
   uint8_t* host_map_ = nullptr;
+  bool owns_host_map_ = true;   // false: the caller's buffer (from_host_memory)
+  uint64_t host_bytes_ = 0;     // bytes of the caller's buffer (from_host_memory)
 };
 
 // Attach modes (docs/regions.md, "Attach modes"). An attached window holds an
@@ -102,8 +120,26 @@ const char* to_string(Attach a);
 // WindowOptions::wait: block until a conflicting attachment ends, however long.
 inline constexpr std::chrono::nanoseconds kWaitForever = std::chrono::nanoseconds::max();
 
+// How a window shows its region's bytes (docs/regions.md, "Copy mode"):
+//   Map   the region's pages themselves, mmap(MAP_SHARED): zero-copy, every write is seen
+//         at once by every other mapping;
+//   Copy  private pages of the memory, filled from the region when the window is made and
+//         written back to it (a writable window only) on sync_window, unmap, detach and
+//         when the memory goes away; for regions that cannot be mapped (host memory)
+//         and wherever mapping is not wanted;
+//   Default  the process-wide default (default_window_mode), itself Map unless the
+//         environment variable APERTURE_WINDOW_MODE=copy or set_default_window_mode say Copy.
+// A region that cannot be mapped always gets Copy.
+enum class WindowMode : uint32_t { Default = 0, Map = 1, Copy = 2 };
+const char* to_string(WindowMode m);
+// The mode Default stands for. The first call reads APERTURE_WINDOW_MODE ("map" or
+// "copy"; anything else is an Error naming the variable).
+WindowMode default_window_mode();
+void set_default_window_mode(WindowMode m);  // Map or Copy
+
 // How a window is made, beyond its place and access.
 struct WindowOptions {
+  WindowMode mode = WindowMode::Default;
   Attach attach = Attach::None;
   // How long attaching may wait while a conflicting attachment exists: 0 = not at all
   // (RegionError EBUSY), a duration (then ETIMEDOUT), or kWaitForever.
@@ -142,6 +178,13 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
 // The attach mode of the window containing `addr` (Attach::None for a plain window or no
 // window).
 Attach window_attach_mode(const Memory& memory, uint64_t addr);
+// The mode of the window containing `addr` (Map or Copy); Default when there is none.
+WindowMode window_mode(const Memory& memory, uint64_t addr);
+// Copy mode: writes the window at exactly (addr, length) back to its region now (a mapped
+// or read-only window has nothing to write: done). Any requester may sync any window.
+// Throws RegionError: EINVAL if there is no such window, EIO (or the backing's errno) if
+// the region could not be written.
+void sync_window(Memory& memory, uint64_t addr, uint64_t length);
 // Removes the window that starts at `addr` with `length`; restores zero-filled pages inside
 // [0, memory.size) and inaccessible ones above. Throws RegionError: EINVAL if there is no
 // such window, EPERM if `by` is a guest that did not map it.
@@ -165,10 +208,10 @@ class GuestRegions {
   explicit GuestRegions(uint32_t max_handles_per_instance = kDefaultMaxHandles);
   ~GuestRegions();
   void grant(const std::string& name, std::shared_ptr<Region> region, Access max_access);
-  // Defines region_open, region_size, map, unmap, protect, region_close, page_size and
-  // wait32, wait64, notify (include/aperture/wait_notify.h has the host side), which act
-  // on the calling instance's memory 0, and memory_map, memory_unmap and memory_protect,
-  // which take a memory index first.
+  // Defines region_open, region_size, map, unmap, protect, attach, detach, sync,
+  // region_close, page_size and wait32, wait64, notify (include/aperture/wait_notify.h has
+  // the host side), which act on the calling instance's memory 0, and memory_map,
+  // memory_unmap and memory_protect, which take a memory index first.
   void define_imports(Store& store, Linker& linker);
 
   struct State;

@@ -248,11 +248,14 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "dev:PATH,offset=O,size=S[,ro])"));
   one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
   one_each(run.add_option("--map", o.maps,
-                          "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T] "
+                          "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T][,copy|,mapped] "
                           "into memory N (default 0) before start"));
   one_each(run.add_option("--memory", o.memories,
                           "back imported memory N with region NAME: N=NAME[,offset=N] (shared by every "
                           "process that backs a memory with the region)"));
+  run.add_option("--window-mode", o.window_mode,
+                 "how windows show their regions: map (zero-copy, the default) or copy (copied in "
+                 "when made, written back on sync/unmap/exit; docs/regions.md, \"Copy mode\")");
   run.add_option("--max-region-handles", o.max_handles,
                  "region handles the guest may hold open at once (default " +
                      std::to_string(GuestRegions::kDefaultMaxHandles) + "; region_open then returns -EMFILE)");
@@ -262,6 +265,11 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   uint32_t max_handles = o.max_handles
                             ? static_cast<uint32_t>(parse_count("--max-region-handles", *o.max_handles, UINT32_MAX))
                             : GuestRegions::kDefaultMaxHandles;
+  if (o.window_mode) {
+    if (*o.window_mode == "copy") set_default_window_mode(WindowMode::Copy);
+    else if (*o.window_mode == "map") set_default_window_mode(WindowMode::Map);
+    else throw Error("--window-mode '" + *o.window_mode + "': use map or copy");
+  }
   auto rr = std::make_shared<RunRegions>(max_handles);
   for (const std::string& def : o.regions) {
     size_t eq = def.find('=');
@@ -278,10 +286,13 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
                     access_word(colon == std::string::npos ? "" : g.substr(colon + 1), *region, g));
   }
   for (const std::string& m : o.maps) {
-    MapRequest req = parse_map_request(m, {"exclusive", "shared", "wait"});
+    MapRequest req = parse_map_request(m, {"exclusive", "shared", "wait", "copy", "mapped"});
     lookup(*rr, req.region, "--map " + m);
     SpecParts p = split_spec(m.substr(m.find('@') + 1));
     parse_attach(p, m, &req);
+    if (p.options.count("copy") && p.options.count("mapped")) throw Error("--map '" + m + "': both copy and mapped");
+    if (p.options.count("copy")) req.options.mode = WindowMode::Copy;
+    if (p.options.count("mapped")) req.options.mode = WindowMode::Map;
     rr->maps.push_back(req);
   }
   for (const std::string& m : o.memories) rr->memories.push_back(parse_memory_binding(m));

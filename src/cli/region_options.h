@@ -17,9 +17,10 @@ namespace aperture::cli {
 struct RegionOptions {
   std::vector<std::string> regions;  // NAME=SPEC
   std::vector<std::string> grants;   // NAME[:ro|:rw]
-  std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T]
+  std::vector<std::string> maps;     // NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T][,copy|,mapped]
   std::vector<std::string> memories;  // N=NAME[,offset=N]
   std::optional<std::string> max_handles;  // --max-region-handles N
+  std::optional<std::string> window_mode;  // --window-mode map|copy
 };
 
 // --memory N=NAME[,offset=N] as a memory binding. Throws Error.

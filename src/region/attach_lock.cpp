@@ -149,6 +149,9 @@ std::unique_ptr<AttachLock> AttachLock::acquire(Region& region, uint64_t offset,
   const bool exclusive = mode == Attach::Exclusive;
   const std::string what = "region '" + region.name() + "' [" + hex(offset) + ", " +
                            hex(offset + length) + ")";
+  if (!region.mappable())
+    throw RegionError(wasi::kEnotsup, what + ": host memory has no file descriptor to lock: "
+                                             "attach modes need a region with a backing file (shm, memfd, file, fd)");
   if (exclusive && !region.writable())
     throw RegionError(wasi::kEacces, what + ": an exclusive attachment writes, and the region is read-only");
   int fd = reopen(region, exclusive);

@@ -161,6 +161,18 @@ int32_t unmap(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length)
   }
 }
 
+// sync: writes a copy window back to its region (a mapped window: nothing to do).
+int32_t sync(HostContext& ctx, uint64_t addr, uint64_t length) {
+  Memory* mem = ctx.memory();
+  if (!mem) return -static_cast<int32_t>(wasi::kEinval);
+  try {
+    sync_window(*mem, addr, length);
+    return 0;
+  } catch (const RegionError& e) {
+    return -static_cast<int32_t>(e.wasi_errno());
+  }
+}
+
 int32_t protect(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length, uint32_t bits) {
   Memory* mem = ctx.memory(memory);
   Access want;
@@ -232,6 +244,9 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
       [](HostContext& c, const uint64_t* a, uint64_t* r) {
         r[0] = slot32(unmap(c, static_cast<uint32_t>(a[0]), a[1], a[2]));
       });
+  def("sync", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
+    r[0] = slot32(sync(c, a[0], a[1]));
+  });
   def("protect", {VT::I64, VT::I64, VT::I32}, {VT::I32},
       [](HostContext& c, const uint64_t* a, uint64_t* r) {
         r[0] = slot32(protect(c, 0, a[0], a[1], static_cast<uint32_t>(a[2])));

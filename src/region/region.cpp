@@ -1,9 +1,10 @@
-// Region backings: memfd, POSIX shm, files, devices, host fds.
+// Region backings: memfd, POSIX shm, files, devices, host fds, host memory.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
@@ -86,7 +87,7 @@ Region::Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t si
       writable_(writable) {}
 
 Region::~Region() {
-  if (host_map_) munmap(host_map_, size_);
+  if (host_map_ && owns_host_map_) munmap(host_map_, size_);
   if (fd_ >= 0) close(fd_);
 }
 
@@ -97,6 +98,57 @@ uint8_t* Region::data() {
   if (p == MAP_FAILED) fail_errno("cannot map region '" + name_ + "' into the host");
   host_map_ = static_cast<uint8_t*>(p);
   return host_map_;
+}
+
+void Region::read_bytes(uint64_t offset, void* out, uint64_t len) {
+  auto* dst = static_cast<uint8_t*>(out);
+  if (!mappable()) {
+    uint64_t present = offset < host_bytes_ ? std::min(len, host_bytes_ - offset) : 0;
+    if (present) std::memcpy(dst, host_map_ + offset, present);
+    std::memset(dst + present, 0, len - present);
+    return;
+  }
+  uint64_t done = 0;
+  while (done < len) {
+    ssize_t n = pread(fd_, dst + done, len - done, static_cast<off_t>(file_offset_ + offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("cannot copy from region '" + name_ + "'");
+    if (n == 0)
+      throw RegionError(wasi::kEio, "cannot copy from region '" + name_ + "': its backing ends at " +
+                                        std::to_string(file_offset_ + offset + done) +
+                                        " bytes, inside the window (truncated?)");
+    done += static_cast<uint64_t>(n);
+  }
+}
+
+void Region::write_bytes(uint64_t offset, const void* in, uint64_t len) {
+  const auto* src = static_cast<const uint8_t*>(in);
+  if (!mappable()) {
+    uint64_t present = offset < host_bytes_ ? std::min(len, host_bytes_ - offset) : 0;
+    if (present) std::memcpy(host_map_ + offset, src, present);
+    return;
+  }
+  uint64_t done = 0;
+  while (done < len) {
+    ssize_t n = pwrite(fd_, src + done, len - done, static_cast<off_t>(file_offset_ + offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("cannot copy back to region '" + name_ + "'");
+    if (n == 0) throw RegionError(wasi::kEio, "cannot copy back to region '" + name_ + "': no progress");
+    done += static_cast<uint64_t>(n);
+  }
+}
+
+std::shared_ptr<Region> Region::from_host_memory(void* data, uint64_t size, bool writable,
+                                                 const std::string& name) {
+  if (!data) throw RegionError(wasi::kEinval, "host memory region '" + name + "': null pointer");
+  if (size == 0) throw RegionError(wasi::kEinval, "host memory region '" + name + "': size must not be 0");
+  check_range(0, size, "host memory region '" + name + "'");
+  auto r = std::shared_ptr<Region>(
+      new Region(Backing::HostMemory, name, -1, 0, round_up_to_page(size), writable));
+  r->host_map_ = static_cast<uint8_t*>(data);
+  r->owns_host_map_ = false;
+  r->host_bytes_ = size;
+  return r;
 }
 
 std::shared_ptr<Region> Region::create_memfd(uint64_t size, const std::string& name) {

@@ -1,4 +1,5 @@
-// Windows: region pages mapped MAP_SHARED|MAP_FIXED into a memory's reservation.
+// Windows: region pages mapped MAP_SHARED|MAP_FIXED into a memory's reservation, or copied
+// into private pages of it (copy mode).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "region/attach_lock.h"
+#include "region/window_backings.h"
 #include "runtime/guest_access.h"
 #include "wasi/wasi_types.h"
 
@@ -25,35 +27,6 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// A window mapped straight from its region's backing (the default mode), and the
-// attach lock it holds while mapped.
-class MappedWindow : public WindowBacking {
- public:
-  MappedWindow(std::shared_ptr<Region> region, uint64_t offset, Attach mode,
-               std::unique_ptr<AttachLock> lock)
-      : region_(std::move(region)), offset_(offset), mode_(mode), lock_(std::move(lock)) {}
-
-  Attach mode() const { return mode_; }
-
-  // Punching a hole zeroes the bytes for every mapping of the region and frees its pages
-  // (shm, memfd, tmpfs and most file systems); a device, or a file system that cannot,
-  // gets zeros written through the window.
-  bool discard(uint8_t* pages, uint64_t offset, uint64_t len) override {
-    off_t at = static_cast<off_t>(region_->file_offset() + offset_ + offset);
-    if (fallocate(region_->fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, at,
-                  static_cast<off_t>(len)) == 0)
-      return true;
-    return catching_guest_faults(pages + offset, len,
-                                 [&] { std::memset(pages + offset, 0, len); });
-  }
-
- private:
-  std::shared_ptr<Region> region_;
-  uint64_t offset_;  // of the window in the region
-  Attach mode_;
-  std::unique_ptr<AttachLock> lock_;  // released when the window is gone
-};
-
 // Checks an attach mode against the window's access; takes the lock.
 std::unique_ptr<AttachLock> attach(Region& region, uint64_t offset, uint64_t length,
                                    Access access, const WindowOptions& options,
@@ -68,7 +41,40 @@ std::unique_ptr<AttachLock> attach(Region& region, uint64_t offset, uint64_t len
   return AttachLock::acquire(region, offset, length, options.attach, options.wait);
 }
 
+// Replaces the reserved pages of a copy window by private read-write ones, fills them from
+// the region and gives them the window's access. Throws RegionError.
+void make_copy(Memory& memory, CopyWindow& copy, uint64_t addr, uint64_t length, Access access,
+               const std::string& who) {
+  uint8_t* pages = memory.base() + addr;
+  if (mmap(pages, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+      MAP_FAILED) {
+    int err = errno;
+    throw RegionError(wasi::errno_from_host(err), who + ": cannot make its pages: " + std::strerror(err));
+  }
+  copy.fill(pages, length);
+  if (mprotect(pages, length, prot_of(access)) != 0) {
+    int err = errno;
+    throw RegionError(wasi::errno_from_host(err), who + ": mprotect failed: " + std::strerror(err));
+  }
+}
+
+WindowMode resolve_mode(const Region& region, WindowMode asked) {
+  if (!region.mappable()) return WindowMode::Copy;
+  return asked == WindowMode::Default ? default_window_mode() : asked;
+}
+
 }  // namespace
+
+bool MappedWindow::discard(uint8_t* pages, uint64_t offset, uint64_t len) {
+  // Punching a hole zeroes the bytes for every mapping of the region and frees its pages
+  // (shm, memfd, tmpfs and most file systems); a device, or a file system that cannot,
+  // gets zeros written through the window.
+  off_t at = static_cast<off_t>(region_->file_offset() + offset_ + offset);
+  if (fallocate(region_->fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, at,
+                static_cast<off_t>(len)) == 0)
+    return true;
+  return catching_guest_faults(pages + offset, len, [&] { std::memset(pages + offset, 0, len); });
+}
 
 const char* to_string(Attach a) {
   switch (a) {
@@ -119,13 +125,22 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   record.owner = by.instance;
   record.region_name = region->name();
   record.keep_alive = region;
-  struct stat st;
-  if (fstat(region->fd(), &st) == 0) {
-    record.backing_dev = static_cast<uint64_t>(st.st_dev);
-    record.backing_ino = static_cast<uint64_t>(st.st_ino);
+  const WindowMode mode = resolve_mode(*region, options.mode);
+  std::shared_ptr<CopyWindow> copy;
+  if (mode == WindowMode::Copy) {
+    // A copy shares no bytes with any other window: backing_dev/ino stay 0 (no aliasing).
+    copy = std::make_shared<CopyWindow>(region, offset, options.attach, std::move(lock),
+                                        access == Access::ReadWrite);
+    record.backing = copy;
+  } else {
+    struct stat st;
+    if (fstat(region->fd(), &st) == 0) {
+      record.backing_dev = static_cast<uint64_t>(st.st_dev);
+      record.backing_ino = static_cast<uint64_t>(st.st_ino);
+    }
+    record.backing_offset = region->file_offset() + offset;
+    record.backing = std::make_shared<MappedWindow>(region, offset, options.attach, std::move(lock));
   }
-  record.backing_offset = region->file_offset() + offset;
-  record.backing = std::make_shared<MappedWindow>(region, offset, options.attach, std::move(lock));
   // Reserve the range in the table first so that a concurrent request cannot race us.
   if (anywhere) {
     std::optional<uint64_t> chosen = memory.add_window_highest(record);
@@ -135,6 +150,17 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
     addr = *chosen;
   } else if (!memory.add_window(record)) {
     throw RegionError(wasi::kEexist, who + " at " + hex(addr) + " overlaps an existing window");
+  }
+  if (copy) {
+    try {
+      make_copy(memory, *copy, addr, length, access, who);
+    } catch (const RegionError&) {
+      // Not filled: nothing is written back; the pages become what they were meant to be
+      // without a window.
+      memory.remove_window(addr, length);
+      throw;
+    }
+    return addr;
   }
   void* p = mmap(memory.base() + addr, length, prot_of(access), MAP_SHARED | MAP_FIXED,
                  region->fd(), static_cast<off_t>(region->file_offset() + offset));
@@ -177,8 +203,19 @@ void check_change(WindowChange result, uint64_t addr, uint64_t length) {
 Attach window_attach_mode(const Memory& memory, uint64_t addr) {
   std::optional<WindowRecord> w = memory.window_at(addr);
   if (!w) return Attach::None;
-  auto* mapped = dynamic_cast<const MappedWindow*>(w->backing.get());
-  return mapped ? mapped->mode() : Attach::None;
+  auto* window = dynamic_cast<const RegionWindow*>(w->backing.get());
+  return window ? window->attach() : Attach::None;
+}
+
+WindowMode window_mode(const Memory& memory, uint64_t addr) {
+  std::optional<WindowRecord> w = memory.window_at(addr);
+  if (!w) return WindowMode::Default;
+  auto* window = dynamic_cast<const RegionWindow*>(w->backing.get());
+  return window ? window->mode() : WindowMode::Map;
+}
+
+void sync_window(Memory& memory, uint64_t addr, uint64_t length) {
+  check_change(memory.sync_window(addr, length), addr, length);
 }
 
 void unmap_window(Memory& memory, uint64_t addr, uint64_t length, const Requester& by) {

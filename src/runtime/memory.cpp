@@ -86,7 +86,16 @@ void Memory::commit_initial_pages() {
   size_bytes_.store(bytes, std::memory_order_relaxed);
 }
 
-Memory::~Memory() { release_reservation(); }
+Memory::~Memory() {
+  // Copy windows keep their bytes in this memory's pages: write them back while the pages
+  // are still there (a failure has no one left to report to).
+  {
+    std::lock_guard<std::mutex> lock(windows_mutex_);
+    for (auto& [addr, w] : windows_)
+      if (w.backing) w.backing->write_back(base_ + addr, w.length);
+  }
+  release_reservation();
+}
 
 int64_t Memory::grow(uint64_t delta_pages) {
   // Under the lock: threads sharing a memory may grow it at the same time.
@@ -266,6 +275,8 @@ WindowChange Memory::remove_window(uint64_t addr, uint64_t length, uint64_t requ
   std::map<uint64_t, WindowRecord>::iterator it;
   WindowChange found = find_changeable(addr, length, requester, &it);
   if (found != WindowChange::kDone) return found;
+  if (it->second.backing && !it->second.backing->write_back(base_ + addr, length))
+    return WindowChange::kFailed;
   // Replace the shared mapping by fresh private pages (DESIGN.md, "Semantics").
   if (!restore_private_pages(addr, length)) return WindowChange::kFailed;
   erase_window(it);
@@ -318,6 +329,16 @@ void Memory::abandon_window(uint64_t addr, uint64_t length) {
   if (!fully_mapped(base_ + addr, length)) restore_private_pages(addr, length);
 }
 
+WindowChange Memory::sync_window(uint64_t addr, uint64_t length) {
+  std::lock_guard<std::mutex> lock(windows_mutex_);
+  std::map<uint64_t, WindowRecord>::iterator it;
+  WindowChange found = find_changeable(addr, length, kHostOwner, &it);
+  if (found != WindowChange::kDone) return found;
+  if (it->second.backing && !it->second.backing->write_back(base_ + addr, length))
+    return WindowChange::kFailed;
+  return WindowChange::kDone;
+}
+
 WindowChange Memory::protect_window(uint64_t addr, uint64_t length, bool writable,
                                     uint64_t requester) {
   std::lock_guard<std::mutex> lock(windows_mutex_);
@@ -328,6 +349,7 @@ WindowChange Memory::protect_window(uint64_t addr, uint64_t length, bool writabl
   int prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
   if (mprotect(base_ + addr, length, prot) != 0) return WindowChange::kFailed;
   it->second.writable = writable;
+  if (it->second.backing) it->second.backing->access_changed(writable);
   return WindowChange::kDone;
 }
 

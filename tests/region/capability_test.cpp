@@ -75,8 +75,8 @@ TEST_F(CapabilityTest, HandlesBelongToTheInstanceThatOpenedThem) {
 TEST_F(CapabilityTest, GuestCannotUnmapOrProtectAHostBinding) {
   Instance& a = instantiate();
   const uint64_t addr = 1u << 24;
+  reinterpret_cast<uint32_t*>(region_->data())[0] = 0xB0B;  // before mapping: also a copy sees it
   map_window(*a.memory(0), region_, 0, 0, addr, Access::ReadWrite);
-  reinterpret_cast<uint32_t*>(region_->data())[0] = 0xB0B;
   EXPECT_EQ(call(a, "unmap", {Value::i64(addr), Value::i64(region_->size())}), kEperm);
   EXPECT_EQ(call(a, "protect", {Value::i64(addr), Value::i64(region_->size()), Value::i32(kRead)}), kEperm);
   int64_t h = call(a, "open", {Value::i32(kReadWrite)});

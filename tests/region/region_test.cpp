@@ -105,6 +105,7 @@ TEST_F(WindowTest, ReadOnlyWriteTrapNamesRegion) {
   EXPECT_EQ(t.rfind("write to read-only window of region 'calibration'", 0), 0u) << t;
   protect_window(*mem_, 1u << 20, kPage, Access::ReadWrite);
   store(1u << 20, 42);
+  sync_window(*mem_, 1u << 20, kPage);  // copy mode: the region sees it now (mapped: at once)
   EXPECT_EQ(read32(r->data()), 42u);
 }
 
@@ -113,12 +114,14 @@ TEST_F(WindowTest, BulkOperationsOverWindows) {
   uint32_t addr = 1u << 22;
   map_window(*mem_, r, 0, 0, addr, Access::ReadWrite);
   inst_->call("fill", std::vector<Value>{Value::i32(addr), Value::i32(0xAB), Value::i32(static_cast<uint32_t>(2 * kPage))});
+  sync_window(*mem_, addr, 2 * kPage);  // copy mode: the region sees it now (mapped: at once)
   EXPECT_EQ(r->data()[2 * kPage - 1], 0xAB);
   inst_->call("copy", std::vector<Value>{Value::i32(0), Value::i32(addr), Value::i32(100)});
   EXPECT_EQ(load(96), 0xABABABABu) << "copy from window into linear memory";
   EXPECT_EQ(trap("fill", {Value::i32(addr), Value::i32(0), Value::i32(static_cast<uint32_t>(2 * kPage + 1))}),
             "out of bounds memory access")
       << "one byte past the window";
+  sync_window(*mem_, addr, 2 * kPage);
   EXPECT_EQ(r->data()[0], 0xAB) << "a trapping bulk op writes nothing";
   auto ro = Region::create_memfd(kPage, "ro-bulk");
   map_window(*mem_, ro, 0, 0, addr + 4 * kPage, Access::Read);

@@ -29,7 +29,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   volatile uint32_t* words = aperture_ptr(at);
-  if (exclusive) words[0] += 1;  // a writer counts its attachments in word 0
+  if (exclusive) {
+    words[0] += 1;  // a writer counts its attachments in word 0
+    aperture_sync(at, size);  // a copy window's count reaches the region now (mapped: no-op)
+  }
   printf("attached %s %u\n", argv[1], words[0]);
   fflush(stdout);
   char line[64];
