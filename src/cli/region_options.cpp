@@ -12,6 +12,7 @@
 #include "aperture/bindings.h"
 #include "aperture/memory.h"
 #include "aperture/region.h"
+#include "aperture/shared_heap.h"
 #include "cli/file_util.h"
 #include "cli/option_values.h"
 
@@ -209,6 +210,18 @@ struct RegionCommand {
   std::string size;
 } g_region_command;
 
+// --shared-heap NAME: WAMR's shared_heap_malloc/free over region NAME, attached to memory 0
+// before the start function (docs/regions.md, "WAMR shared heap").
+void install_shared_heap(std::shared_ptr<Region> region, RunHooks& hooks) {
+  std::shared_ptr<SharedHeap> heap = SharedHeap::open(std::move(region));
+  hooks.before_instantiate.push_back([heap](Store& store, Linker& linker) { heap->define_imports(store, linker); });
+  hooks.after_instantiate.push_back([heap](Store&, Instance& inst) {
+    Memory* mem = inst.memory(0);
+    if (!mem) throw Error("--shared-heap needs a module with a memory");
+    heap->attach(*mem);
+  });
+}
+
 }  // namespace
 
 Binding parse_memory_binding(const std::string& spec) {
@@ -253,6 +266,9 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
   one_each(run.add_option("--memory", o.memories,
                           "back imported memory N with region NAME: N=NAME[,offset=N] (shared by every "
                           "process that backs a memory with the region)"));
+  run.add_option("--shared-heap", o.shared_heap,
+                 "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME (a --region; "
+                 "shared by every process that names the same region), mapped at 4 GiB minus the heap's size");
   run.add_option("--window-mode", o.window_mode,
                  "how windows show their regions: map (zero-copy, the default) or copy (copied in "
                  "when made, written back on sync/unmap/exit; docs/regions.md, \"Copy mode\")");
@@ -309,6 +325,7 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     });
     define_bound_memories(module, rr->bindings, store, linker);
   });
+  if (o.shared_heap) install_shared_heap(lookup(*rr, *o.shared_heap, "--shared-heap " + *o.shared_heap), hooks);
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
     map_bound_windows(inst, rr->bindings);
     for (const MapRequest& req : rr->maps) {
