@@ -105,6 +105,7 @@ enum aperture_backing_enum {
   APERTURE_BACKING_FILE,
   APERTURE_BACKING_DEVICE,
   APERTURE_BACKING_FD,
+  APERTURE_BACKING_HOST_MEMORY,  /* a host buffer without fd (C++ Region::from_host_memory) */
 };
 
 typedef uint32_t aperture_access_t;

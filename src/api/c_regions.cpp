@@ -125,6 +125,7 @@ aperture_backing_t aperture_region_backing(const aperture_region_t* r) {
     case Region::Backing::File: return APERTURE_BACKING_FILE;
     case Region::Backing::Device: return APERTURE_BACKING_DEVICE;
     case Region::Backing::Fd: return APERTURE_BACKING_FD;
+    case Region::Backing::HostMemory: return APERTURE_BACKING_HOST_MEMORY;
   }
   return APERTURE_BACKING_FD;
 }
