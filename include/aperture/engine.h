@@ -1,6 +1,6 @@
 // Choosing an execution engine: the embedder passes an EngineConfig to compile().
 //
-//   aperture::EngineConfig config;                        // the default engine
+//   aperture::EngineConfig config;                        // the default engine (compiled)
 //   config.kind = aperture::EngineKind::Interpreter;      // or pick one
 //   auto module = aperture::compile(bytes, config);
 //
@@ -9,7 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,15 +23,27 @@ namespace aperture {
 
 enum class EngineKind : uint8_t {
   Interpreter,  // "interp": translates at load time, starts fast
+  Compiled,     // "compiled": LLVM machine code, runs fast (when built with LLVM)
 };
 
+// The engine used when none is chosen: compiled when this build has it, else interp.
+EngineKind default_engine();
+
 struct EngineConfig {
-  EngineKind kind = EngineKind::Interpreter;
+  EngineKind kind = default_engine();
   // Optimisation level of compiling engines, 0 (fastest compile) .. 3.
   int opt_level = 2;
   // Which features beyond WebAssembly 2.0 modules may use (aperture/features.h).
   Features features;
+  // Compiled engine: directory of the on-disk code cache (machine code is native code:
+  // use a directory only you can write; see docs/cli.md). Empty: no cache. The CLI uses
+  // default_cache_dir().
+  std::string cache_dir;
+  // Receives warnings, e.g. a corrupt cache entry that was compiled again. Default: none.
+  std::function<void(const std::string&)> on_warning;
 };
+
+struct CompiledModule;
 
 // "interp", ...: the names the CLI's --engine and the test suite use.
 const char* engine_name(EngineKind kind);
@@ -36,5 +51,19 @@ const char* engine_name(EngineKind kind);
 std::optional<EngineKind> engine_from_name(std::string_view name);
 // Names of the engines built into this copy of Aperture, default first.
 std::vector<std::string> available_engines();
+
+// $XDG_CACHE_HOME/aperture, else $HOME/.cache/aperture (empty when neither is set).
+std::string default_cache_dir();
+
+// Ahead-of-time compilation with the compiled engine: the bytes of an artifact (.cwasm)
+// holding the module and its machine code for this CPU. Throws DecodeError,
+// ValidationError or Error.
+std::vector<uint8_t> compile_to_artifact(std::span<const uint8_t> wasm, const EngineConfig& config);
+// Whether `bytes` start like an artifact (rather than a .wasm module).
+bool is_artifact(std::span<const uint8_t> bytes);
+// Loads an artifact. An artifact is native code: load only artifacts you would run as
+// programs. Refuses (Error saying why) one that is corrupt, truncated, made by another
+// build of Aperture or for another CPU.
+std::shared_ptr<const CompiledModule> load_artifact(std::span<const uint8_t> artifact);
 
 }  // namespace aperture

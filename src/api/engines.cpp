@@ -5,6 +5,9 @@
 #include "aperture/engine.h"
 #include "aperture/runtime.h"
 #include "interp/engine.h"
+#if APERTURE_COMPILED_ENGINE
+#include "compile/engine.h"
+#endif
 #include "runtime/engine.h"
 
 namespace aperture {
@@ -17,17 +20,28 @@ struct EngineEntry {
 
 // Default engine first.
 constexpr EngineEntry kEngines[] = {
+#if APERTURE_COMPILED_ENGINE
+    {EngineKind::Compiled, "compiled"},
+#endif
     {EngineKind::Interpreter, "interp"},
 };
 
 const Engine& engine_for(EngineKind kind) {
   switch (kind) {
     case EngineKind::Interpreter: return interpreter_engine();
+    case EngineKind::Compiled:
+#if APERTURE_COMPILED_ENGINE
+      return compiled_engine();
+#else
+      break;
+#endif
   }
   throw Error("unknown engine kind " + std::to_string(static_cast<int>(kind)));
 }
 
 }  // namespace
+
+EngineKind default_engine() { return kEngines[0].kind; }
 
 const char* engine_name(EngineKind kind) {
   for (const EngineEntry& e : kEngines)

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <iostream>
 
 #include "cli/file_util.h"
 
@@ -14,24 +15,45 @@ std::string engine_list() {
   return out;
 }
 
+const char* engine_env() {
+  const char* env = std::getenv("APERTURE_ENGINE");
+  return env != nullptr && *env != '\0' ? env : nullptr;
+}
+
 }  // namespace
+
+void add_opt_level_option(CLI::App& command, int& opt_level) {
+  command.add_option("--opt-level", opt_level, "compiled engine: optimisation level 0-3 (default 2)")
+      ->check(CLI::Range(0, 3));
+}
 
 void add_engine_options(CLI::App& run, EngineOptions& o) {
   run.add_option("--engine", o.engine,
                  "execution engine: " + engine_list() +
                      " (default: $APERTURE_ENGINE, else the first one)");
+  add_opt_level_option(run, o.opt_level);
+  run.add_flag("--no-cache", o.no_cache, "compiled engine: neither use nor fill the code cache");
+  run.add_option("--cache-dir", o.cache_dir,
+                 "compiled engine: code cache directory (default: $XDG_CACHE_HOME/aperture)");
+  run.add_flag("--allow-precompiled", o.allow_precompiled,
+               "run a precompiled artifact (.cwasm from `aperture compile`): it is native code, "
+               "trusted like a program");
 }
+
+bool engine_chosen(const EngineOptions& o) { return !o.engine.empty() || engine_env() != nullptr; }
 
 EngineConfig make_engine_config(const EngineOptions& o) {
   EngineConfig config;
+  config.opt_level = o.opt_level;
+  config.on_warning = [](const std::string& message) { std::cerr << "warning: " << message << "\n"; };
+  if (!o.no_cache) config.cache_dir = o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
   std::string name = o.engine;
   const char* source = "--engine";
-  if (name.empty()) {
-    const char* env = std::getenv("APERTURE_ENGINE");
-    if (env == nullptr || *env == '\0') return config;
-    name = env;
+  if (name.empty() && engine_env() != nullptr) {
+    name = engine_env();
     source = "APERTURE_ENGINE";
   }
+  if (name.empty()) return config;
   std::optional<EngineKind> kind = engine_from_name(name);
   if (!kind)
     throw UsageError(std::string(source) + ": unknown engine '" + name + "'; available: " +

@@ -5,6 +5,7 @@
 #include "aperture/region.h"
 #include "cli/bind_command.h"
 #include "cli/command_line.h"
+#include "cli/compile_command.h"
 #include "cli/file_util.h"
 #include "cli/help_command.h"
 #include "cli/inspect_command.h"
@@ -45,6 +46,9 @@ int main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Show a module's types, imports, exports, memories, tables, globals and custom sections");
   inspect->add_option("module", inspect_path, "the .wasm module (- reads standard input)")->required();
+
+  cli::CompileOptions compile_options;
+  CLI::App* compile = cli::add_compile_command(app, compile_options);
 
   CLI::App* region = cli::add_region_command(app);
   cli::BindOptions bind_options;
@@ -97,6 +101,7 @@ int main(int argc, char** argv) {
     }
     return cli::run_command(run_options, hooks);
   }
+  if (*compile) return cli::compile_command(compile_options);
   if (*validate) return cli::validate_command(validate_path);
   if (*inspect) return cli::inspect_command(inspect_path);
   if (*bind) return cli::bind_command(bind_options);

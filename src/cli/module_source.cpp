@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "aperture/engine.h"
 #include "aperture/error.h"
 
 namespace aperture::cli {
@@ -60,6 +61,9 @@ bool looks_like_text(const std::vector<uint8_t>& b) {
 
 [[noreturn]] void not_binary(const std::vector<uint8_t>& head, const std::string& path) {
   std::string name = module_display_name(path);
+  if (is_artifact(head))
+    throw Error(name + " is a precompiled artifact (aperture compile), not a module; only "
+                "`aperture run --allow-precompiled` runs it");
   if (looks_like_text(head)) {
     std::string in = path == "-" ? "module.wat" : path;
     throw Error(name + " is WebAssembly text, not a binary module; convert it with wat2wasm "
@@ -86,7 +90,7 @@ std::string module_display_name(const std::string& path) {
   return path == "-" ? "standard input" : "'" + path + "'";
 }
 
-std::vector<uint8_t> read_module(const std::string& path) {
+std::vector<uint8_t> read_module(const std::string& path, bool allow_artifact) {
   bool from_stdin = path == "-";
   Fd in{from_stdin ? 0 : open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK), !from_stdin};
   if (in.fd < 0) throw Error("cannot open " + module_display_name(path) + ": " + std::strerror(errno));
@@ -102,7 +106,7 @@ std::vector<uint8_t> read_module(const std::string& path) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     read_up_to(in.fd, bytes, 4096, module_display_name(path));
     if (bytes.empty()) throw Error(module_display_name(path) + " is empty, not a module");
-    not_binary(bytes, path);
+    if (!allow_artifact || !is_artifact(bytes)) not_binary(bytes, path);
   }
   read_up_to(in.fd, bytes, kMaxModuleBytes + 1, module_display_name(path));
   if (bytes.size() > kMaxModuleBytes)

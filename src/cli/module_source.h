@@ -14,7 +14,8 @@ constexpr uint64_t kMaxModuleBytes = 1ull << 30;
 // Reads the module at `path` ("-": standard input). Throws aperture::Error, naming the
 // path, when it cannot be opened, is a directory or device, is larger than
 // kMaxModuleBytes, or is not a binary module (WebAssembly text gets a wat2wasm hint).
-std::vector<uint8_t> read_module(const std::string& path);
+// With `allow_artifact`, a precompiled artifact (`aperture compile`) is read too.
+std::vector<uint8_t> read_module(const std::string& path, bool allow_artifact = false);
 
 // How messages name the input: the path, or "standard input" for "-".
 std::string module_display_name(const std::string& path);

@@ -70,13 +70,28 @@ int invoke_export(Instance& inst, const RunOptions& o) {
   return kExitOk;
 }
 
+// A .wasm module, compiled by the chosen engine, or a precompiled artifact.
+std::shared_ptr<const CompiledModule> load_module(const RunOptions& o) {
+  EngineConfig engine = make_engine_config(o.engine);  // usage errors before reading
+  std::vector<uint8_t> bytes = read_module(o.module_path, /*allow_artifact=*/true);
+  if (!is_artifact(bytes)) return compile(bytes, engine);
+  if (!o.engine.allow_precompiled)
+    throw UsageError(module_display_name(o.module_path) + " is a precompiled artifact: native code "
+                     "that runs with your privileges, as trusted as a program. Pass "
+                     "--allow-precompiled to run it");
+  if (engine_chosen(o.engine) && engine.kind != EngineKind::Compiled)
+    throw UsageError(module_display_name(o.module_path) + " is a precompiled artifact, which only "
+                     "the compiled engine runs; run the .wasm module to use --engine " +
+                     engine_name(engine.kind));
+  return load_artifact(bytes);
+}
+
 int run_module(const RunOptions& o, RunHooks& hooks) {
   std::vector<std::string> argv{o.wasi.argv0.value_or(o.module_path)};
   argv.insert(argv.end(), o.args.begin(), o.args.end());
   wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
-  EngineConfig engine = make_engine_config(o.engine);
+  std::shared_ptr<const CompiledModule> compiled = load_module(o);
   Limits limits = make_limits(o.limits);
-  auto compiled = compile(read_module(o.module_path), engine);
   Store store(limits.store);
   if (limits.fuel) store.set_fuel(*limits.fuel);
   Linker linker;
@@ -124,7 +139,8 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
       "run", "Run a module: call an export (MODULE --invoke NAME ARGS...) or a WASI program's _start");
   // main.cpp splits MODULE and what follows off before CLI11 parses (command_line.h);
   // these two only describe them in the help.
-  run->add_option("module", o.module_path, "the .wasm module (- reads standard input)");
+  run->add_option("module", o.module_path,
+                  "the .wasm module (- reads standard input), or a .cwasm artifact with --allow-precompiled");
   run->add_option("--invoke", o.invoke, "call this export with the ARGS and print each result");
   run->add_option("args", o.args, "program arguments (WASI) or --invoke NAME [ARGS...]");
   add_engine_options(*run, o.engine);

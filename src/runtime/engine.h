@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,6 +47,12 @@ class Engine {
 std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
                                                      const Engine& engine,
                                                      const EngineConfig& config);
+// The same with code made by `prepare_code` (e.g. loaded from an artifact) instead of
+// Engine::prepare; `engine` must be the engine that runs that code.
+using CodePreparer = std::function<std::unique_ptr<ModuleCode>(const CompiledModule&)>;
+std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
+                                                     const Engine& engine,
+                                                     const CodePreparer& prepare_code);
 
 // Calls any function: a host function (HostContext names `caller`; a fault in host code
 // is never turned into a trap) or wasm code of any engine. Same slot convention as

@@ -19,7 +19,7 @@ class Memory;
 // Return addresses of native (compiled) wasm frames, innermost first, captured before the
 // stack is unwound. Entry 0 is the faulting or trapping instruction itself.
 struct NativeFrames {
-  static constexpr uint32_t kMax = 64;
+  static constexpr uint32_t kMax = 72;  // room for 64 wasm frames plus entry stubs
   uintptr_t pcs[kMax];
   uint32_t count = 0;
   bool truncated = false;

@@ -9,6 +9,14 @@ namespace aperture {
 std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
                                                      const Engine& engine,
                                                      const EngineConfig& config) {
+  return prepare_module(bytes, engine, [&](const CompiledModule& m) {
+    return engine.prepare(m, bytes, config);
+  });
+}
+
+std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
+                                                     const Engine& engine,
+                                                     const CodePreparer& prepare_code) {
   auto compiled = std::make_shared<CompiledModule>();
   compiled->module = decode_module(bytes, config.features);
   const Module& m = compiled->module;
@@ -16,7 +24,7 @@ std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> by
   compiled->type_ids.reserve(m.types.size());
   for (const FuncType& t : m.types) compiled->type_ids.push_back(canonical_type_id(t));
   compiled->engine = &engine;
-  compiled->code = engine.prepare(*compiled, bytes, config);
+  compiled->code = prepare_code(*compiled);
   return compiled;
 }
 

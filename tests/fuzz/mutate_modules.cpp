@@ -390,7 +390,10 @@ int main(int argc, char** argv) {
   for (const auto& f : files) {
     Bytes bytes = read_file(f);
     try {
-      aperture::compile(bytes, g_engine);
+      // Only well-formedness matters here; the interpreter decides it fastest.
+      aperture::EngineConfig decode_only;
+      decode_only.kind = aperture::EngineKind::Interpreter;
+      aperture::compile(bytes, decode_only);
     } catch (const aperture::ValidationError&) {
     } catch (const aperture::Error&) {
       continue;

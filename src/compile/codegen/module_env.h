@@ -1,0 +1,63 @@
+// What the translation of every function of one LLVM module shares: the wasm module,
+// LLVM types, the declarations of all wasm functions and helpers, and alias metadata.
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <vector>
+
+#include "binary/module.h"
+#include "compile/abi.h"
+
+namespace aperture::native {
+
+struct ModuleEnv {
+  ModuleEnv(const Module& wasm, const RuntimeLayout& layout, llvm::LLVMContext& context,
+            llvm::Module& module);
+
+  const Module& wasm;
+  const RuntimeLayout& layout;
+  ContextLayout context_layout;
+  llvm::LLVMContext& context;
+  llvm::Module& module;
+
+  llvm::Type* void_type;
+  llvm::IntegerType* i1;
+  llvm::IntegerType* i8;
+  llvm::IntegerType* i16;
+  llvm::IntegerType* i32;
+  llvm::IntegerType* i64;
+  llvm::Type* f32;
+  llvm::Type* f64;
+  llvm::PointerType* ptr;
+
+  // Alias classes: linear memory, global values, the instance context and runtime
+  // objects, and call slots never alias each other.
+  llvm::MDNode* tbaa_memory;
+  llvm::MDNode* tbaa_global;
+  llvm::MDNode* tbaa_runtime;
+  llvm::MDNode* tbaa_slots;
+  llvm::MDNode* empty_node;  // for !invariant.load
+  llvm::MDNode* unlikely;    // branch weights: the first successor is cold
+
+  llvm::Type* type_of(ValType t) const;
+  // void, the single result's type, or a literal struct of the results.
+  llvm::Type* return_type(const FuncType& t) const;
+  // (ptr context, params...) -> return_type
+  llvm::FunctionType* function_type(const FuncType& t) const;
+  llvm::FunctionType* helper_type(HelperId id) const;
+
+  // wasm_<i> for defined function i: defined in this module or declared for a call.
+  llvm::Function* defined_function(uint32_t defined_index);
+  // Marks a generated function: frame pointers kept (backtraces walk them), no inlining
+  // and no tail calls (every wasm frame stays visible), no unwind tables.
+  void set_attributes(llvm::Function* f) const;
+
+ private:
+  std::vector<llvm::Function*> defined_;
+  std::vector<llvm::FunctionType*> helper_types_;
+};
+
+}  // namespace aperture::native

@@ -1,0 +1,107 @@
+#include "compile/engine.h"
+
+#include <cstring>
+#include <thread>
+
+#include "compile/artifact.h"
+#include "compile/code_cache.h"
+#include "compile/codegen_library.h"
+#include "compile/native_code.h"
+#include "compile/object_loader.h"
+#include "runtime/compiled_module.h"
+
+namespace aperture {
+namespace native {
+
+const RuntimeLayout& runtime_layout() {
+  static const RuntimeLayout layout = [] {
+    auto offset = [](const auto& object, const auto& field) {
+      return static_cast<uint32_t>(reinterpret_cast<const char*>(&field) -
+                                   reinterpret_cast<const char*>(&object));
+    };
+    RuntimeLayout l;
+    Function f;
+    l.function_type_id = offset(f, f.type_id_);
+    l.function_engine = offset(f, f.engine_);
+    l.function_code = offset(f, f.code_);
+    l.function_context = offset(f, f.context_);
+    // A table's elements are a std::vector<RefBits>, whose first two words are the begin
+    // and end pointers (libstdc++); checked here so a different layout fails loudly.
+    Table t(TableType{ValType::FuncRef, Limits{3, std::nullopt}});
+    auto words = reinterpret_cast<RefBits* const*>(&t.elems_);
+    static_assert(sizeof(t.elems_) == 3 * sizeof(void*));
+    if (words[0] != t.elems_.data() || words[1] != t.elems_.data() + t.elems_.size())
+      throw Error("unsupported std::vector layout: the compiled engine cannot read tables");
+    l.table_begin = offset(t, t.elems_);
+    l.table_end = l.table_begin + sizeof(void*);
+    return l;
+  }();
+  return layout;
+}
+
+CompiledCode generate(const Module& module, int opt_level) {
+  if (opt_level < 0 || opt_level > 3)
+    throw Error("optimisation level " + std::to_string(opt_level) + " is not 0, 1, 2 or 3");
+  CodegenRequest request;
+  request.module = &module;
+  request.layout = runtime_layout();
+  request.opt_level = opt_level;
+  request.threads = std::max(1u, std::thread::hardware_concurrency());
+  CodegenResult result = generate_code(request);
+  return CompiledCode{std::move(result.objects), std::move(result.entry_types)};
+}
+
+std::unique_ptr<ModuleCode> load_native_code(const CompiledModule& module, const CompiledCode& code) {
+  std::vector<std::span<const uint8_t>> objects(code.objects.begin(), code.objects.end());
+  return std::make_unique<NativeModuleCode>(module, load_objects(objects), code.entry_types);
+}
+
+namespace {
+
+class CompiledEngine final : public Engine {
+ public:
+  EngineKind kind() const override { return EngineKind::Compiled; }
+
+  // With a cache: a hit loads stored code (no LLVM); a miss compiles and stores.
+  std::unique_ptr<ModuleCode> prepare(const CompiledModule& module, std::span<const uint8_t> bytes,
+                                      const EngineConfig& config) const override {
+    std::optional<CodeCache> cache;
+    Digest hash{};
+    if (!config.cache_dir.empty()) {
+      cache = CodeCache::open(config.cache_dir, config.on_warning);
+      hash = sha256(bytes);
+    }
+    if (cache) {
+      if (std::optional<CompiledCode> code = cache->lookup(hash, config.opt_level, config.on_warning)) {
+        try {
+          return load_native_code(module, *code);
+        } catch (const Error& e) {
+          if (config.on_warning)
+            config.on_warning("cached code for this module does not load (" + std::string(e.what()) +
+                              "); compiling again");
+        }
+      }
+    }
+    CompiledCode code = generate(module.module, config.opt_level);
+    if (cache) cache->store(hash, config.opt_level, code, config.on_warning);
+    return load_native_code(module, code);
+  }
+
+  void invoke(Function& f, uint64_t* slots) const override {
+    auto* context = static_cast<uint8_t*>(f.context_);
+    const NativeModuleCode* code;
+    std::memcpy(&code, context + kModuleCodeOffset, sizeof code);
+    uint32_t defined = f.index_ - f.instance_->module().num_imported_funcs;
+    run_native(code->entry_stub(defined), f.code_, context, slots);
+  }
+};
+
+}  // namespace
+}  // namespace native
+
+const Engine& compiled_engine() {
+  static const native::CompiledEngine engine;
+  return engine;
+}
+
+}  // namespace aperture

@@ -1,0 +1,24 @@
+// The compiling engine as an Engine (runtime/engine.h): validated functions -> LLVM ->
+// machine code (compile/codegen/), loaded by compile/object_loader and run natively.
+#pragma once
+
+#include "compile/abi.h"
+#include "runtime/engine.h"
+
+namespace aperture {
+
+const Engine& compiled_engine();
+
+namespace native {
+struct CompiledCode;
+
+// Offsets of runtime objects that compiled code reads, measured in this binary.
+const RuntimeLayout& runtime_layout();
+
+// Generates machine code for a validated module (loads the code generator library).
+CompiledCode generate(const Module& module, int opt_level);
+// Loads generated or stored code for `module`. Throws Error if it does not fit.
+std::unique_ptr<ModuleCode> load_native_code(const CompiledModule& module, const CompiledCode& code);
+}  // namespace native
+
+}  // namespace aperture

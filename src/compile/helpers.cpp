@@ -1,0 +1,165 @@
+// Runtime helpers called from compiled code. Built with frame pointers (see
+// src/CMakeLists.txt): a helper that traps records its caller's frame pointer so the
+// backtrace starts in the calling wasm function. A helper never lets a C++ exception
+// reach compiled code, and keeps no object with a destructor alive when it raises a trap
+// (raising is a siglongjmp).
+#include "compile/helpers.h"
+
+#include <cstdint>
+#include <string>
+
+#include "aperture/memory.h"
+#include "aperture/trap.h"
+#include "compile/abi.h"
+#include "compile/invocation.h"
+#include "runtime/engine.h"
+#include "runtime/instance_ops.h"
+
+namespace aperture::native {
+namespace {
+
+using Context = uint8_t;
+
+Instance& instance_of(Context* ctx) {
+  return **reinterpret_cast<Instance**>(ctx + kInstanceOffset);
+}
+
+const char* trap_message(uint32_t kind) {
+  switch (static_cast<TrapKind>(kind)) {
+    case TrapKind::Unreachable: return trap_msg::kUnreachable;
+    case TrapKind::IntegerDivideByZero: return trap_msg::kIntegerDivideByZero;
+    case TrapKind::IntegerOverflow: return trap_msg::kIntegerOverflow;
+    case TrapKind::InvalidConversion: return trap_msg::kInvalidConversion;
+    case TrapKind::UndefinedElement: return trap_msg::kUndefinedElement;
+    case TrapKind::IndirectCallTypeMismatch: return trap_msg::kIndirectCallTypeMismatch;
+    case TrapKind::CallStackExhausted: return trap_msg::kCallStackExhausted;
+  }
+  return "unknown trap";
+}
+
+// The fallible part of a helper: returns false with the trap message stored in the
+// invocation. Separate functions, so that nothing with a destructor is alive in the
+// helper when it raises the trap.
+template <typename Op>
+__attribute__((noinline)) bool attempt(Op op) {
+  std::string& message = current_invocation().message;
+  return op(&message);
+}
+
+// Calls a host function or another engine's function; an exception it throws is kept in
+// the invocation to be rethrown once compiled code has been left.
+__attribute__((noinline)) bool call_catching(Context* ctx, Function* f, uint64_t* slots) {
+  try {
+    invoke_function(*f, slots, &instance_of(ctx));
+    return true;
+  } catch (...) {
+    current_invocation().pending = std::current_exception();
+    return false;
+  }
+}
+
+void helper_Trap(Context*, uint32_t kind) {
+  current_invocation().message = trap_message(kind);
+  APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_TrapUninitialized(Context*, uint32_t index) {
+  bool ok = attempt([&](std::string* m) {
+    *m = std::string(trap_msg::kUninitializedElement) + " " + std::to_string(index);
+    return false;
+  });
+  if (!ok) APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_CallFunction(Context* ctx, void* f, void* slots) {
+  if (!call_catching(ctx, static_cast<Function*>(f), static_cast<uint64_t*>(slots)))
+    raise_pending();
+}
+
+uint32_t helper_MemorySize(Context* ctx, uint32_t memory) {
+  return static_cast<uint32_t>(instance_of(ctx).memories_[memory]->pages());
+}
+
+uint32_t helper_MemoryGrow(Context* ctx, uint32_t memory, uint32_t delta) {
+  return static_cast<uint32_t>(instance_of(ctx).memories_[memory]->grow(delta));
+}
+
+void helper_MemoryFill(Context* ctx, uint32_t memory, uint32_t dst, uint32_t value, uint32_t n) {
+  if (!attempt([&](std::string* m) { return memory_fill(instance_of(ctx), memory, dst, value, n, m); }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_MemoryCopy(Context* ctx, uint32_t dst_memory, uint32_t src_memory, uint32_t dst, uint32_t src,
+                uint32_t n) {
+  if (!attempt([&](std::string* m) {
+        return memory_copy(instance_of(ctx), dst_memory, src_memory, dst, src, n, m);
+      }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_MemoryInit(Context* ctx, uint32_t memory, uint32_t segment, uint32_t dst, uint32_t src,
+                uint32_t n) {
+  if (!attempt([&](std::string* m) {
+        return memory_init(instance_of(ctx), memory, segment, dst, src, n, m);
+      }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_DataDrop(Context* ctx, uint32_t segment) { data_drop(instance_of(ctx), segment); }
+
+uint64_t helper_TableGet(Context* ctx, uint32_t table, uint32_t index) {
+  RefBits out = 0;
+  if (!attempt([&](std::string* m) { return table_get(instance_of(ctx), table, index, &out, m); }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+  return out;
+}
+
+void helper_TableSet(Context* ctx, uint32_t table, uint32_t index, uint64_t value) {
+  if (!attempt([&](std::string* m) { return table_set(instance_of(ctx), table, index, value, m); }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+uint32_t helper_TableSize(Context* ctx, uint32_t table) {
+  return instance_of(ctx).tables_[table]->size();
+}
+
+uint32_t helper_TableGrow(Context* ctx, uint32_t table, uint64_t init, uint32_t n) {
+  return static_cast<uint32_t>(instance_of(ctx).tables_[table]->grow(n, init));
+}
+
+void helper_TableFill(Context* ctx, uint32_t table, uint32_t index, uint64_t value, uint32_t n) {
+  if (!attempt([&](std::string* m) { return table_fill(instance_of(ctx), table, index, value, n, m); }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_TableCopy(Context* ctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src,
+               uint32_t n) {
+  if (!attempt([&](std::string* m) {
+        return table_copy(instance_of(ctx), dst_table, src_table, dst, src, n, m);
+      }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_TableInit(Context* ctx, uint32_t table, uint32_t segment, uint32_t dst, uint32_t src,
+               uint32_t n) {
+  if (!attempt([&](std::string* m) {
+        return table_init(instance_of(ctx), table, segment, dst, src, n, m);
+      }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
+void helper_ElemDrop(Context* ctx, uint32_t segment) { elem_drop(instance_of(ctx), segment); }
+
+}  // namespace
+
+const void* const* helper_table() {
+  static const void* const table[] = {
+#define APERTURE_HELPER_ENTRY(Name, ...) reinterpret_cast<const void*>(&helper_##Name),
+      APERTURE_HELPERS(APERTURE_HELPER_ENTRY)
+#undef APERTURE_HELPER_ENTRY
+  };
+  static_assert(sizeof(table) / sizeof(table[0]) == static_cast<size_t>(HelperId::Count));
+  return table;
+}
+
+}  // namespace aperture::native

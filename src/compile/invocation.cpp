@@ -1,0 +1,85 @@
+#include "compile/invocation.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+
+#include "aperture/trap.h"
+#include "compile/abi.h"
+#include "compile/native_code.h"
+
+namespace aperture::native {
+namespace {
+
+// Stack kept free below compiled code for host functions, helpers and the runtime.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uintptr_t kStackReserve = 2u << 20;
+#else
+constexpr uintptr_t kStackReserve = 512u << 10;
+#endif
+
+StackBounds compute_bounds() {
+  StackBounds b;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return b;
+  void* addr = nullptr;
+  size_t size = 0;
+  pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  b.low = reinterpret_cast<uintptr_t>(addr);
+  b.high = b.low + size;
+  b.limit = b.low + std::min<uintptr_t>(kStackReserve, size / 4);
+  return b;
+}
+
+uint64_t& stack_limit_of(uint8_t* context) {
+  return *reinterpret_cast<uint64_t*>(context + kStackLimitOffset);
+}
+
+}  // namespace
+
+const StackBounds& thread_stack_bounds() {
+  thread_local const StackBounds bounds = compute_bounds();
+  return bounds;
+}
+
+NativeInvocation& current_invocation() {
+  return *static_cast<NativeInvocation*>(current_fault_scope());
+}
+
+void raise_trap(uintptr_t pc, uintptr_t fp) {
+  NativeInvocation& inv = current_invocation();
+  capture_native_frames(pc, fp, inv, &inv.fault.frames);
+  siglongjmp(inv.jump, 1);
+}
+
+void raise_pending() { siglongjmp(current_invocation().jump, 1); }
+
+void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* slots) {
+  const StackBounds& bounds = thread_stack_bounds();
+  if (reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) < bounds.limit)
+    throw Trap(trap_msg::kCallStackExhausted);
+  ensure_alt_signal_stack();
+  NativeInvocation inv;
+  inv.native = true;
+  inv.stack_low = bounds.low;
+  inv.stack_high = bounds.high;
+  inv.previous = current_fault_scope();
+  inv.saved_stack_limit = stack_limit_of(context);
+  stack_limit_of(context) = bounds.limit;
+  if (sigsetjmp(inv.jump, 0) == 0) {
+    current_fault_scope() = &inv;
+    stub(code, context, slots);
+    current_fault_scope() = inv.previous;
+    stack_limit_of(context) = inv.saved_stack_limit;
+    return;
+  }
+  current_fault_scope() = inv.previous;
+  stack_limit_of(context) = inv.saved_stack_limit;
+  if (inv.pending) std::rethrow_exception(inv.pending);
+  Trap trap(inv.message.empty() ? describe_fault(inv.fault) : inv.message);
+  trap.backtrace = native_backtrace(inv.fault.frames);
+  throw trap;
+}
+
+}  // namespace aperture::native
