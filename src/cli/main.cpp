@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   cli::RegionOptions region_options;
   cli::add_region_options(*run, region_options);
 
+  cli::CompileOptions compile_options;
+  CLI::App* compile = cli::add_compile_command(app, compile_options);
+
   std::string validate_path;
   CLI::App* validate = app.add_subcommand("validate", "Decode and validate a module");
   validate->add_option("module", validate_path, "the .wasm module (- reads standard input)")->required();
@@ -46,9 +49,6 @@ int main(int argc, char** argv) {
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Show a module's types, imports, exports, memories, tables, globals and custom sections");
   inspect->add_option("module", inspect_path, "the .wasm module (- reads standard input)")->required();
-
-  cli::CompileOptions compile_options;
-  CLI::App* compile = cli::add_compile_command(app, compile_options);
 
   CLI::App* region = cli::add_region_command(app);
   cli::BindOptions bind_options;

@@ -61,6 +61,7 @@ enum class TrapKind : uint32_t {
   UndefinedElement,
   IndirectCallTypeMismatch,
   CallStackExhausted,
+  UnalignedAtomic,
 };
 
 // ---- runtime helpers ----
@@ -85,7 +86,10 @@ enum class TrapKind : uint32_t {
   X(TableFill, V, I32, I32, I64, I32)  /* table, index, ref, n */        \
   X(TableCopy, V, I32, I32, I32, I32, I32) /* dst table, src table, d, s, n */ \
   X(TableInit, V, I32, I32, I32, I32, I32) /* table, segment, d, s, n */ \
-  X(ElemDrop, V, I32)                  /* segment */
+  X(ElemDrop, V, I32)                  /* segment */                     \
+  X(MemoryWait32, I32, I32, I64, I32, I64) /* memory, address, expected, timeout */ \
+  X(MemoryWait64, I32, I32, I64, I64, I64) /* memory, address, expected, timeout */ \
+  X(MemoryNotify, I32, I32, I64, I32)  /* memory, address, count */
 
 enum class HelperId : uint32_t {
 #define APERTURE_HELPER_ID(Name, ...) Name,

@@ -13,6 +13,7 @@
 #include "compile/abi.h"
 #include "compile/invocation.h"
 #include "runtime/engine.h"
+#include "runtime/futex.h"
 #include "runtime/instance_ops.h"
 
 namespace aperture::native {
@@ -33,6 +34,7 @@ const char* trap_message(uint32_t kind) {
     case TrapKind::UndefinedElement: return trap_msg::kUndefinedElement;
     case TrapKind::IndirectCallTypeMismatch: return trap_msg::kIndirectCallTypeMismatch;
     case TrapKind::CallStackExhausted: return trap_msg::kCallStackExhausted;
+    case TrapKind::UnalignedAtomic: return trap_msg::kUnalignedAtomic;
   }
   return "unknown trap";
 }
@@ -149,6 +151,38 @@ void helper_TableInit(Context* ctx, uint32_t table, uint32_t segment, uint32_t d
 }
 
 void helper_ElemDrop(Context* ctx, uint32_t segment) { elem_drop(instance_of(ctx), segment); }
+
+// Compiled code has checked alignment and bounds (an atomic load of the word).
+template <typename T>
+uint32_t wait(Context* ctx, uint32_t memory, uint64_t addr, T expected, int64_t timeout) {
+  const Memory& m = *instance_of(ctx).memories_[memory];
+  if (!m.shared()) {
+    current_invocation().message = trap_msg::kWaitOnUnsharedMemory;
+    return UINT32_MAX;
+  }
+  T now = __atomic_load_n(reinterpret_cast<const T*>(m.base() + addr), __ATOMIC_SEQ_CST);
+  if (now != expected) return kWaitNotEqual;
+  if constexpr (sizeof(T) == 4) return memory_wait32(m, addr, expected, timeout);
+  else return memory_wait64(m, addr, expected, timeout);
+}
+
+uint32_t helper_MemoryWait32(Context* ctx, uint32_t memory, uint64_t addr, uint32_t expected,
+                             uint64_t timeout) {
+  uint32_t r = wait<uint32_t>(ctx, memory, addr, expected, static_cast<int64_t>(timeout));
+  if (r == UINT32_MAX) APERTURE_RAISE_TRAP_FROM_HELPER();
+  return r;
+}
+
+uint32_t helper_MemoryWait64(Context* ctx, uint32_t memory, uint64_t addr, uint64_t expected,
+                             uint64_t timeout) {
+  uint32_t r = wait<uint64_t>(ctx, memory, addr, expected, static_cast<int64_t>(timeout));
+  if (r == UINT32_MAX) APERTURE_RAISE_TRAP_FROM_HELPER();
+  return r;
+}
+
+uint32_t helper_MemoryNotify(Context* ctx, uint32_t memory, uint64_t addr, uint32_t count) {
+  return memory_notify(*instance_of(ctx).memories_[memory], addr, count);
+}
 
 }  // namespace
 

@@ -59,7 +59,7 @@ TEST_F(CommandLineTest, UnknownCommandListsTheCommands) {
   Result r = run_aperture("frobnicate");
   EXPECT_EQ(r.exit_code, kExitUsage) << r.out;
   EXPECT_TRUE(contains(r.out, "unknown command 'frobnicate'")) << r.out;
-  EXPECT_TRUE(contains(r.out, "run, validate, inspect, region, bind, help")) << r.out;
+  EXPECT_TRUE(contains(r.out, "run, compile, validate, inspect, region, bind, help")) << r.out;
 }
 
 TEST_F(CommandLineTest, ModuleInCommandPositionMeansRun) {

@@ -120,7 +120,8 @@ void FunctionTranslator::translate() {
   // Locals: parameters first, then the declared ones (zero-initialised).
   llvm::IRBuilder<> entry(entry_);
   for (ValType p : type_.params) local_types_.push_back(env_.type_of(p));
-  for (ValType l : body_.local_types) local_types_.push_back(env_.type_of(l));
+  for (const LocalDecl& run : body_.locals)
+    local_types_.insert(local_types_.end(), run.count, env_.type_of(run.type));
   for (size_t i = 0; i < local_types_.size(); ++i) {
     llvm::AllocaInst* slot = entry.CreateAlloca(local_types_[i]);
     locals_.push_back(slot);
@@ -418,7 +419,8 @@ void FunctionTranslator::translate_instr(const Instr& in) {
     }
     default: break;
   }
-  if (translate_memory(in) || translate_table(in) || translate_numeric(in)) return;
+  if (translate_memory(in) || translate_table(in) || translate_numeric(in) || translate_atomic(in))
+    return;
   throw std::logic_error(std::string("code generator: unsupported instruction ") +
                          opcode_name(in.op));
 }

@@ -45,6 +45,9 @@ class FunctionTranslator {
   bool translate_numeric(const Instr& in);   // numeric_ops.cpp
   bool translate_memory(const Instr& in);    // memory_ops.cpp
   bool translate_table(const Instr& in);     // memory_ops.cpp
+  bool translate_atomic(const Instr& in);    // atomic_ops.cpp
+  // base + zext(address) + offset of a MemArg instruction (memory_ops.cpp).
+  llvm::Value* effective_address(const Instr& in, llvm::Value* address);
 
   // ---- control flow ----
   void block_types(const BlockType& bt, std::vector<llvm::Type*>* params,
@@ -106,7 +109,7 @@ class FunctionTranslator {
   std::vector<llvm::Value*> stack_;
   std::vector<Control> controls_;
   std::vector<llvm::Value*> memory_bases_;
-  std::array<llvm::BasicBlock*, 8> trap_blocks_{};
+  std::array<llvm::BasicBlock*, 16> trap_blocks_{};
   bool reachable_ = true;
   uint32_t dead_depth_ = 0;  // blocks opened inside unreachable code
 };

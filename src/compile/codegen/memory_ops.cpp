@@ -50,13 +50,17 @@ bool store_width(Opcode op, unsigned* bytes) {
 
 }  // namespace
 
+// MemArg: a = alignment, b = memory index, imm = offset.
+llvm::Value* FunctionTranslator::effective_address(const Instr& in, llvm::Value* address) {
+  llvm::Value* effective = builder_.CreateZExt(address, env_.i64);
+  if (in.imm != 0) effective = builder_.CreateAdd(effective, builder_.getInt64(in.imm), "", true, true);
+  return effective;
+}
+
 bool FunctionTranslator::translate_memory(const Instr& in) {
   auto& b = builder_;
-  // MemArg: a = alignment, b = memory index, imm = offset.
   auto address = [&](llvm::Value* addr) {
-    llvm::Value* effective = b.CreateZExt(addr, env_.i64);
-    if (in.imm != 0) effective = b.CreateAdd(effective, b.getInt64(in.imm), "", true, true);
-    return b.CreateInBoundsGEP(env_.i8, memory_base(in.b), effective);
+    return b.CreateInBoundsGEP(env_.i8, memory_base(in.b), effective_address(in, addr));
   };
   Access access;
   if (load_access(in.op, &access)) {
