@@ -163,7 +163,8 @@ bool compile_partition(const CodegenRequest& request, const Partition& part,
   }
   std::string verify_errors;
   llvm::raw_string_ostream verify_stream(verify_errors);
-  // For developers: APERTURE_CODEGEN_DUMP=ir|opt prints the IR before|after optimisation.
+  // For developers: APERTURE_CODEGEN_DUMP=ir|opt|asm prints the IR before|after
+  // optimisation, or the machine code.
   const char* dump = std::getenv("APERTURE_CODEGEN_DUMP");
   if (dump != nullptr && std::string(dump) == "ir") module.print(llvm::errs(), nullptr);
   if (llvm::verifyModule(module, &verify_stream)) {
@@ -178,6 +179,11 @@ bool compile_partition(const CodegenRequest& request, const Partition& part,
   if (tm->addPassesToEmitFile(passes, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
     *error = "the target cannot emit object files";
     return false;
+  }
+  if (dump != nullptr && std::string(dump) == "asm") {
+    llvm::legacy::PassManager asm_passes;
+    if (!tm->addPassesToEmitFile(asm_passes, llvm::errs(), nullptr, llvm::CodeGenFileType::AssemblyFile))
+      asm_passes.run(module);
   }
   passes.run(module);
   object->assign(buffer.begin(), buffer.end());
