@@ -1,7 +1,7 @@
 // Window access and mapping cost, measured against linear memory and native code in the
 // same run (bench/run prints the tables; docs/performance.md explains them).
 //
-//   window_bench RMW_WASM MAP_LOOP_WASM MEMORY_LOOP_WASM [--quick]
+//   window_bench RMW_WASM MAP_LOOP_WASM MEMORY_LOOP_WASM [--engine compiled|interp] [--quick]
 //
 // Output: markdown table rows; the last line is "check ok" or the process exits non-zero
 // when the kernels disagree.
@@ -67,10 +67,10 @@ double median(const std::vector<double>& sorted) { return sorted[sorted.size() /
 // Multiple memories: the same read-modify-write kernel (memory_loop.wat) over memory 0,
 // over memory 1 and over a window in memory 1, for a cache-resident table and a large
 // one. Returns false when the three disagree with each other or with native code.
-bool multi_memory_bench(const std::vector<uint8_t>& wasm, const std::shared_ptr<aperture::Region>& region,
-                        uint32_t n, int runs, bool quick) {
+bool multi_memory_bench(const std::vector<uint8_t>& wasm, const aperture::EngineConfig& engine,
+                        const std::shared_ptr<aperture::Region>& region, uint32_t n, int runs, bool quick) {
   aperture::Store store;
-  aperture::Instance& inst = store.instantiate(aperture::compile(wasm), aperture::Linker{});
+  aperture::Instance& inst = store.instantiate(aperture::compile(wasm, engine), aperture::Linker{});
   aperture::Memory& m0 = *inst.memory(0);
   aperture::Memory& m1 = *inst.memory(1);
   const uint64_t region_bytes = region->size();
@@ -84,8 +84,9 @@ bool multi_memory_bench(const std::vector<uint8_t>& wasm, const std::shared_ptr<
   uint8_t* host = region->data();
 
   bool ok = true;
-  std::printf("\n### Multiple memories (the same kernel over memory 0, memory 1 and a window in memory 1; "
-              "%u random read-modify-writes; median of %d rounds, loops interleaved)\n\n", n, runs);
+  std::printf("\n### Multiple memories, %s engine (the same kernel over memory 0, memory 1 and a window in memory 1; "
+              "%u random read-modify-writes; median of %d rounds, loops interleaved)\n\n",
+              aperture::engine_name(engine.kind), n, runs);
   std::printf("| table | memory 0 ns | memory 1 ns | window in memory 1 ns | memory 1 / memory 0 | "
               "window in memory 1 / memory 0 |\n| --- | --- | --- | --- | --- | --- |\n");
   std::vector<uint64_t> sizes = {64 * 1024};
@@ -118,11 +119,23 @@ bool multi_memory_bench(const std::vector<uint8_t>& wasm, const std::shared_ptr<
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::fprintf(stderr, "usage: window_bench RMW_WASM MAP_LOOP_WASM MEMORY_LOOP_WASM [--quick]\n");
+  bool quick = false;
+  aperture::EngineConfig engine;  // the default engine unless --engine says otherwise
+  bool usage_ok = argc >= 4;
+  for (int i = 4; usage_ok && i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--quick") {
+      quick = true;
+    } else if (a == "--engine" && i + 1 < argc && aperture::engine_from_name(argv[i + 1])) {
+      engine.kind = *aperture::engine_from_name(argv[++i]);
+    } else {
+      usage_ok = false;
+    }
+  }
+  if (!usage_ok) {
+    std::fprintf(stderr, "usage: window_bench RMW_WASM MAP_LOOP_WASM MEMORY_LOOP_WASM [--engine compiled|interp] [--quick]\n");
     return 2;
   }
-  bool quick = argc > 4 && std::string(argv[4]) == "--quick";
   const uint32_t words = quick ? (1u << 16) : (1u << 22);  // 256 KiB or 16 MiB
   const uint32_t mask = words - 1;
   const uint32_t n = quick ? 200000 : 4000000;
@@ -130,7 +143,7 @@ int main(int argc, char** argv) {
   const uint64_t bytes = words * 4ull;
 
   aperture::Store store;
-  aperture::Instance& inst = store.instantiate(aperture::compile(read_file(argv[1])), aperture::Linker{});
+  aperture::Instance& inst = store.instantiate(aperture::compile(read_file(argv[1]), engine), aperture::Linker{});
   aperture::Memory& mem = *inst.memory(0);
   uint64_t linear_base = (mem.pages() + 1) * aperture::kWasmPageSize;
   if (mem.grow(bytes / aperture::kWasmPageSize + 2) < 0) {
@@ -183,8 +196,8 @@ int main(int argc, char** argv) {
          t_native = median_of(4), t_native_ro = median_of(5);
   auto ns = [&](double t) { return t / n * 1e9; };
 
-  std::printf("### Window access (%u random accesses over %llu KiB; median of %d rounds, loops interleaved)\n\n", n,
-              static_cast<unsigned long long>(bytes / 1024), runs);
+  std::printf("### Window access, %s engine (%u random accesses over %llu KiB; median of %d rounds, loops interleaved)\n\n",
+              aperture::engine_name(engine.kind), n, static_cast<unsigned long long>(bytes / 1024), runs);
   std::printf("| loop | ns per access |\n| --- | --- |\n");
   std::printf("| (a) read-modify-write, linear memory | %.2f |\n", ns(t_linear));
   std::printf("| (b) read-modify-write, window onto a shm region | %.2f |\n", ns(t_window));
@@ -204,10 +217,11 @@ int main(int argc, char** argv) {
   guest.grant("bench", region, aperture::Access::ReadWrite);
   aperture::Linker linker;
   guest.define_imports(store, linker);
-  aperture::Instance& mapper = store.instantiate(aperture::compile(read_file(argv[2])), linker);
+  aperture::Instance& mapper = store.instantiate(aperture::compile(read_file(argv[2]), engine), linker);
   std::string shm2 = "/aperture_bench_map_" + std::to_string(getpid());
   const int k = quick ? 20 : 2000;
-  std::printf("### Mapping cost (map + unmap, mean of %d, median of %d batches)\n\n", k, runs);
+  std::printf("### Mapping cost, %s engine (map + unmap, mean of %d, median of %d batches)\n\n",
+              aperture::engine_name(engine.kind), k, runs);
   std::printf("| size | host API µs | guest API µs | bare mmap+munmap µs | host/bare | guest/bare |\n");
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   for (uint64_t size : {4096ull, 1ull << 20, 64ull << 20}) {
@@ -240,7 +254,7 @@ int main(int argc, char** argv) {
     std::printf("| %llu KiB | %.2f | %.2f | %.2f | %.2f | %.2f |\n", static_cast<unsigned long long>(size / 1024),
                 us(host_t), us(guest_t), us(bare_t), host_t / bare_t, guest_t / bare_t);
   }
-  ok = multi_memory_bench(read_file(argv[3]), region, n, runs, quick) && ok;
+  ok = multi_memory_bench(read_file(argv[3]), engine, region, n, runs, quick) && ok;
   std::printf("%s\n", ok ? "check ok" : "check FAILED: kernels disagree");
   return ok ? 0 : 1;
 }
