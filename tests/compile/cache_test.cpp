@@ -6,12 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
+#include "cli/run_aperture.h"
 #include "compile/artifact.h"
 #include "compile/sha256.h"
 
@@ -20,23 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
-
-Result run(const std::string& env, const std::string& args) {
-  std::string cmd = env + " " + APERTURE_BINARY_DIR + "/aperture " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using cli_test::contains;
+using cli_test::Result;
+using cli_test::run_aperture;
 
 std::vector<uint8_t> read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -78,7 +63,7 @@ class CacheTest : public ::testing::Test {
   Result aperture(const std::string& args, bool no_codegen = false) {
     std::string env = "XDG_CACHE_HOME=" + cache_.string() + " APERTURE_ENGINE=compiled";
     if (no_codegen) env += " APERTURE_CODEGEN_LIBRARY=/nonexistent/libaperture-codegen.so";
-    return run(env, args);
+    return run_aperture(args, env);
   }
   std::vector<fs::path> entries() {
     std::vector<fs::path> out;
@@ -199,31 +184,26 @@ TEST_F(CacheTest, ArtifactsAreRefusedUnlessTrustedIntactAndMadeHere) {
   Result interp = aperture("run --engine interp " + run_artifact.substr(4));
   EXPECT_EQ(interp.exit_code, 2) << interp.out;
 
+  // Each damaged artifact is refused with exit 1 and a message saying why.
   std::vector<uint8_t> good = read(artifact);
+  auto expect_refused = [&](const std::string& why, const std::string& message) {
+    Result r = aperture(run_artifact);
+    EXPECT_EQ(r.exit_code, 1) << why << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, message)) << why << ": " << r.out;
+    write(artifact, good);
+  };
   std::vector<uint8_t> bad = good;
   bad[good.size() - 40] ^= 1;
   write(artifact, bad);
-  Result corrupt = aperture(run_artifact);
-  EXPECT_EQ(corrupt.exit_code, 1) << corrupt.out;
-  EXPECT_TRUE(contains(corrupt.out, "corrupt compiled code (checksum mismatch)")) << corrupt.out;
-
+  expect_refused("flipped bit", "corrupt compiled code (checksum mismatch)");
   write(artifact, std::vector<uint8_t>(good.begin(), good.begin() + good.size() / 3));
-  Result truncated = aperture(run_artifact);
-  EXPECT_EQ(truncated.exit_code, 1) << truncated.out;
-  EXPECT_TRUE(contains(truncated.out, "corrupt compiled code")) << truncated.out;
-
-  write(artifact, good);
+  expect_refused("truncated", "corrupt compiled code");
   patch_and_reseal(artifact, kIdOffset, "0.0.9-llvm18.1.0-00000000000000000000");
-  Result other_build = aperture(run_artifact);
-  EXPECT_EQ(other_build.exit_code, 1) << other_build.out;
-  EXPECT_TRUE(contains(other_build.out, "compiled by another build of Aperture")) << other_build.out;
-  EXPECT_TRUE(contains(other_build.out, "compile it again")) << other_build.out;
-
-  write(artifact, good);
+  expect_refused("other build", "compiled by another build of Aperture (0.0.9-llvm18.1.0-");
+  patch_and_reseal(artifact, kIdOffset, "0.0.9-llvm18.1.0-00000000000000000000");
+  expect_refused("other build", "compile it again");
   patch_and_reseal(artifact, kCpuOffset, "some other processor with other features");
-  Result other_cpu = aperture(run_artifact);
-  EXPECT_EQ(other_cpu.exit_code, 1) << other_cpu.out;
-  EXPECT_TRUE(contains(other_cpu.out, "compiled for another CPU")) << other_cpu.out;
+  expect_refused("other CPU", "compiled for another CPU");
 }
 
 TEST(ArtifactFormat, ReaderRefusesEveryTruncationAndCorruption) {
