@@ -26,6 +26,10 @@ constexpr uint32_t kInstanceOffset = 40;   // Instance*
 constexpr uint32_t kModuleCodeOffset = 48; // the engine's code for the module
 constexpr uint32_t kContextHeaderSize = 56;
 
+// The stack limit leaves at least this much stack below it (invocation.cpp's reserve is
+// larger): compiled functions whose frame may exceed it check for room for the frame.
+constexpr uint64_t kFrameCoveredByReserve = 64 * 1024;
+
 struct ContextLayout {
   uint32_t num_memories = 0, num_globals = 0, num_tables = 0, num_funcs = 0;
 

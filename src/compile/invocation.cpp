@@ -11,7 +11,9 @@
 namespace aperture::native {
 namespace {
 
-// Stack kept free below compiled code for host functions, helpers and the runtime.
+// Stack kept free below compiled code for host functions, helpers and the runtime, and
+// for the frames of compiled functions (those larger than kFrameCoveredByReserve check
+// for their own frame).
 #if defined(__SANITIZE_ADDRESS__)
 constexpr uintptr_t kStackReserve = 2u << 20;
 #else
@@ -28,7 +30,8 @@ StackBounds compute_bounds() {
   pthread_attr_destroy(&attr);
   b.low = reinterpret_cast<uintptr_t>(addr);
   b.high = b.low + size;
-  b.limit = b.low + std::min<uintptr_t>(kStackReserve, size / 4);
+  b.limit = b.low + std::max<uintptr_t>(std::min<uintptr_t>(kStackReserve, size / 4),
+                                        2 * kFrameCoveredByReserve);
   return b;
 }
 

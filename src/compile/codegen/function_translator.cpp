@@ -130,13 +130,18 @@ void FunctionTranslator::translate() {
     entry.CreateStore(init, slot);
   }
 
-  // Stack check: trap before the host stack can overflow.
+  // Stack check: trap before the host stack can overflow. The limit leaves a reserve
+  // below it (compile/invocation.cpp) that covers ordinary frames; a function whose frame
+  // may be larger (many locals or instructions, each at most one spill slot) checks for
+  // room for its frame's upper bound as well.
   builder_.SetInsertPoint(start);
-  llvm::Value* frame = builder_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {env_.ptr},
-                                                {builder_.getInt32(0)});
+  llvm::Value* frame = builder_.CreatePtrToInt(
+      builder_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {env_.ptr}, {builder_.getInt32(0)}),
+      env_.i64);
+  uint64_t frame_bound = 64 * (uint64_t{local_types_.size()} + body_.code.size());
+  if (frame_bound > kFrameCoveredByReserve) frame = builder_.CreateSub(frame, builder_.getInt64(frame_bound));
   llvm::Value* limit = context_field(kStackLimitOffset, env_.i64, false);
-  trap_if(builder_.CreateICmpULT(builder_.CreatePtrToInt(frame, env_.i64), limit),
-          TrapKind::CallStackExhausted);
+  trap_if(builder_.CreateICmpULT(frame, limit), TrapKind::CallStackExhausted);
 
   Control& fn = controls_.emplace_back();
   fn.kind = Control::Kind::Function;
