@@ -18,7 +18,7 @@ namespace aperture::native {
 // memory 0), global (address of its 64-bit value), table (Table*) and function
 // (Function*), in that order. Compiled code loads slots with constant offsets.
 constexpr uint32_t kStackLimitOffset = 0;  // uintptr_t: trap "call stack exhausted" below it
-constexpr uint32_t kInterruptOffset = 8;   // uint32_t: reserved for interruption (nonzero: stop)
+constexpr uint32_t kAttentionOffset = 8;   // const uint32_t*: g_exec_attention (runtime/exec_control.h)
 constexpr uint32_t kHelpersOffset = 16;    // const void* const*: the helper table (HelperId)
 constexpr uint32_t kEngineOffset = 24;     // const void*: Function::engine_ of compiled functions
 constexpr uint32_t kTypeIdsOffset = 32;    // const uint32_t*: canonical id of each module type
@@ -93,7 +93,8 @@ enum class TrapKind : uint32_t {
   X(ElemDrop, V, I32)                  /* segment */                     \
   X(MemoryWait32, I32, I32, I64, I32, I64) /* memory, address, expected, timeout */ \
   X(MemoryWait64, I32, I32, I64, I64, I64) /* memory, address, expected, timeout */ \
-  X(MemoryNotify, I32, I32, I64, I32)  /* memory, address, count */
+  X(MemoryNotify, I32, I32, I64, I32)  /* memory, address, count */     \
+  X(ExecCheck, V)                      /* slow path of a check point; may trap */
 
 enum class HelperId : uint32_t {
 #define APERTURE_HELPER_ID(Name, ...) Name,

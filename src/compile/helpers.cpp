@@ -13,6 +13,7 @@
 #include "compile/abi.h"
 #include "compile/invocation.h"
 #include "runtime/engine.h"
+#include "runtime/exec_control.h"
 #include "runtime/futex.h"
 #include "runtime/instance_ops.h"
 
@@ -178,6 +179,18 @@ uint32_t helper_MemoryWait64(Context* ctx, uint32_t memory, uint64_t addr, uint6
   uint32_t r = wait<uint64_t>(ctx, memory, addr, expected, static_cast<int64_t>(timeout));
   if (r == UINT32_MAX) APERTURE_RAISE_TRAP_FROM_HELPER();
   return r;
+}
+
+// The slow half of a check point: an interrupt or fuel (runtime/exec_control.h).
+__attribute__((noinline)) bool exec_check(Context* ctx) {
+  const char* message = exec_check_slow(*instance_of(ctx).control_);
+  if (message == nullptr) return true;
+  current_invocation().message = message;
+  return false;
+}
+
+void helper_ExecCheck(Context* ctx) {
+  if (!exec_check(ctx)) APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
 uint32_t helper_MemoryNotify(Context* ctx, uint32_t memory, uint64_t addr, uint32_t count) {

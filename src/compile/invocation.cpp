@@ -7,6 +7,7 @@
 #include "aperture/trap.h"
 #include "compile/abi.h"
 #include "compile/native_code.h"
+#include "runtime/exec_control.h"
 
 namespace aperture::native {
 namespace {
@@ -39,6 +40,21 @@ uint64_t& stack_limit_of(uint8_t* context) {
   return *reinterpret_cast<uint64_t*>(context + kStackLimitOffset);
 }
 
+// The frame of this thread's outermost active entry into compiled code: wasm frames of
+// nested entries (host -> wasm -> host -> wasm) count against the same budget.
+thread_local uintptr_t t_outermost_frame = 0;
+
+// The lowest address compiled code entered from `frame` may use: the thread's stack
+// reserve, and the store's limit on wasm stack (StoreLimits::max_wasm_stack) measured
+// from the outermost entry.
+uintptr_t stack_limit_for(const StackBounds& bounds, uint8_t* context, uintptr_t frame) {
+  const Instance& inst = **reinterpret_cast<Instance**>(context + kInstanceOffset);
+  uint64_t budget = inst.control_ ? inst.control_->limits.max_wasm_stack : kMaxWasmStackLimit;
+  uintptr_t base = t_outermost_frame != 0 ? t_outermost_frame : frame;
+  uintptr_t by_budget = base > budget ? base - budget : 0;
+  return std::max(bounds.limit, by_budget);
+}
+
 }  // namespace
 
 const StackBounds& thread_stack_bounds() {
@@ -60,8 +76,9 @@ void raise_pending() { siglongjmp(current_invocation().jump, 1); }
 
 void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* slots) {
   const StackBounds& bounds = thread_stack_bounds();
-  if (reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) < bounds.limit)
-    throw Trap(trap_msg::kCallStackExhausted);
+  auto frame = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  uintptr_t limit = stack_limit_for(bounds, context, frame);
+  if (frame < limit) throw Trap(trap_msg::kCallStackExhausted);
   ensure_alt_signal_stack();
   NativeInvocation inv;
   inv.native = true;
@@ -69,16 +86,20 @@ void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* sl
   inv.stack_high = bounds.high;
   inv.previous = current_fault_scope();
   inv.saved_stack_limit = stack_limit_of(context);
-  stack_limit_of(context) = bounds.limit;
+  inv.saved_outermost_frame = t_outermost_frame;
+  stack_limit_of(context) = limit;
+  if (t_outermost_frame == 0) t_outermost_frame = frame;
   if (sigsetjmp(inv.jump, 0) == 0) {
     current_fault_scope() = &inv;
     stub(code, context, slots);
     current_fault_scope() = inv.previous;
     stack_limit_of(context) = inv.saved_stack_limit;
+    t_outermost_frame = inv.saved_outermost_frame;
     return;
   }
   current_fault_scope() = inv.previous;
   stack_limit_of(context) = inv.saved_stack_limit;
+  t_outermost_frame = inv.saved_outermost_frame;
   if (inv.pending) std::rethrow_exception(inv.pending);
   Trap trap(inv.message.empty() ? describe_fault(inv.fault) : inv.message);
   trap.backtrace = native_backtrace(inv.fault.frames);

@@ -23,6 +23,7 @@ struct NativeInvocation : FaultScope {
   std::string message;          // trap message set by a helper
   std::exception_ptr pending;   // exception of a host function or another engine
   uintptr_t saved_stack_limit = 0;
+  uintptr_t saved_outermost_frame = 0;
 };
 
 // This thread's stack and the lowest address compiled code may use (a reserve is kept

@@ -9,6 +9,7 @@
 #include "compile/engine.h"
 #include "compile/helpers.h"
 #include "runtime/compiled_module.h"
+#include "runtime/exec_control.h"
 
 namespace aperture::native {
 namespace {
@@ -72,6 +73,7 @@ void NativeModuleCode::bind(Instance& inst) const {
   auto* ctx = reinterpret_cast<uint8_t*>(state->context.data());
   auto put = [&](uint32_t offset, const void* value) { std::memcpy(ctx + offset, &value, sizeof value); };
   put(kHelpersOffset, helper_table());
+  put(kAttentionOffset, &g_exec_attention);
   put(kEngineOffset, &compiled_engine());
   put(kTypeIdsOffset, module_.type_ids.data());
   put(kInstanceOffset, &inst);

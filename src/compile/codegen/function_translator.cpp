@@ -79,6 +79,26 @@ llvm::BasicBlock* FunctionTranslator::trap_block(TrapKind kind) {
   return block;
 }
 
+void FunctionTranslator::check_point() {
+  if (attention_ == nullptr) {
+    llvm::IRBuilder<> entry(entry_);
+    llvm::Value* p = entry.CreateConstInBoundsGEP1_64(env_.i8, context_, kAttentionOffset);
+    llvm::LoadInst* load = entry.CreateAlignedLoad(env_.ptr, p, llvm::MaybeAlign(8));
+    load->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_runtime);
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, env_.empty_node);
+    attention_ = load;
+  }
+  llvm::LoadInst* flags = builder_.CreateAlignedLoad(env_.i32, attention_, llvm::MaybeAlign(4));
+  flags->setAtomic(llvm::AtomicOrdering::Monotonic);
+  llvm::BasicBlock* slow = llvm::BasicBlock::Create(env_.context, "check_slow", function_);
+  llvm::BasicBlock* cont = llvm::BasicBlock::Create(env_.context, "", function_);
+  builder_.CreateCondBr(builder_.CreateICmpNE(flags, builder_.getInt32(0)), slow, cont, env_.unlikely);
+  builder_.SetInsertPoint(slow);
+  call_helper(HelperId::ExecCheck, {});
+  builder_.CreateBr(cont);
+  builder_.SetInsertPoint(cont);
+}
+
 void FunctionTranslator::trap_if(llvm::Value* condition, TrapKind kind) {
   llvm::BasicBlock* cont = llvm::BasicBlock::Create(env_.context, "", function_);
   builder_.CreateCondBr(condition, trap_block(kind), cont, env_.unlikely);
@@ -142,6 +162,7 @@ void FunctionTranslator::translate() {
   if (frame_bound > kFrameCoveredByReserve) frame = builder_.CreateSub(frame, builder_.getInt64(frame_bound));
   llvm::Value* limit = context_field(kStackLimitOffset, env_.i64, false);
   trap_if(builder_.CreateICmpULT(frame, limit), TrapKind::CallStackExhausted);
+  check_point();
 
   Control& fn = controls_.emplace_back();
   fn.kind = Control::Kind::Function;
@@ -267,6 +288,7 @@ void FunctionTranslator::add_incoming(std::vector<llvm::PHINode*>& phis, llvm::B
 
 void FunctionTranslator::branch(uint32_t depth) {
   Control& target = controls_[controls_.size() - 1 - depth];
+  if (target.kind == Control::Kind::Loop) check_point();
   add_incoming(label_phis(target), builder_.GetInsertBlock());
   builder_.CreateBr(label_block(target));
   reachable_ = false;
@@ -276,6 +298,16 @@ void FunctionTranslator::br_if(uint32_t depth) {
   llvm::Value* condition = builder_.CreateICmpNE(pop(), builder_.getInt32(0));
   Control& target = controls_[controls_.size() - 1 - depth];
   llvm::BasicBlock* cont = llvm::BasicBlock::Create(env_.context, "", function_);
+  if (target.kind == Control::Kind::Loop) {  // the taken edge passes a check point
+    llvm::BasicBlock* taken = llvm::BasicBlock::Create(env_.context, "back_edge", function_);
+    builder_.CreateCondBr(condition, taken, cont);
+    builder_.SetInsertPoint(taken);
+    check_point();
+    add_incoming(label_phis(target), builder_.GetInsertBlock());
+    builder_.CreateBr(label_block(target));
+    builder_.SetInsertPoint(cont);
+    return;
+  }
   add_incoming(label_phis(target), builder_.GetInsertBlock());
   builder_.CreateCondBr(condition, label_block(target), cont);
   builder_.SetInsertPoint(cont);
@@ -293,7 +325,8 @@ void FunctionTranslator::br_table(const Instr& in) {
     edge = llvm::BasicBlock::Create(env_.context, "", function_);
     builder_.SetInsertPoint(edge);
     Control& target = controls_[controls_.size() - 1 - depth];
-    add_incoming(label_phis(target), edge);
+    if (target.kind == Control::Kind::Loop) check_point();
+    add_incoming(label_phis(target), builder_.GetInsertBlock());
     builder_.CreateBr(label_block(target));
     return edge;
   };

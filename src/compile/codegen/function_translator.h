@@ -83,6 +83,9 @@ class FunctionTranslator {
   llvm::Value* call_helper(HelperId id, std::vector<llvm::Value*> args);
   llvm::BasicBlock* trap_block(TrapKind kind);
   void trap_if(llvm::Value* condition, TrapKind kind);
+  // A check point (runtime/exec_control.h): at function entry and on every branch back
+  // to a loop's start, one load and a branch unless an interrupt or fuel needs attention.
+  void check_point();
   llvm::Value* to_slot(llvm::Value* v);                  // any value -> i64 slot
   llvm::Value* from_slot(llvm::Value* slot, llvm::Type* type);
 
@@ -109,6 +112,7 @@ class FunctionTranslator {
   std::vector<llvm::Value*> stack_;
   std::vector<Control> controls_;
   std::vector<llvm::Value*> memory_bases_;
+  llvm::Value* attention_ = nullptr;  // address of g_exec_attention, loaded at entry
   std::array<llvm::BasicBlock*, 16> trap_blocks_{};
   bool reachable_ = true;
   uint32_t dead_depth_ = 0;  // blocks opened inside unreachable code
