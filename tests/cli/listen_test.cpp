@@ -38,9 +38,10 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-// Connects (retrying up to 5 s while the server starts), sends `line`, returns the reply.
+// Connects (retrying up to 25 s while the server starts: the compiled engine may first
+// compile the guest on a loaded machine), sends `line`, returns the reply.
 std::string ask(int port, const std::string& line) {
-  for (int attempt = 0; attempt < 250; ++attempt) {
+  for (int attempt = 0; attempt < 1250; ++attempt) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     timeval tv{5, 0};
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

@@ -79,6 +79,36 @@ llvm::BasicBlock* FunctionTranslator::trap_block(TrapKind kind) {
   return block;
 }
 
+namespace {
+
+// Instructions that may produce a value (each at most one spill slot); the others
+// (nop, control, drop, sets, stores) leave nothing for the frame to hold.
+uint64_t count_value_producers(const std::vector<Instr>& code) {
+  uint64_t n = 0;
+  for (const Instr& in : code) {
+    switch (in.op) {
+      case Opcode::Nop:
+      case Opcode::Block:
+      case Opcode::Loop:
+      case Opcode::Else:
+      case Opcode::End:
+      case Opcode::Br:
+      case Opcode::Return:
+      case Opcode::Unreachable:
+      case Opcode::Drop:
+      case Opcode::LocalSet:
+      case Opcode::GlobalSet: continue;
+      default: break;
+    }
+    const OpcodeInfo* info = opcode_info(in.op);
+    if (info != nullptr && is_simple(*info) && info->result == OpType::V) continue;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
 void FunctionTranslator::check_point() {
   if (attention_ == nullptr) {
     llvm::IRBuilder<> entry(entry_);
@@ -158,7 +188,7 @@ void FunctionTranslator::translate() {
   llvm::Value* frame = builder_.CreatePtrToInt(
       builder_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {env_.ptr}, {builder_.getInt32(0)}),
       env_.i64);
-  uint64_t frame_bound = 64 * (uint64_t{local_types_.size()} + body_.code.size());
+  uint64_t frame_bound = 64 * (uint64_t{local_types_.size()} + count_value_producers(body_.code));
   if (frame_bound > kFrameCoveredByReserve) frame = builder_.CreateSub(frame, builder_.getInt64(frame_bound));
   llvm::Value* limit = context_field(kStackLimitOffset, env_.i64, false);
   trap_if(builder_.CreateICmpULT(frame, limit), TrapKind::CallStackExhausted);
