@@ -80,6 +80,7 @@ enum class TrapKind : uint32_t {
   X(MemorySize, I32, I32)              /* memory */                      \
   X(MemoryGrow, I32, I32, I32)         /* memory, delta pages */         \
   X(MemoryFill, V, I32, I32, I32, I32) /* memory, dst, value, n */       \
+  X(MemoryDiscard, V, I32, I32, I32)   /* memory, address, n */           \
   X(MemoryCopy, V, I32, I32, I32, I32, I32) /* dst mem, src mem, d, s, n */ \
   X(MemoryInit, V, I32, I32, I32, I32, I32) /* memory, segment, d, s, n */ \
   X(DataDrop, V, I32)                  /* segment */                     \

@@ -92,6 +92,11 @@ void helper_MemoryFill(Context* ctx, uint32_t memory, uint32_t dst, uint32_t val
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
+void helper_MemoryDiscard(Context* ctx, uint32_t memory, uint32_t addr, uint32_t n) {
+  if (!attempt([&](std::string* m) { return memory_discard(instance_of(ctx), memory, addr, n, m); }))
+    APERTURE_RAISE_TRAP_FROM_HELPER();
+}
+
 void helper_MemoryCopy(Context* ctx, uint32_t dst_memory, uint32_t src_memory, uint32_t dst, uint32_t src,
                 uint32_t n) {
   if (!attempt([&](std::string* m) {

@@ -100,6 +100,11 @@ bool FunctionTranslator::translate_memory(const Instr& in) {
       call_helper(HelperId::MemoryFill, {u32(in.a), v[0], v[1], v[2]});
       return true;
     }
+    case Opcode::MemoryDiscard: {
+      std::vector<llvm::Value*> v = pop_n(2);  // address, n
+      call_helper(HelperId::MemoryDiscard, {u32(in.a), v[0], v[1]});
+      return true;
+    }
     case Opcode::MemoryCopy: {
       std::vector<llvm::Value*> v = pop_n(3);  // dst, src, n
       call_helper(HelperId::MemoryCopy, {u32(in.a), u32(in.b), v[0], v[1], v[2]});
