@@ -16,8 +16,8 @@ namespace aperture {
 std::string default_cache_dir() { return native::default_cache_dir(); }
 
 std::vector<uint8_t> compile_to_artifact(std::span<const uint8_t> wasm, const EngineConfig& config) {
-  Module m = decode_module(wasm);
-  validate_module(m);
+  Module m = decode_module(wasm, config.features);
+  validate_module(m, config.features);
   native::CompiledCode code = native::generate(m, config.opt_level);
   return native::write_artifact(code, native::sha256(wasm), config.opt_level, wasm);
 }
@@ -27,7 +27,8 @@ bool is_artifact(std::span<const uint8_t> bytes) { return native::looks_like_art
 std::shared_ptr<const CompiledModule> load_artifact(std::span<const uint8_t> artifact) {
   native::ArtifactContents contents = native::read_artifact(artifact);
   if (contents.wasm.empty()) throw Error("the artifact holds no module (a cache entry?)");
-  return prepare_module(contents.wasm, compiled_engine(), [&](const CompiledModule& m) {
+  // Every feature: the module was checked against the compiler's features already.
+  return prepare_module(contents.wasm, compiled_engine(), Features{}, [&](const CompiledModule& m) {
     return native::load_native_code(m, contents.code);
   });
 }

@@ -52,6 +52,7 @@ std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> by
 using CodePreparer = std::function<std::unique_ptr<ModuleCode>(const CompiledModule&)>;
 std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
                                                      const Engine& engine,
+                                                     const Features& features,
                                                      const CodePreparer& prepare_code);
 
 // Calls any function: a host function (HostContext names `caller`; a fault in host code

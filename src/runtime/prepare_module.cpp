@@ -9,18 +9,19 @@ namespace aperture {
 std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
                                                      const Engine& engine,
                                                      const EngineConfig& config) {
-  return prepare_module(bytes, engine, [&](const CompiledModule& m) {
+  return prepare_module(bytes, engine, config.features, [&](const CompiledModule& m) {
     return engine.prepare(m, bytes, config);
   });
 }
 
 std::shared_ptr<const CompiledModule> prepare_module(std::span<const uint8_t> bytes,
                                                      const Engine& engine,
+                                                     const Features& features,
                                                      const CodePreparer& prepare_code) {
   auto compiled = std::make_shared<CompiledModule>();
-  compiled->module = decode_module(bytes, config.features);
+  compiled->module = decode_module(bytes, features);
   const Module& m = compiled->module;
-  validate_module(m, config.features);
+  validate_module(m, features);
   compiled->type_ids.reserve(m.types.size());
   for (const FuncType& t : m.types) compiled->type_ids.push_back(canonical_type_id(t));
   compiled->engine = &engine;
