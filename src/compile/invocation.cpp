@@ -102,7 +102,7 @@ void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* sl
   t_outermost_frame = inv.saved_outermost_frame;
   if (inv.pending) std::rethrow_exception(inv.pending);
   Trap trap(inv.message.empty() ? describe_fault(inv.fault) : inv.message);
-  trap.backtrace = native_backtrace(inv.fault.frames);
+  describe_native_frames(inv.fault.frames, *reinterpret_cast<Instance**>(context + kInstanceOffset), trap);
   throw trap;
 }
 

@@ -91,22 +91,35 @@ void NativeModuleCode::bind(Instance& inst) const {
   inst.engine_state_ = std::move(state);
 }
 
-std::vector<std::string> native_backtrace(const NativeFrames& frames) {
-  std::vector<std::string> out;
+void describe_native_frames(const NativeFrames& frames, Instance* entry, Trap& trap) {
+  std::vector<std::string>& out = trap.backtrace;
+  std::vector<const NativeModuleCode*> modules;  // of each frame in trap.frames
+  bool complete = !frames.truncated;  // up to the outermost frame
   std::lock_guard<std::mutex> lock(g_modules_mutex);
   for (uint32_t i = 0; i < frames.count; ++i) {
     // Return addresses point after the call; look up the call instruction itself.
     uintptr_t pc = i == 0 ? frames.pcs[0] : frames.pcs[i] - 1;
     for (const NativeModuleCode* m : g_modules) {
       if (!m->contains(pc)) continue;
-      if (std::optional<uint32_t> f = m->function_at(pc))
+      if (std::optional<uint32_t> f = m->function_at(pc)) {
         out.push_back(backtrace_line(static_cast<int>(out.size()), m->frame_name(*f)));
+        trap.frames.push_back({nullptr, m->module().module.num_imported_funcs + *f, std::nullopt});
+        modules.push_back(m);
+      }
       break;
     }
-    if (static_cast<int>(out.size()) >= kMaxBacktraceFrames) break;
+    if (static_cast<int>(out.size()) >= kMaxBacktraceFrames) {
+      complete = complete && i + 1 == frames.count;
+      break;
+    }
   }
   if (frames.truncated || static_cast<int>(out.size()) >= kMaxBacktraceFrames) out.push_back("...");
-  return out;
+  if (entry == nullptr || !complete) return;  // the outermost frame is not known
+  const CompiledModule* entry_module = &entry->compiled();
+  for (size_t i = modules.size(); i-- > 0;) {
+    if (&modules[i]->module() != entry_module) break;
+    trap.frames[i].instance = entry;
+  }
 }
 
 }  // namespace aperture::native

@@ -26,6 +26,7 @@ class NativeModuleCode final : public ModuleCode {
   // The defined function whose code contains `pc`, if any.
   std::optional<uint32_t> function_at(uintptr_t pc) const;
   const std::string& frame_name(uint32_t defined_index) const { return names_[defined_index]; }
+  const CompiledModule& module() const { return module_; }
   bool contains(uintptr_t pc) const { return pc >= code_.code_begin() && pc < code_.code_end(); }
 
  private:
@@ -38,8 +39,12 @@ class NativeModuleCode final : public ModuleCode {
   std::vector<std::string> names_;      // backtrace names
 };
 
-// Backtrace lines for captured frames (innermost first), as the interpreter prints them.
-std::vector<std::string> native_backtrace(const NativeFrames& frames);
+// Fills `trap`'s backtrace lines (as the interpreter prints them) and structured frames
+// from captured frames (innermost first). Compiled frames do not record their instance:
+// frames of `entry`'s module from the outermost frame inwards, up to the first frame of
+// another module, are attributed to `entry` (the instance entered); the others name no
+// instance (nullptr). Instruction offsets are unknown (nullopt).
+void describe_native_frames(const NativeFrames& frames, Instance* entry, Trap& trap);
 
 // The engine's per-instance state: the context compiled code receives.
 struct NativeInstanceState : EngineInstanceState {
