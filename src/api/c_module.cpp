@@ -1,10 +1,14 @@
 // wasm.h modules: compile, validate, reflect imports/exports, share across threads and
 // serialize.
 //
-// Serialized form (until a compiling engine provides code artifacts): a header followed
-// by the validated module binary. Deserializing decodes and validates the binary again
-// and prepares it for the store's engine; what it saves is the caller's bookkeeping, not
-// compile time (docs/embedding.md says so).
+// Serialized form: a header (magic, format version, payload kind, payload length), then
+//  * kind 0 (a module of the interpreter): the validated module binary. Deserializing
+//    decodes, validates and prepares it again for the store's engine.
+//  * kind 1 (a module of the compiled engine): the binary's length and the binary, then a
+//    compiled-engine artifact (include/aperture/engine.h) holding its machine code. A store
+//    of the compiled engine loads the machine code without compiling; a store of another
+//    engine prepares the binary. The binary is kept beside the artifact so that the module
+//    can still be shared with, or serialized for, stores of other engines.
 #include "api/c_api_internal.h"
 #include "binary/decoder.h"
 #include "binary/module.h"
@@ -17,6 +21,7 @@ namespace {
 constexpr char kMagic[8] = {'A', 'P', 'E', 'R', 'T', 'M', 'O', 'D'};
 constexpr uint32_t kFormatVersion = 1;
 constexpr uint32_t kPayloadWasmBinary = 0;
+constexpr uint32_t kPayloadWasmAndArtifact = 1;
 constexpr size_t kHeaderSize = sizeof(kMagic) + 4 + 4 + 8;
 
 std::span<const uint8_t> bytes_of(const wasm_byte_vec_t* v) {
@@ -50,8 +55,13 @@ uint64_t get_le(const uint8_t* p, int n) {
   return v;
 }
 
-// The module binary inside a serialized module. Throws Error naming what is wrong.
-std::span<const uint8_t> serialized_payload(std::span<const uint8_t> in) {
+struct SerializedPayload {
+  uint32_t kind;
+  std::span<const uint8_t> bytes;
+};
+
+// The payload inside a serialized module. Throws Error naming what is wrong.
+SerializedPayload serialized_payload(std::span<const uint8_t> in) {
   if (in.size() < kHeaderSize || std::memcmp(in.data(), kMagic, sizeof(kMagic)) != 0)
     throw Error("not a serialized Aperture module (pass bytes from wasm_module_serialize; "
                 "a .wasm binary goes to wasm_module_new)");
@@ -63,13 +73,54 @@ std::span<const uint8_t> serialized_payload(std::span<const uint8_t> in) {
     throw Error("serialized module has format version " + std::to_string(version) +
                 ", this library reads version " + std::to_string(kFormatVersion) +
                 " (serialize it again with this library)");
-  if (kind != kPayloadWasmBinary)
+  if (kind != kPayloadWasmBinary && kind != kPayloadWasmAndArtifact)
     throw Error("serialized module holds an unknown payload kind " + std::to_string(kind));
   if (length != in.size() - kHeaderSize)
     throw Error("serialized module is truncated or has trailing bytes: header says " +
                 std::to_string(length) + " payload bytes, got " +
                 std::to_string(in.size() - kHeaderSize));
-  return in.subspan(kHeaderSize);
+  return {kind, in.subspan(kHeaderSize)};
+}
+
+// The serialized form of `source` (see the top of this file).
+std::vector<uint8_t> serialize_source(const ModuleSource& source) {
+  const std::vector<uint8_t>& wasm = source.bytes;
+  bool compiled = source.engine.kind == EngineKind::Compiled;
+  std::vector<uint8_t> payload;
+  if (compiled) {
+    // The artifact is made now rather than kept with every module: serializing is rare,
+    // and machine code held twice would cost every module memory.
+    std::vector<uint8_t> artifact = compile_to_artifact(wasm, source.engine);
+    put_u64(payload, wasm.size());
+    payload.insert(payload.end(), wasm.begin(), wasm.end());
+    payload.insert(payload.end(), artifact.begin(), artifact.end());
+  } else {
+    payload = wasm;
+  }
+  std::vector<uint8_t> blob(kMagic, kMagic + sizeof(kMagic));
+  put_u32(blob, kFormatVersion);
+  put_u32(blob, compiled ? kPayloadWasmAndArtifact : kPayloadWasmBinary);
+  put_u64(blob, payload.size());
+  blob.insert(blob.end(), payload.begin(), payload.end());
+  return blob;
+}
+
+// The module a serialized module holds, prepared for `engine`. Throws on bad input.
+std::shared_ptr<const ModuleSource> deserialize_source(const EngineConfig& engine,
+                                                       std::span<const uint8_t> serialized) {
+  SerializedPayload payload = serialized_payload(serialized);
+  if (payload.kind == kPayloadWasmBinary) return compile_source(engine, payload.bytes);
+  if (payload.bytes.size() < 8 || get_le(payload.bytes.data(), 8) > payload.bytes.size() - 8)
+    throw Error("serialized module is corrupt: its module binary's length exceeds the payload");
+  uint64_t wasm_size = get_le(payload.bytes.data(), 8);
+  std::span<const uint8_t> wasm = payload.bytes.subspan(8, wasm_size);
+  std::span<const uint8_t> artifact = payload.bytes.subspan(8 + wasm_size);
+  if (engine.kind != EngineKind::Compiled) return compile_source(engine, wasm);
+  auto source = std::make_shared<ModuleSource>();
+  source->compiled = load_artifact(artifact);  // refuses another build's or CPU's code
+  source->bytes.assign(wasm.begin(), wasm.end());
+  source->engine = engine;
+  return source;
 }
 
 wasm_externtype_t* import_type(const Module& m, const Import& imp) {
@@ -167,13 +218,13 @@ void wasm_module_exports(const wasm_module_t* module, wasm_exporttype_vec_t* out
 }
 
 void wasm_module_serialize(const wasm_module_t* module, wasm_byte_vec_t* out) {
-  const std::vector<uint8_t>& bytes = module->source().bytes;
-  std::vector<uint8_t> blob(kMagic, kMagic + sizeof(kMagic));
-  put_u32(blob, kFormatVersion);
-  put_u32(blob, kPayloadWasmBinary);
-  put_u64(blob, bytes.size());
-  blob.insert(blob.end(), bytes.begin(), bytes.end());
-  wasm_byte_vec_new(out, blob.size(), reinterpret_cast<const wasm_byte_t*>(blob.data()));
+  try {
+    std::vector<uint8_t> blob = serialize_source(module->source());
+    wasm_byte_vec_new(out, blob.size(), reinterpret_cast<const wasm_byte_t*>(blob.data()));
+  } catch (...) {  // no room for the copy, or the compiler failed: an empty vector
+    set_last_error(current_exception_error());
+    wasm_byte_vec_new_empty(out);
+  }
 }
 
 wasm_module_t* wasm_module_deserialize(wasm_store_t* store, const wasm_byte_vec_t* serialized) {
@@ -182,7 +233,7 @@ wasm_module_t* wasm_module_deserialize(wasm_store_t* store, const wasm_byte_vec_
     return nullptr;
   }
   try {
-    return module_handle(store, compile_source(store->engine, serialized_payload(bytes_of(serialized))));
+    return module_handle(store, deserialize_source(store->engine, bytes_of(serialized)));
   } catch (...) {
     set_last_error(current_exception_error());
     return nullptr;

@@ -95,7 +95,37 @@ static void test_invalid_module_bytes(wasm_store_t* store) {
   wasm_byte_vec_delete(&fake);
 }
 
-static void test_serialized_module_checks(wasm_store_t* store) {
+/* plain.wat serialized in one engine's store runs in a store of every engine. */
+static void check_runs_in_every_engine(const wasm_byte_vec_t* blob) {
+  for (size_t i = 0; i < aperture_engine_count(); ++i) {
+    wasm_config_t* config = wasm_config_new();
+    CHECK_OK(aperture_config_set_engine(config, aperture_engine_name_at(i)));
+    wasm_engine_t* engine = wasm_engine_new_with_config(config);
+    wasm_store_t* store = wasm_store_new(engine);
+    wasm_module_t* module = wasm_module_deserialize(store, blob);
+    CHECK(module != NULL);
+    if (module) {
+      wasm_extern_vec_t imports = WASM_EMPTY_VEC;
+      wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
+      CHECK(instance != NULL);
+      if (instance) {
+        wasm_extern_vec_t exports;
+        wasm_instance_exports(instance, &exports);
+        wasm_val_t result = WASM_INIT_VAL;
+        wasm_val_vec_t args = WASM_EMPTY_VEC, results = {1, &result};
+        CHECK(wasm_func_call(export_func(module, &exports, "answer"), &args, &results) == NULL);
+        CHECK(result.kind == WASM_I32 && result.of.i32 == 42);
+        wasm_extern_vec_delete(&exports);
+        wasm_instance_delete(instance);
+      }
+      wasm_module_delete(module);
+    }
+    wasm_store_delete(store);
+    wasm_engine_delete(engine);
+  }
+}
+
+static void test_serialized_module_checks(wasm_store_t* store, const char* engine_name) {
   printf("serialized modules: truncation and corruption\n");
   wasm_module_t* module = load_module(store, "bad_use");
   wasm_byte_vec_t blob;
@@ -108,9 +138,30 @@ static void test_serialized_module_checks(wasm_store_t* store) {
   CHECK(wasm_module_deserialize(store, &cut) == NULL);
   CHECK_LAST_ERROR("truncated");
   wasm_byte_vec_delete(&cut);
+  /* The compiled engine's form (payload kind 1) carries machine code, checksummed. */
+  bool compiled = strcmp(engine_name, "compiled") == 0;
+  CHECK(blob.data[12] == (compiled ? 1 : 0));
+  if (compiled) {
+    wasm_byte_vec_t bad;
+    wasm_byte_vec_new(&bad, blob.size, blob.data);
+    bad.data[bad.size - 1] ^= 1;  /* the artifact's checksum */
+    CHECK(wasm_module_deserialize(store, &bad) == NULL);
+    CHECK_LAST_ERROR("corrupt compiled code");
+    memset(bad.data + 24, 0xff, 8);  /* the module binary's length */
+    CHECK(wasm_module_deserialize(store, &bad) == NULL);
+    CHECK_LAST_ERROR("length exceeds the payload");
+    wasm_byte_vec_delete(&bad);
+  }
   blob.data[8] = 9;  /* format version */
   CHECK(wasm_module_deserialize(store, &blob) == NULL);
   CHECK_LAST_ERROR("format version 9");
+  wasm_byte_vec_delete(&blob);
+  wasm_module_delete(module);
+
+  printf("serialized modules: into a store of every engine\n");
+  module = load_module(store, "plain");
+  wasm_module_serialize(module, &blob);
+  check_runs_in_every_engine(&blob);
   wasm_byte_vec_delete(&blob);
   wasm_module_delete(module);
 }
@@ -355,7 +406,7 @@ int main(void) {
   wasm_store_t* store = wasm_store_new(engine);
   CHECK(aperture_last_error() == NULL);
   test_invalid_module_bytes(store);
-  test_serialized_module_checks(store);
+  test_serialized_module_checks(store, aperture_engine_name(engine));
   test_wrong_imports(store);
   test_wrong_call_arguments(store);
   test_tables_globals_memories(store);
