@@ -6,10 +6,11 @@
 #      programs with only find_package(Aperture) (consumer/CMakeLists.txt);
 #   3. build the wasm-c-api examples, the region example and the docs' C program again
 #      with only pkg-config;
-#   4. run everything and compare the output with the expected output.
-# usage: install_test.sh BUILD_DIR SOURCE_DIR WASM_C_API_DIR MODULES_DIR C_REGION_GUEST
+#   4. run everything in every engine and compare the output with the expected output.
+# usage: install_test.sh BUILD_DIR SOURCE_DIR WASM_C_API_DIR MODULES_DIR C_REGION_GUEST ENGINES
+# (ENGINES: the engines' names, separated by ';')
 set -euo pipefail
-build=$1 source=$2 capi=$3 modules=$4 guest=$5
+build=$1 source=$2 capi=$3 modules=$4 guest=$5 engines=${6//;/ }
 here=$(cd "$(dirname "$0")" && pwd)
 examples="hello callback global memory multi reflect start table trap finalize hostref serialize threads"
 work=$(mktemp -d /tmp/aperture-install-test.XXXXXX)
@@ -75,19 +76,23 @@ cc -Wall -o "$work/pkg/docs_embed_c" "$docs/embed.c" $(pkg-config --cflags --lib
 c++ -std=c++20 -Wall -o "$work/pkg/docs_embed_cpp" "$docs/embed.cpp" $(pkg-config --cflags --libs aperture) "$rpath"
 
 step "run"
-for dir in cmake pkg; do
-  for name in $examples; do
-    mode=
-    [ "$name" = threads ] && mode=--sorted
-    "$here/run_example.sh" "$work/$dir/$name" "$modules" "$here/expected/$name.out" $mode
+for engine in $engines; do
+  export APERTURE_ENGINE=$engine
+  for dir in cmake pkg; do
+    for name in $examples; do
+      mode=
+      [ "$name" = threads ] && mode=--sorted
+      "$here/run_example.sh" "$work/$dir/$name" "$modules" "$here/expected/$name.out" $mode
+    done
+    "$here/run_example.sh" "$work/$dir/docs_embed_c" "$docs" "$docs/embed.c.out"
+    "$here/run_example.sh" "$work/$dir/docs_embed_cpp" "$docs" "$docs/embed.cpp.out"
+    out=$("$work/$dir/c_region_host" "$guest")
+    grep -q "0 mismatches" <<< "$out" && grep -q "trapped in function" <<< "$out" ||
+      { echo "c_region_host ($dir, $engine):"; echo "$out"; exit 1; }
+    echo "c_region_host ($dir, $engine): results verified, read-only write trapped"
   done
-  "$here/run_example.sh" "$work/$dir/docs_embed_c" "$docs" "$docs/embed.c.out"
-  "$here/run_example.sh" "$work/$dir/docs_embed_cpp" "$docs" "$docs/embed.cpp.out"
-  out=$("$work/$dir/c_region_host" "$guest")
-  grep -q "0 mismatches" <<< "$out" && grep -q "trapped in function" <<< "$out" ||
-    { echo "c_region_host ($dir):"; echo "$out"; exit 1; }
-  echo "c_region_host ($dir): results verified, read-only write trapped"
 done
+unset APERTURE_ENGINE  # the default engine
 "$here/run_example.sh" "$work/cmake/hello_static" "$modules" "$here/expected/hello.out"
 "$here/run_example.sh" "$work/cmake/docs_embed_cpp_static" "$docs" "$docs/embed.cpp.out"
 echo "install test passed"
