@@ -225,7 +225,12 @@ static void test_read_only_window_traps_with_frames(void) {
     if (trace.size == 2) {
       CHECK(wasm_frame_func_index(trace.data[0]) == 2);
       CHECK(wasm_frame_func_index(trace.data[1]) == 3);
-      CHECK(wasm_frame_func_offset(trace.data[1]) > 0);
+      /* The interpreter knows where the caller stands (its call); compiled frames do not
+       * record instruction offsets and report the function's start (docs/embedding.md). */
+      if (strcmp(aperture_engine_name(f.engine), "interp") == 0)
+        CHECK(wasm_frame_func_offset(trace.data[1]) > 0);
+      else
+        CHECK(wasm_frame_func_offset(trace.data[1]) == 0);
       CHECK(wasm_instance_same(wasm_frame_instance(trace.data[1]), f.instance));
     }
     wasm_frame_vec_delete(&trace);
