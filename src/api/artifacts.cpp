@@ -28,7 +28,7 @@ std::shared_ptr<const CompiledModule> load_artifact(std::span<const uint8_t> art
   native::ArtifactContents contents = native::read_artifact(artifact);
   if (contents.wasm.empty()) throw Error("the artifact holds no module (a cache entry?)");
   // Every feature: the module was checked against the compiler's features already.
-  return prepare_module(contents.wasm, compiled_engine(), Features{}, [&](const CompiledModule& m) {
+  return prepare_module(contents.wasm, compiling_engine(), Features{}, [&](const CompiledModule& m) {
     return native::load_native_code(m, contents.code);
   });
 }

@@ -31,7 +31,7 @@ const Engine& engine_for(EngineKind kind) {
     case EngineKind::Interpreter: return interpreter_engine();
     case EngineKind::Compiled:
 #if APERTURE_COMPILED_ENGINE
-      return compiled_engine();
+      return compiling_engine();
 #else
       break;
 #endif

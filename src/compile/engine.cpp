@@ -99,7 +99,7 @@ class CompiledEngine final : public Engine {
 }  // namespace
 }  // namespace native
 
-const Engine& compiled_engine() {
+const Engine& compiling_engine() {
   static const native::CompiledEngine engine;
   return engine;
 }

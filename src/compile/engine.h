@@ -7,7 +7,8 @@
 
 namespace aperture {
 
-const Engine& compiled_engine();
+// Not "compiled_engine": exports.map exports aperture::compile*, and this stays internal.
+const Engine& compiling_engine();
 
 namespace native {
 struct CompiledCode;

@@ -74,7 +74,7 @@ void NativeModuleCode::bind(Instance& inst) const {
   auto put = [&](uint32_t offset, const void* value) { std::memcpy(ctx + offset, &value, sizeof value); };
   put(kHelpersOffset, helper_table());
   put(kAttentionOffset, &g_exec_attention);
-  put(kEngineOffset, &compiled_engine());
+  put(kEngineOffset, &compiling_engine());
   put(kTypeIdsOffset, module_.type_ids.data());
   put(kInstanceOffset, &inst);
   put(kModuleCodeOffset, this);
@@ -84,7 +84,7 @@ void NativeModuleCode::bind(Instance& inst) const {
   for (uint32_t i = 0; i < layout.num_funcs; ++i) put(layout.function_ptr(i), inst.funcs_[i]);
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
     Function* f = inst.funcs_[m.num_imported_funcs + i];
-    f->engine_ = &compiled_engine();
+    f->engine_ = &compiling_engine();
     f->code_ = functions_[i];
     f->context_ = ctx;
   }
