@@ -8,7 +8,10 @@ An example is an indented code line that starts with `aperture`, `build/aperture
 run in order in a directory of their own that holds the files they name (fixtures
 below). `$ ` examples are followed by the output they print (stdout and stderr), which
 must match exactly; the exit status must be 134 when that output is a trap, else 0.
-Every other example must exit 0. An example the test cannot run must be listed in
+Every other example must exit 0. Examples that run a precompiled artifact (`.cwasm`)
+run in the compiled engine whatever $APERTURE_ENGINE says: only that engine runs
+artifacts (the interpreter's refusal is tested in tests/compile/cache_test.cpp).
+An example the test cannot run must be listed in
 NOT_RUN with the test that covers it; an unknown example fails the test, so a new one
 gets a fixture.
 
@@ -80,6 +83,8 @@ def fixtures(doc, source, wat2wasm, work):
     assemble(wat2wasm, os.path.join(cli_wat, "cli_demo.wat"), os.path.join(work, "add.wasm"))
     assemble(wat2wasm, os.path.join(cli_wat, "cli_demo.wat"), os.path.join(work, "demo.wasm"))
     assemble(wat2wasm, os.path.join(cli_wat, "limits_demo.wat"), os.path.join(work, "limits_demo.wasm"))
+    assemble(wat2wasm, os.path.join(source, "tests", "interp", "wat", "basics.wat"),
+             os.path.join(work, "fib.wasm"))
     shutil.copy(os.path.join(docs_dir, "hello.c"), work)
     os.makedirs(os.path.join(work, "data"))
     with open(os.path.join(work, "data", "input.txt"), "w") as f:
@@ -99,6 +104,8 @@ def run_example(command, aperture, env, work, shm_prefix):
     argv = shlex.split(os.path.expandvars(command) if command.startswith("clang-19") else command)
     if argv[0] in ("aperture", "build/aperture"):
         argv[0] = aperture
+    if any(a.endswith(".cwasm") for a in argv[1:]) and argv[1] == "run":
+        env = dict(env, APERTURE_ENGINE="compiled")
     return subprocess.run(argv, cwd=work, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=120)
 
