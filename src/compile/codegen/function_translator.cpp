@@ -150,15 +150,6 @@ llvm::Value* FunctionTranslator::from_slot(llvm::Value* slot, llvm::Type* type) 
   return builder_.CreateBitCast(slot, env_.f64);
 }
 
-// A load whose value is dropped must still trap when out of bounds; LLVM would delete
-// it as dead, unless it is volatile.
-void FunctionTranslator::keep_dropped_load(llvm::Value* v) {
-  if (auto* cast = llvm::dyn_cast<llvm::CastInst>(v)) v = cast->getOperand(0);
-  auto* load = llvm::dyn_cast<llvm::LoadInst>(v);
-  if (load != nullptr && load->getMetadata(llvm::LLVMContext::MD_tbaa) == env_.tbaa_memory)
-    load->setVolatile(true);
-}
-
 // ---- function ----
 
 void FunctionTranslator::translate() {
@@ -443,7 +434,7 @@ void FunctionTranslator::translate_instr(const Instr& in) {
     case Opcode::Return: branch(static_cast<uint32_t>(controls_.size() - 1)); return;
     case Opcode::Call: call(in.a); return;
     case Opcode::CallIndirect: call_indirect(in.a, in.b); return;
-    case Opcode::Drop: keep_dropped_load(pop()); return;
+    case Opcode::Drop: pop(); return;
     case Opcode::Select:
     case Opcode::SelectT: {
       llvm::Value* condition = builder_.CreateICmpNE(pop(), builder_.getInt32(0));

@@ -38,7 +38,6 @@ class FunctionTranslator {
   void push(llvm::Value* v) { stack_.push_back(v); }
   llvm::Value* pop();
   std::vector<llvm::Value*> pop_n(size_t n);
-  void keep_dropped_load(llvm::Value* v);
 
   // ---- instructions ----
   void translate_instr(const Instr& in);

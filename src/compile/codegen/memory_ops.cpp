@@ -69,6 +69,11 @@ bool FunctionTranslator::translate_memory(const Instr& in) {
                                     : b.getIntNTy(access.bytes * 8);
     llvm::LoadInst* v = b.CreateAlignedLoad(t, p, llvm::Align(1));
     v->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_memory);
+    // An out-of-bounds load traps even when its value is never used. LLVM treats a plain
+    // load as free of side effects: it deletes one whose value turns out dead (a value
+    // overwritten, multiplied by zero, selected away) and sinks one into the branch that
+    // uses it, so the trap vanished. A volatile load stays, once, where wasm put it.
+    v->setVolatile(true);
     llvm::Type* result = access.result64 ? env_.i64 : env_.i32;
     if (access.is_float || t == result) {
       push(v);
