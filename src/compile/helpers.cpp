@@ -76,7 +76,7 @@ void helper_TrapUninitialized(Context*, uint32_t index) {
 
 void helper_CallFunction(Context* ctx, void* f, void* slots) {
   if (!call_catching(ctx, static_cast<Function*>(f), static_cast<uint64_t*>(slots)))
-    raise_pending();
+    APERTURE_RAISE_PENDING_FROM_HELPER();
 }
 
 uint32_t helper_MemorySize(Context* ctx, uint32_t memory) {

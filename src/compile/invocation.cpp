@@ -55,6 +55,23 @@ uintptr_t stack_limit_for(const StackBounds& bounds, uint8_t* context, uintptr_t
   return std::max(bounds.limit, by_budget);
 }
 
+// Rethrows a host function's (or another engine's) exception; a Trap gets this
+// invocation's wasm frames appended (Trap::frames, outermost last), as in the interpreter.
+[[noreturn]] void rethrow_with_frames(std::exception_ptr pending, const NativeFrames& frames,
+                                      Instance* entry) {
+  try {
+    std::rethrow_exception(pending);
+  } catch (Trap& t) {
+    Trap ours("");
+    describe_native_frames(frames, entry, ours);
+    for (const TrapFrame& f : ours.frames) {
+      if (t.frames.size() >= static_cast<size_t>(kMaxBacktraceFrames)) break;
+      t.frames.push_back(f);
+    }
+    throw;
+  }
+}
+
 }  // namespace
 
 const StackBounds& thread_stack_bounds() {
@@ -72,7 +89,7 @@ void raise_trap(uintptr_t pc, uintptr_t fp) {
   siglongjmp(inv.jump, 1);
 }
 
-void raise_pending() { siglongjmp(current_invocation().jump, 1); }
+void raise_pending(uintptr_t pc, uintptr_t fp) { raise_trap(pc, fp); }
 
 void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* slots) {
   const StackBounds& bounds = thread_stack_bounds();
@@ -100,9 +117,10 @@ void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* sl
   current_fault_scope() = inv.previous;
   stack_limit_of(context) = inv.saved_stack_limit;
   t_outermost_frame = inv.saved_outermost_frame;
-  if (inv.pending) std::rethrow_exception(inv.pending);
+  Instance* entry = *reinterpret_cast<Instance**>(context + kInstanceOffset);
+  if (inv.pending) rethrow_with_frames(inv.pending, inv.fault.frames, entry);
   Trap trap(inv.message.empty() ? describe_fault(inv.fault) : inv.message);
-  describe_native_frames(inv.fault.frames, *reinterpret_cast<Instance**>(context + kInstanceOffset), trap);
+  describe_native_frames(inv.fault.frames, entry, trap);
   throw trap;
 }
 

@@ -43,8 +43,9 @@ NativeInvocation& current_invocation();
 // Leaves compiled code with the trap whose message is in current_invocation().message.
 // `pc` is in the innermost wasm frame, `fp` is that frame's frame pointer.
 [[noreturn]] void raise_trap(uintptr_t pc, uintptr_t fp);
-// Leaves compiled code rethrowing current_invocation().pending.
-[[noreturn]] void raise_pending();
+// Leaves compiled code rethrowing current_invocation().pending; a Trap gets the wasm
+// frames from `pc`/`fp` (as for raise_trap) appended, as the interpreter appends its own.
+[[noreturn]] void raise_pending(uintptr_t pc, uintptr_t fp);
 
 }  // namespace aperture::native
 
@@ -52,5 +53,9 @@ NativeInvocation& current_invocation();
 // return address (minus one, so that it lies in the calling function) and frame pointer.
 #define APERTURE_RAISE_TRAP_FROM_HELPER()                                                  \
   ::aperture::native::raise_trap(                                                          \
+      reinterpret_cast<uintptr_t>(__builtin_return_address(0)) - 1,                        \
+      *static_cast<uintptr_t*>(__builtin_frame_address(0)))
+#define APERTURE_RAISE_PENDING_FROM_HELPER()                                               \
+  ::aperture::native::raise_pending(                                                       \
       reinterpret_cast<uintptr_t>(__builtin_return_address(0)) - 1,                        \
       *static_cast<uintptr_t*>(__builtin_frame_address(0)))
