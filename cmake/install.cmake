@@ -1,4 +1,5 @@
-# `cmake --install`: headers, libaperture.a and libaperture.so, the CMake package
+# `cmake --install`: headers, libaperture.a and libaperture.so (and the compiled engine's
+# libaperture-codegen.so in <libdir>/aperture/), the CMake package
 # (find_package(Aperture) -> Aperture::aperture, Aperture::aperture_static), a pkg-config
 # file and the `aperture` command. Every path in the package is relative to the install
 # prefix, so an installed tree can be moved (docs/embedding.md).
@@ -16,6 +17,11 @@ install(FILES ${APERTURE_WASM_C_API_DIR}/LICENSE
   DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aperture RENAME LICENSE.wasm-c-api)
 if(TARGET aperture_cli)
   install(TARGETS aperture_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+# The compiled engine's code generator, loaded on the first compilation
+# (src/compile/codegen_library.cpp looks for it beside libaperture.so).
+if(TARGET aperture_codegen)
+  install(TARGETS aperture_codegen LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/aperture)
 endif()
 
 install(EXPORT ApertureTargets NAMESPACE Aperture:: DESTINATION ${APERTURE_CMAKE_DIR})

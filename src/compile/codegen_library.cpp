@@ -24,18 +24,33 @@ std::string executable_dir() {
   return path.substr(0, path.rfind('/'));
 }
 
-// $APERTURE_CODEGEN_LIBRARY, next to the executable, the install directory, the build tree.
+// The directory of the shared object holding this code (libaperture.so), or "" when
+// that is the executable (libaperture.a linked in) or unknown.
+std::string library_dir() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&library_dir), &info) == 0 || info.dli_fname == nullptr) return "";
+  std::string path = info.dli_fname;
+  if (path.empty() || path[0] != '/' || path.rfind('/') == 0) return "";
+  std::string dir = path.substr(0, path.rfind('/'));
+  return dir == executable_dir() ? "" : dir;
+}
+
+// $APERTURE_CODEGEN_LIBRARY; beside libaperture.so in <libdir>/aperture/ (an installed,
+// possibly moved, tree); next to the executable or in ../lib/aperture/ from it; the
+// configured install directory; the build tree.
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
   if (const char* env = std::getenv("APERTURE_CODEGEN_LIBRARY"); env && *env) {
     out.push_back(env);
     return out;
   }
+  if (std::string lib = library_dir(); !lib.empty()) out.push_back(lib + "/aperture/" + kLibraryName);
   std::string dir = executable_dir();
   if (!dir.empty()) {
     out.push_back(dir + "/" + kLibraryName);
     out.push_back(dir + "/../lib/aperture/" + kLibraryName);
   }
+  out.push_back(APERTURE_CODEGEN_INSTALL_PATH);
   out.push_back(APERTURE_CODEGEN_BUILD_PATH);
   return out;
 }

@@ -35,6 +35,10 @@ for f in "$prefix/include/wasm.h" "$prefix/include/aperture/aperture.h" \
   [ -e "$f" ] || { echo "missing from the installed tree: $f"; exit 1; }
 done
 cmp "$capi/include/wasm.h" "$prefix/include/wasm.h"  # installed as it is
+codegen=$libdir/aperture/libaperture-codegen.so  # the compiled engine's code generator
+if [[ " $engines " == *" compiled "* ]] && [ ! -e "$codegen" ]; then
+  echo "missing from the installed tree: $codegen"; exit 1
+fi
 soname=$(readelf -d "$libdir/libaperture.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ -e "$libdir/$soname" ] || { echo "no file for SONAME $soname"; exit 1; }
 echo "installed: $(cd "$prefix" && find . -type f | wc -l) files; SONAME $soname"
@@ -76,6 +80,13 @@ cc -Wall -o "$work/pkg/docs_embed_c" "$docs/embed.c" $(pkg-config --cflags --lib
 c++ -std=c++20 -Wall -o "$work/pkg/docs_embed_cpp" "$docs/embed.cpp" $(pkg-config --cflags --libs aperture) "$rpath"
 
 step "run"
+if [ -e "$codegen" ]; then  # the installed code generator, not the build tree's
+  loaded=$(cd "$modules" && APERTURE_ENGINE=compiled LD_DEBUG=files "$work/cmake/hello" 2>&1 >/dev/null |
+           sed -n 's/.*file=\([^ ]*libaperture-codegen.so\) .*generating link map.*/\1/p')
+  [ "$loaded" -ef "$codegen" ] ||
+    { echo "hello loaded the code generator from '$loaded', not the installed $codegen"; exit 1; }
+  echo "the compiled engine loads the installed $codegen"
+fi
 for engine in $engines; do
   export APERTURE_ENGINE=$engine
   for dir in cmake pkg; do
