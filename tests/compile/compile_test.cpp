@@ -114,6 +114,17 @@ TEST(CompiledTraps, SameMessageAndBacktraceAsTheInterpreter) {
   EXPECT_EQ(recursion.backtrace[64], "...");
 }
 
+// Memory as the trap leaves it is part of the result: a store that wasm executed before
+// a trapping access must have happened in every engine.
+TEST(CompiledTraps, StoresBeforeATrapAreDone) {
+  for (EngineKind kind : {kInterp, kCompiled}) {
+    Store store;
+    Instance& inst = store.instantiate(traps_module(kind), Linker{});
+    EXPECT_THROW(inst.call("store_before_trap", std::vector<Value>{Value::i32(70000)}), Trap);
+    EXPECT_EQ(inst.call("peek16", {}).at(0).as_u32(), 1u) << engine_name(kind);
+  }
+}
+
 TEST(CompiledTraps, ReadOnlyWindowWriteNamesTheRegionInBothEngines) {
   const uint64_t page = host_page_size();
   auto region = Region::create_memfd(page, "calibration");

@@ -88,8 +88,12 @@ bool FunctionTranslator::translate_memory(const Instr& in) {
     llvm::Value* p = address(pop());
     if (value->getType()->isIntegerTy() && value->getType()->getIntegerBitWidth() > bytes * 8)
       value = b.CreateTrunc(value, b.getIntNTy(bytes * 8));
-    b.CreateAlignedStore(value, p, llvm::Align(1))
-        ->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_memory);
+    llvm::StoreInst* store = b.CreateAlignedStore(value, p, llvm::Align(1));
+    store->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_memory);
+    // Memory as a trap leaves it is observable (exported memories, windows, other
+    // threads and processes): LLVM would delete a store overwritten after a trapping
+    // access, or move it across one. Volatile accesses keep wasm's order among themselves.
+    store->setVolatile(true);
     return true;
   }
   auto u32 = [&](uint32_t v) { return b.getInt32(v); };

@@ -42,4 +42,11 @@
   (func (export "dead_float_load") (param i32) (result f64) (local f64)
     (local.set 1 (f64.load offset=8 (local.get 0)))
     (f64.const 1.5))
+  ;; A store before a trapping store stays done even when a later store overwrites it
+  ;; (LLVM's dead store elimination assumes stores do not trap).
+  (func (export "store_before_trap") (param i32)
+    (i32.store (i32.const 16) (i32.const 1))
+    (i32.store (local.get 0) (i32.const 2))
+    (i32.store (i32.const 16) (i32.const 3)))
+  (func (export "peek16") (result i32) (i32.load (i32.const 16)))
 )
