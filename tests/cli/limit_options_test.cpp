@@ -1,32 +1,18 @@
 // Resource-limit options of `aperture run` (docs/limits.md).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "cli/run_aperture.h"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr
-};
+using aperture::cli_test::contains;
+using aperture::cli_test::Result;
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+Result run(const std::string& args) { return aperture::cli_test::run_aperture(args); }
 
-std::string table10() { return std::string(APERTURE_WAT_DIR) + "/table10.wasm"; }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+std::string table10() { return aperture::cli_test::wat_module("table10"); }
 
 TEST(LimitOptionsTest, MaxTableElements) {
   Result r = run("run --max-table-elements 10 " + table10() + " --invoke size");

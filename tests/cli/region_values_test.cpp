@@ -2,34 +2,20 @@
 // addresses are usage errors, reported before any file is created or extended.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <string>
+
+#include "cli/run_aperture.h"
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-};
+using aperture::cli_test::contains;
+using aperture::cli_test::Result;
 
-Result run(const std::string& args) {
-  std::string cmd = std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
+Result run(const std::string& args) { return aperture::cli_test::run_aperture(args); }
 
-std::string module() { return std::string(APERTURE_WAT_DIR) + "/table10.wasm"; }
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+std::string module() { return aperture::cli_test::wat_module("table10"); }
 
 TEST(RegionValuesTest, NegativeSizeIsRefused) {
   Result r = run("run --region m=memfd:size=-1 " + module() + " --invoke size");

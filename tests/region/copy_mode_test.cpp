@@ -13,6 +13,7 @@
 #include <iterator>
 #include <vector>
 
+#include "cli/run_aperture.h"
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
@@ -212,12 +213,9 @@ TEST_F(CopyModeTest, TheDefaultModeCanBeSetForTheProcess) {
 // --- the command line ---
 
 int run(const std::string& args, std::string* out, const std::string& env = "") {
-  std::string cmd = env + " " + std::string(APERTURE_BINARY_DIR) + "/aperture " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out->append(buf.data(), n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  aperture::cli_test::Result r = aperture::cli_test::run_aperture(args, env);
+  out->append(r.out);
+  return r.exit_code;
 }
 
 std::string guest(const std::string& name) {

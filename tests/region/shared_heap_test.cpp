@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cli/run_aperture.h"
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
@@ -109,12 +110,9 @@ std::string aperture() { return std::string(APERTURE_BINARY_DIR) + "/aperture"; 
 std::string guest() { return std::string(APERTURE_BINARY_DIR) + "/region_guests/wamr_heap.wasm"; }
 
 int run(const std::string& args, std::string* out) {
-  std::string cmd = aperture() + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = fread(buf.data(), 1, buf.size(), p)) out->append(buf.data(), n);
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  aperture::cli_test::Result r = aperture::cli_test::run_aperture(args);
+  out->append(r.out);
+  return r.exit_code;
 }
 
 class WamrHeapGuestTest : public ::testing::Test {
