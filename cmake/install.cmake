@@ -10,11 +10,17 @@ set(APERTURE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Aperture)
 install(TARGETS aperture_static aperture_shared EXPORT ApertureTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/aperture DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${APERTURE_WASM_C_API_DIR}/include/wasm.h ${APERTURE_WASM_C_API_DIR}/include/wasm.hh
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${APERTURE_WASM_C_API_DIR}/LICENSE
-  DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aperture RENAME LICENSE.wasm-c-api)
+if(APERTURE_C_API)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/aperture DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES ${APERTURE_WASM_C_API_DIR}/include/wasm.h ${APERTURE_WASM_C_API_DIR}/include/wasm.hh
+    DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES ${APERTURE_WASM_C_API_DIR}/LICENSE
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/aperture RENAME LICENSE.wasm-c-api)
+else()
+  # aperture.h extends wasm.h's objects: without wasm.h only the C++ API is installed.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/aperture DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+    PATTERN aperture.h EXCLUDE)
+endif()
 if(TARGET aperture_cli)
   install(TARGETS aperture_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
