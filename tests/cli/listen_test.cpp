@@ -38,12 +38,14 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-// Connects (retrying up to 25 s while the server starts: the compiled engine may first
-// compile the guest on a loaded machine), sends `line`, returns the reply.
+// Connects (retrying up to 25 s while the server starts), sends `line`, returns the
+// reply. The listening socket exists before the guest runs, so a connection may be
+// accepted by the kernel while the compiled engine still compiles the guest (seconds
+// under ASan on a loaded machine): the reply may take as long as the server's --timeout.
 std::string ask(int port, const std::string& line) {
   for (int attempt = 0; attempt < 1250; ++attempt) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{5, 0};
+    timeval tv{30, 0};
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -59,7 +61,7 @@ std::string ask(int port, const std::string& line) {
     char buf[256];
     while (true) {
       ssize_t n = recv(s, buf, sizeof buf, 0);
-      if (n <= 0) break;  // the server shut the connection down (or 5 s passed)
+      if (n <= 0) break;  // the server shut the connection down (or 30 s passed)
       reply.append(buf, static_cast<size_t>(n));
     }
     close(s);
