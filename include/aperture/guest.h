@@ -98,6 +98,13 @@ APERTURE_IMPORT("detach") int32_t aperture_detach(int64_t addr, int64_t length);
  * mapped (zero-copy) window has nothing to write: returns 0. -APERTURE_EINVAL: no window
  * at (addr, length). Any window may be synced, host bindings included. */
 APERTURE_IMPORT("sync") int32_t aperture_sync(int64_t addr, int64_t length);
+/* attach, detach and sync on memory `memory` (the plain ones act on memory 0). */
+APERTURE_IMPORT("memory_attach") int64_t aperture_memory_attach_wait(int32_t memory, int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t mode, int64_t timeout_ns);
+static inline int64_t aperture_memory_attach(int32_t memory, int32_t handle, int64_t offset, int64_t length, int64_t addr, int32_t mode) {
+  return aperture_memory_attach_wait(memory, handle, offset, length, addr, mode, 0);
+}
+APERTURE_IMPORT("memory_detach") int32_t aperture_memory_detach(int32_t memory, int64_t addr, int64_t length);
+APERTURE_IMPORT("memory_sync") int32_t aperture_memory_sync(int32_t memory, int64_t addr, int64_t length);
 /* The host page size: the alignment of window addresses, offsets and lengths. */
 APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
 
@@ -116,6 +123,11 @@ APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
 APERTURE_IMPORT("wait32") int32_t aperture_wait32(const volatile void* addr, uint32_t expected, int64_t timeout_ns);
 APERTURE_IMPORT("wait64") int32_t aperture_wait64(const volatile void* addr, uint64_t expected, int64_t timeout_ns);
 APERTURE_IMPORT("notify") int32_t aperture_notify(const volatile void* addr, uint32_t count);
+/* The same on memory `memory`, at wasm address `addr` of that memory (the plain ones act
+ * on memory 0; -APERTURE_EINVAL for a memory index the module does not have). */
+APERTURE_IMPORT("memory_wait32") int32_t aperture_memory_wait32(int32_t memory, uint32_t addr, uint32_t expected, int64_t timeout_ns);
+APERTURE_IMPORT("memory_wait64") int32_t aperture_memory_wait64(int32_t memory, uint32_t addr, uint64_t expected, int64_t timeout_ns);
+APERTURE_IMPORT("memory_notify") int32_t aperture_memory_notify(int32_t memory, uint32_t addr, uint32_t count);
 
 /* A window address as a pointer. */
 static inline void* aperture_ptr(int64_t addr) { return (void*)(uintptr_t)addr; }
@@ -134,8 +146,8 @@ static inline void* aperture_ptr(int64_t addr) { return (void*)(uintptr_t)addr; 
  * page-aligned); ACCESS is APERTURE_READ or APERTURE_READ_WRITE. The numbers go to the
  * assembler: integer literals, macros that expand to them, and + - * << between them,
  * no casts or suffixes. APERTURE_BIND_WINDOW_IN(MEMORY, ...) binds a window of memory
- * MEMORY; APERTURE_BIND_MEMORY(MEMORY, NAME, OFFSET) makes imported memory MEMORY a
- * region-backed memory. */
+ * MEMORY; APERTURE_BIND_MEMORY(MEMORY, NAME, OFFSET) makes memory MEMORY (imported or
+ * defined) a region-backed memory. */
 #define APERTURE_BIND__STR2(x) #x
 #define APERTURE_BIND__STR(x) APERTURE_BIND__STR2(x)
 #define APERTURE_BIND__RECORD(KIND, MEMORY, NAME, OFFSET, SIZE, ADDR, ACCESS)             \

@@ -211,7 +211,8 @@ class GuestRegions {
   // Defines region_open, region_size, map, unmap, protect, attach, detach, sync,
   // region_close, page_size and wait32, wait64, notify (include/aperture/wait_notify.h has
   // the host side), which act on the calling instance's memory 0, and memory_map,
-  // memory_unmap and memory_protect, which take a memory index first.
+  // memory_unmap, memory_protect, memory_attach, memory_detach, memory_sync,
+  // memory_wait32, memory_wait64 and memory_notify, which take a memory index first.
   void define_imports(Store& store, Linker& linker);
 
   struct State;

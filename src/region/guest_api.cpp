@@ -96,8 +96,8 @@ const State::Handle* handle(State& s, const HostContext& ctx, int32_t h) {
   return it == mine->second.by_number.end() ? nullptr : &it->second;
 }
 
-// map, unmap and protect act on the caller's memory `memory`; a memory index the caller
-// does not have is EINVAL.
+// map, unmap, protect, attach, detach and sync act on the caller's memory `memory`; a
+// memory index the caller does not have is EINVAL.
 int64_t map(State& s, HostContext& ctx, uint32_t memory, int32_t h, uint64_t offset, uint64_t length,
             int64_t addr, uint32_t bits, const WindowOptions& options = {}) {
   Memory* mem = ctx.memory(memory);
@@ -125,19 +125,19 @@ int64_t map(State& s, HostContext& ctx, uint32_t memory, int32_t h, uint64_t off
 
 // attach: map with an attach lock. mode 1 = shared (a read-only window), 2 = exclusive
 // (read-write); timeout_ns 0 = do not wait (EBUSY), < 0 = wait forever.
-int64_t attach(State& s, HostContext& ctx, int32_t h, uint64_t offset, uint64_t length,
+int64_t attach(State& s, HostContext& ctx, uint32_t memory, int32_t h, uint64_t offset, uint64_t length,
                int64_t addr, uint32_t mode, int64_t timeout_ns) {
   if (mode != 1 && mode != 2) return neg(wasi::kEinval);
   WindowOptions options;
   options.attach = mode == 2 ? Attach::Exclusive : Attach::Shared;
   options.wait = timeout_ns < 0 ? kWaitForever : std::chrono::nanoseconds(timeout_ns);
   Access access = mode == 2 ? Access::ReadWrite : Access::Read;
-  return map(s, ctx, 0, h, offset, length, addr, static_cast<uint32_t>(access), options);
+  return map(s, ctx, memory, h, offset, length, addr, static_cast<uint32_t>(access), options);
 }
 
 // detach: unmap an attached window, which releases its lock.
-int32_t detach(HostContext& ctx, uint64_t addr, uint64_t length) {
-  Memory* mem = ctx.memory();
+int32_t detach(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length) {
+  Memory* mem = ctx.memory(memory);
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
   std::optional<WindowRecord> w = mem->window_at(addr);
   if (!w || w->addr != addr || window_attach_mode(*mem, addr) == Attach::None)
@@ -162,8 +162,8 @@ int32_t unmap(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length)
 }
 
 // sync: writes a copy window back to its region (a mapped window: nothing to do).
-int32_t sync(HostContext& ctx, uint64_t addr, uint64_t length) {
-  Memory* mem = ctx.memory();
+int32_t sync(HostContext& ctx, uint32_t memory, uint64_t addr, uint64_t length) {
+  Memory* mem = ctx.memory(memory);
   if (!mem) return -static_cast<int32_t>(wasi::kEinval);
   try {
     sync_window(*mem, addr, length);
@@ -217,8 +217,8 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
     const State::Handle* h = handle(*s, c, static_cast<int32_t>(a[0]));
     r[0] = h ? h->region->size() : slot(neg(wasi::kEbadf));
   });
-  // map, unmap, protect act on memory 0; memory_map, memory_unmap, memory_protect take
-  // the memory index as their first argument.
+  // map, unmap, protect, attach, detach and sync act on memory 0; their memory_*
+  // versions take the memory index as their first argument.
   def("map", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32}, {VT::I64},
       [s](HostContext& c, const uint64_t* a, uint64_t* r) {
         r[0] = slot(map(*s, c, 0, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
@@ -226,12 +226,21 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
       });
   def("attach", {VT::I32, VT::I64, VT::I64, VT::I64, VT::I32, VT::I64}, {VT::I64},
       [s](HostContext& c, const uint64_t* a, uint64_t* r) {
-        r[0] = slot(attach(*s, c, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
+        r[0] = slot(attach(*s, c, 0, static_cast<int32_t>(a[0]), a[1], a[2], static_cast<int64_t>(a[3]),
                            static_cast<uint32_t>(a[4]), static_cast<int64_t>(a[5])));
       });
+  def("memory_attach", {VT::I32, VT::I32, VT::I64, VT::I64, VT::I64, VT::I32, VT::I64}, {VT::I64},
+      [s](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot(attach(*s, c, static_cast<uint32_t>(a[0]), static_cast<int32_t>(a[1]), a[2], a[3],
+                           static_cast<int64_t>(a[4]), static_cast<uint32_t>(a[5]), static_cast<int64_t>(a[6])));
+      });
   def("detach", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
-    r[0] = slot32(detach(c, a[0], a[1]));
+    r[0] = slot32(detach(c, 0, a[0], a[1]));
   });
+  def("memory_detach", {VT::I32, VT::I64, VT::I64}, {VT::I32},
+      [](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot32(detach(c, static_cast<uint32_t>(a[0]), a[1], a[2]));
+      });
   def("memory_map", {VT::I32, VT::I32, VT::I64, VT::I64, VT::I64, VT::I32}, {VT::I64},
       [s](HostContext& c, const uint64_t* a, uint64_t* r) {
         r[0] = slot(map(*s, c, static_cast<uint32_t>(a[0]), static_cast<int32_t>(a[1]), a[2], a[3],
@@ -245,8 +254,12 @@ void GuestRegions::define_imports(Store& store, Linker& linker) {
         r[0] = slot32(unmap(c, static_cast<uint32_t>(a[0]), a[1], a[2]));
       });
   def("sync", {VT::I64, VT::I64}, {VT::I32}, [](HostContext& c, const uint64_t* a, uint64_t* r) {
-    r[0] = slot32(sync(c, a[0], a[1]));
+    r[0] = slot32(sync(c, 0, a[0], a[1]));
   });
+  def("memory_sync", {VT::I32, VT::I64, VT::I64}, {VT::I32},
+      [](HostContext& c, const uint64_t* a, uint64_t* r) {
+        r[0] = slot32(sync(c, static_cast<uint32_t>(a[0]), a[1], a[2]));
+      });
   def("protect", {VT::I64, VT::I64, VT::I32}, {VT::I32},
       [](HostContext& c, const uint64_t* a, uint64_t* r) {
         r[0] = slot32(protect(c, 0, a[0], a[1], static_cast<uint32_t>(a[2])));

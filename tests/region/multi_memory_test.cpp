@@ -3,9 +3,11 @@
 // memories and traps. (The multi-memory spec suites cover the instructions themselves.)
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
@@ -16,7 +18,7 @@ namespace aperture {
 namespace {
 
 const uint64_t kPage = host_page_size();
-constexpr int64_t kEinval = -28, kEperm = -63;
+constexpr int64_t kEinval = -28, kEperm = -63, kEbusy = -10;
 constexpr int32_t kRead = 1, kReadWrite = 3;
 
 std::shared_ptr<const CompiledModule> two_memories() {
@@ -131,6 +133,87 @@ TEST_F(MultiMemoryTest, BulkOperationsBetweenMemoriesAndWindows) {
   EXPECT_EQ(region_->data()[0], 0x5A) << "a trapping fill writes nothing";
   EXPECT_EQ(trap("copy_1_to_0", {Value::i32(0), Value::i32(addr + region_->size() - 4), Value::i32(8)}),
             "out of bounds memory access") << "source range leaves the window";
+}
+
+TEST_F(MultiMemoryTest, GuestAttachesAndDetachesOnMemoryOne) {
+  int64_t h = call("open", {Value::i32(kReadWrite)});
+  ASSERT_GT(h, 0);
+  auto handle = Value::i32(static_cast<uint32_t>(h));
+  const uint64_t addr = 1u << 20;
+  auto size = Value::i64(region_->size());
+  int64_t at = call("attach", {Value::i32(1), handle, Value::i64(addr), Value::i32(2)});  // exclusive
+  ASSERT_EQ(at, static_cast<int64_t>(addr));
+  EXPECT_EQ(window_attach_mode(*inst_->memory(1), addr), Attach::Exclusive);
+  EXPECT_EQ(inst_->memory(0)->window_count(), 0u) << "memory 0 has no window";
+  // The attachment is held: a second writer (the host, on memory 0) is refused.
+  WindowOptions exclusive;
+  exclusive.attach = Attach::Exclusive;
+  try {
+    map_window(*inst_->memory(0), region_, 0, 0, addr, Access::ReadWrite, exclusive);
+    ADD_FAILURE() << "a second exclusive attachment was granted";
+  } catch (const RegionError& e) {
+    EXPECT_EQ(-static_cast<int64_t>(e.wasi_errno()), kEbusy);
+  }
+  EXPECT_EQ(call("attach", {Value::i32(1), handle, Value::i64(1u << 24), Value::i32(2)}), kEbusy);
+  EXPECT_EQ(call("detach", {Value::i32(0), Value::i64(addr), size}), kEinval) << "no such window in memory 0";
+  EXPECT_EQ(call("attach", {Value::i32(3), handle, Value::i64(addr), Value::i32(2)}), kEinval);
+  EXPECT_EQ(call("detach", {Value::i32(1), Value::i64(addr), size}), 0);
+  EXPECT_EQ(inst_->memory(1)->window_count(), 0u);
+  // Released: now the host gets it.
+  EXPECT_NO_THROW(map_window(*inst_->memory(0), region_, 0, 0, addr, Access::ReadWrite, exclusive));
+}
+
+TEST_F(MultiMemoryTest, GuestSyncsACopyWindowOfMemoryOne) {
+  const uint64_t addr = 1u << 20;
+  WindowOptions copy;
+  copy.mode = WindowMode::Copy;
+  map_window(*inst_->memory(1), region_, 0, 0, addr, Access::ReadWrite, copy);
+  call("store1", {Value::i32(addr + 4), Value::i32(77)});
+  EXPECT_EQ(region_word(4), 0u) << "a copy window reaches the region only on sync";
+  auto size = Value::i64(region_->size());
+  EXPECT_EQ(call("sync", {Value::i32(0), Value::i64(addr), size}), kEinval) << "no such window in memory 0";
+  EXPECT_EQ(call("sync", {Value::i32(9), Value::i64(addr), size}), kEinval);
+  EXPECT_EQ(call("sync", {Value::i32(1), Value::i64(addr), size}), 0);
+  EXPECT_EQ(region_word(4), 77u);
+}
+
+TEST_F(MultiMemoryTest, GuestWaitsAndNotifiesOnMemoryOne) {
+  call("store1", {Value::i32(32), Value::i32(5)});
+  EXPECT_EQ(call("wait32", {Value::i32(1), Value::i32(32), Value::i32(4), Value::i64(-1)}), 1) << "not equal";
+  EXPECT_EQ(call("wait32", {Value::i32(1), Value::i32(32), Value::i32(5), Value::i64(1000000)}), 2) << "timed out";
+  EXPECT_EQ(call("wait32", {Value::i32(0), Value::i32(32), Value::i32(5), Value::i64(1000000)}), 1)
+      << "memory 0's word is 0, not 5";
+  EXPECT_EQ(call("wait64", {Value::i32(1), Value::i32(32), Value::i64(5), Value::i64(1000000)}), 2);
+  EXPECT_EQ(call("notify", {Value::i32(1), Value::i32(32), Value::i32(1)}), 0);
+  EXPECT_EQ(call("wait32", {Value::i32(2), Value::i32(32), Value::i32(5), Value::i64(0)}), kEinval);
+  EXPECT_EQ(call("notify", {Value::i32(2), Value::i32(32), Value::i32(1)}), kEinval);
+  EXPECT_EQ(call("wait32", {Value::i32(1), Value::i32(34), Value::i32(5), Value::i64(0)}), kEinval) << "unaligned";
+  EXPECT_EQ(call("wait32", {Value::i32(1), Value::i32(1u << 20), Value::i32(0), Value::i64(0)}), -21)
+      << "outside memory 1 and its windows";
+}
+
+TEST_F(MultiMemoryTest, NotifyOnMemoryOneWakesAWaiterOfAnotherInstanceThroughAWindow) {
+  // Two instances map the region into their memory 1; one waits there, the other notifies.
+  Instance& other = store_.instantiate(two_memories(), linker_);
+  const uint64_t addr = 1u << 20;
+  WindowOptions mapped;  // live sharing (copy windows would be two private copies)
+  mapped.mode = WindowMode::Map;
+  map_window(*inst_->memory(1), region_, 0, 0, addr, Access::ReadWrite, mapped);
+  map_window(*other.memory(1), region_, 0, 0, addr, Access::ReadWrite, mapped);
+  int64_t woke = -99;
+  std::thread waiter([&] {
+    std::vector<Value> r = other.call("wait32", std::vector<Value>{Value::i32(1), Value::i32(addr), Value::i32(0),
+                                                                   Value::i64(10'000'000'000)});
+    woke = static_cast<int32_t>(r[0].as_u32());
+  });
+  int64_t woken = 0;
+  for (int i = 0; i < 1000 && woken == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    woken = call("notify", {Value::i32(1), Value::i32(addr), Value::i32(1)});
+  }
+  waiter.join();
+  EXPECT_EQ(woken, 1);
+  EXPECT_EQ(woke, 0) << "woken, not timed out";
 }
 
 }  // namespace

@@ -1,10 +1,17 @@
-;; A module with two memories and the guest API calls that take a memory index, so host
-;; tests can act as a guest on memory 1. Region name "shared" at address 0 of memory 0.
+;; A module with two memories and the guest API calls that take a memory index (map, unmap,
+;; protect, attach, detach, sync, wait32, wait64, notify), so host tests can act as a guest
+;; on memory 1. Region name "shared" at address 0 of memory 0.
 (module
   (import "aperture" "region_open" (func $open (param i32 i32 i32) (result i32)))
   (import "aperture" "memory_map" (func $map (param i32 i32 i64 i64 i64 i32) (result i64)))
   (import "aperture" "memory_unmap" (func $unmap (param i32 i64 i64) (result i32)))
   (import "aperture" "memory_protect" (func $protect (param i32 i64 i64 i32) (result i32)))
+  (import "aperture" "memory_attach" (func $attach (param i32 i32 i64 i64 i64 i32 i64) (result i64)))
+  (import "aperture" "memory_detach" (func $detach (param i32 i64 i64) (result i32)))
+  (import "aperture" "memory_sync" (func $sync (param i32 i64 i64) (result i32)))
+  (import "aperture" "memory_wait32" (func $wait32 (param i32 i32 i32 i64) (result i32)))
+  (import "aperture" "memory_wait64" (func $wait64 (param i32 i32 i64 i64) (result i32)))
+  (import "aperture" "memory_notify" (func $notify (param i32 i32 i32) (result i32)))
   (memory $m0 (export "memory") 1)
   (memory $m1 (export "memory1") 2)
   (data (memory $m0) (i32.const 0) "shared")
@@ -17,6 +24,19 @@
     (call $unmap (local.get 0) (local.get 1) (local.get 2)))
   (func (export "protect") (param i32 i64 i64 i32) (result i32)
     (call $protect (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "attach") (param $mem i32) (param $h i32) (param $addr i64) (param $mode i32) (result i64)
+    (call $attach (local.get $mem) (local.get $h) (i64.const 0) (i64.const 0) (local.get $addr) (local.get $mode)
+                  (i64.const 0)))
+  (func (export "detach") (param i32 i64 i64) (result i32)
+    (call $detach (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "sync") (param i32 i64 i64) (result i32)
+    (call $sync (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "wait32") (param i32 i32 i32 i64) (result i32)
+    (call $wait32 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "wait64") (param i32 i32 i64 i64) (result i32)
+    (call $wait64 (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
+  (func (export "notify") (param i32 i32 i32) (result i32)
+    (call $notify (local.get 0) (local.get 1) (local.get 2)))
   (func (export "load0") (param i32) (result i32) (i32.load $m0 (local.get 0)))
   (func (export "load1") (param i32) (result i32) (i32.load $m1 (local.get 0)))
   (func (export "store1") (param i32 i32) (i32.store $m1 (local.get 0) (local.get 1)))
