@@ -73,14 +73,21 @@ struct BackingPiece {
 // The pages of a region-backed memory (docs/regions.md, "Region-backed memories"):
 // wasm address A is byte `offset + A` of the file behind `fd`, mapped MAP_SHARED, so every
 // instance and process that backs a memory with the same bytes shares the whole memory.
-// The memory grows within `length` bytes (whole wasm pages) and no further.
+// The memory grows within `length` bytes (whole wasm pages) and no further, unless
+// `extend`: then it may grow up to its type's maximum (and 4 GiB), and growth extends the
+// file (never shrinks it) to cover the new pages.
 struct MemoryBacking {
   int fd = -1;                       // owned by keep_alive's object, not by the memory
   uint64_t offset = 0;               // file offset of wasm address 0 (host-page aligned)
   uint64_t length = 0;               // bytes of the file the memory may use
+  bool extend = false;               // growth past `length` extends the file
   std::string region_name;           // named in errors
   std::shared_ptr<void> keep_alive;  // keeps the fd open while the memory lives
 };
+
+// Backings for memories a module defines, by memory index (Store::instantiate): memory
+// N's pages are the backing's bytes instead of fresh private pages.
+using MemoryBackings = std::map<uint32_t, MemoryBacking>;
 
 // Outcome of a request to change a window.
 enum class WindowChange {
@@ -187,7 +194,12 @@ class Memory {
   // A guest `requester` may change only the windows it owns; read-write needs may_write.
   WindowChange protect_window(uint64_t addr, uint64_t length, bool writable,
                               uint64_t requester = kHostOwner);
-  // The window parts of [addr, addr+len), as backing bytes (bulk copies check aliasing).
+  // Whether some of this memory's bytes can be shared with other mappings (windows, or a
+  // region-backed memory): only then can a bulk copy meet the same bytes twice.
+  bool may_alias() const { return backing_ || window_count() != 0; }
+  // The parts of [addr, addr+len) that are shared bytes (windows, and the pages of a
+  // region-backed memory), as backing bytes: bulk copies check aliasing. The caller has
+  // checked that the range is accessible.
   std::vector<BackingPiece> backing_pieces(uint64_t addr, uint64_t len) const;
   // The window containing `addr`, copied out, or nullopt.
   std::optional<WindowRecord> window_at(uint64_t addr) const;
@@ -217,6 +229,12 @@ class Memory {
   void insert_window(WindowRecord w);
   // Drops the record of the window at `it`. Caller holds windows_mutex_.
   void erase_window(std::map<uint64_t, WindowRecord>::iterator it);
+  // A region-backed memory growing to `new_bytes` with an extendable backing: makes the
+  // file hold them (fallocate never shrinks it, unlike a racing ftruncate from another
+  // process). False when the file cannot be extended. Caller holds windows_mutex_.
+  bool extend_backing(uint64_t new_bytes);
+  // Appends the region-backed pages of [begin, end) (outside windows) to `out`.
+  void add_backed_piece(uint64_t begin, uint64_t end, std::vector<BackingPiece>& out) const;
   // Fresh private pages over [addr, addr+length): zero-filled read-write inside
   // [0, size), PROT_NONE above. False when mmap failed. Caller holds windows_mutex_.
   bool restore_private_pages(uint64_t addr, uint64_t length);
@@ -233,6 +251,7 @@ class Memory {
   std::atomic<uint64_t> size_bytes_{0};  // written under windows_mutex_
   uint64_t max_bytes_ = kAddressSpace;
   uint64_t backing_cap_ = kAddressSpace;  // whole wasm pages of the backing, if any
+  uint64_t backing_dev_ = 0, backing_ino_ = 0;  // the backing file (aliasing checks)
   mutable std::mutex windows_mutex_;
   std::map<uint64_t, WindowRecord> windows_;  // by address
   std::unique_ptr<FreeRanges> free_;          // the address ranges no window covers

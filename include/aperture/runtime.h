@@ -246,12 +246,18 @@ class Store {
   // Links, allocates, initialises segments and runs the start function. `before_start`
   // (optional) runs after segment initialisation and before the start function: the
   // place to establish bindings (windows the start function may already use).
-  // Throws LinkError (imports), Trap (segment out of bounds, start function trapped).
+  // `defined_memories` (optional) backs memories the module defines by index: memory N
+  // is created over that backing (a region-backed memory; aperture::region_memory_backing
+  // in bindings.h makes one from a Region) instead of fresh private pages.
+  // Throws LinkError (imports; a backing for an imported or missing memory), Error (a
+  // backing too small for the memory), Trap (segment out of bounds, start function trapped).
   using BeforeStart = std::function<void(Instance&)>;
   Instance& instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
-                        const BeforeStart& before_start = {});
+                        const BeforeStart& before_start = {},
+                        const MemoryBackings& defined_memories = {});
   Instance& instantiate(std::shared_ptr<const CompiledModule> module,
-                        std::span<const Extern> imports, const BeforeStart& before_start = {});
+                        std::span<const Extern> imports, const BeforeStart& before_start = {},
+                        const MemoryBackings& defined_memories = {});
 
   // Calls any function (wasm or host) with typed arguments. Throws Trap.
   std::vector<Value> invoke(Function& f, std::span<const Value> args);

@@ -73,20 +73,17 @@ uint32_t memory_count(const Module& m) {
   return n;
 }
 
-uint32_t imported_memory_count(const Module& m) {
-  uint32_t n = 0;
-  for (const Import& i : m.imports) n += i.kind == ExternKind::Memory;
-  return n;
-}
-
 // What cannot work with any region is refused now rather than at every run.
 void check_binding(const Module& m, const Binding& b) {
   uint64_t page = host_page_size();
   if (b.kind == Binding::Kind::Memory) {
-    if (b.memory >= imported_memory_count(m))
-      throw UsageError("--memory " + std::to_string(b.memory) + "=" + b.region + ": memory " +
-                       std::to_string(b.memory) + " is not an imported memory of the module (it imports " +
-                       std::to_string(imported_memory_count(m)) + "); only an imported memory can be region-backed");
+    if (b.memory >= memory_count(m))
+      throw UsageError("--memory " + std::to_string(b.memory) + "=" + b.region + ": the module has no memory " +
+                       std::to_string(b.memory) + " (it has " + std::to_string(memory_count(m)) + ")");
+    if (b.growth == MemoryGrowth::ExtendRegion)
+      throw UsageError("--memory " + std::to_string(b.memory) + "=" + b.region + ",extend: whether a memory may "
+                       "extend its region is decided when running (aperture run --memory N=NAME,extend), not "
+                       "recorded in the module");
     if (b.offset % page != 0)
       throw UsageError("--memory " + std::to_string(b.memory) + "=" + b.region + ": offset " +
                        std::to_string(b.offset) + " is not a multiple of the page size " + std::to_string(page));
@@ -115,7 +112,7 @@ CLI::App* add_bind_command(CLI::App& app, BindOptions& o) {
   };
   one_each(bind->add_option("--map", o.maps,
                             "a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw] (default rw)"));
-  one_each(bind->add_option("--memory", o.memories, "imported memory N is region NAME: N=NAME[,offset=N]"));
+  one_each(bind->add_option("--memory", o.memories, "memory N (imported or defined) is region NAME: N=NAME[,offset=N]"));
   return bind;
 }
 
@@ -136,6 +133,11 @@ int bind_command(const BindOptions& o) {
     std::vector<Binding> all = module_bindings(m);
     for (const Binding& b : added) check_binding(m, b);
     all.insert(all.end(), added.begin(), added.end());
+    try {
+      check_memories_bound_once(all);  // the runtime would refuse the module at every run
+    } catch (const BindError& e) {
+      throw UsageError(e.what());
+    }
     std::vector<uint8_t> out = without_bind_sections(bytes);
     append_bind_section(out, encode_bind_section(all));
     std::ofstream f(o.output, std::ios::binary | std::ios::trunc);

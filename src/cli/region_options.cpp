@@ -229,13 +229,14 @@ Binding parse_memory_binding(const std::string& spec) {
   if (eq == std::string::npos || eq == 0)
     throw Error("--memory expects N=NAME[,offset=N] (memory N is region NAME), got '" + spec + "'");
   SpecParts p = split_spec(spec.substr(eq + 1));
-  only_known(p, {"offset"}, spec);
+  only_known(p, {"offset", "extend"}, spec);
   Binding b;
   b.kind = Binding::Kind::Memory;
   b.memory = parse_memory_index(spec.substr(0, eq), "--memory '" + spec + "'");
   b.region = p.head;
   if (b.region.empty()) throw Error("--memory '" + spec + "' names no region (N=NAME)");
   b.offset = option_size(p, "offset", 0);
+  if (p.options.count("extend")) b.growth = MemoryGrowth::ExtendRegion;
   return b;
 }
 
@@ -264,8 +265,9 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T][,copy|,mapped] "
                           "into memory N (default 0) before start"));
   one_each(run.add_option("--memory", o.memories,
-                          "back imported memory N with region NAME: N=NAME[,offset=N] (shared by every "
-                          "process that backs a memory with the region)"));
+                          "back memory N (imported or defined) with region NAME: N=NAME[,offset=N][,extend] "
+                          "(shared by every process that backs a memory with the region; extend: growth "
+                          "extends the region's file instead of stopping at its end)"));
   run.add_option("--shared-heap", o.shared_heap,
                  "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME (a --region; "
                  "shared by every process that names the same region), mapped at 4 GiB minus the heap's size");
@@ -313,17 +315,24 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
   }
   for (const std::string& m : o.memories) rr->memories.push_back(parse_memory_binding(m));
   hooks.before_instantiate.push_back([rr](Store& store, Linker& linker) { rr->guest.define_imports(store, linker); });
-  // Declarative bindings (the module's aperture.bind section, then --memory): every
-  // region is looked up before anything is created; imported memories bound to a region
-  // are defined before linking, windows mapped before the start function.
-  hooks.link_module.push_back([rr](const Module& module, Store& store, Linker& linker) {
-    std::vector<Binding> wanted = module_bindings(module);
+  // Declarative bindings (the module's aperture.bind section, then --memory, which
+  // replaces the section's record for the same memory): every region is looked up before
+  // anything is created; memories bound to a region are defined before linking (imported)
+  // or handed to instantiation (defined), windows mapped before the start function.
+  hooks.link_module.push_back([rr](const Module& module, Store& store, Linker& linker, MemoryBackings& defined) {
+    std::vector<Binding> wanted;
+    for (Binding& b : module_bindings(module)) {
+      bool overridden = b.kind == Binding::Kind::Memory &&
+                        std::any_of(rr->memories.begin(), rr->memories.end(),
+                                    [&](const Binding& m) { return m.memory == b.memory; });
+      if (!overridden) wanted.push_back(std::move(b));
+    }
     wanted.insert(wanted.end(), rr->memories.begin(), rr->memories.end());
     rr->bindings = resolve_bindings(wanted, [rr](const std::string& name) -> std::shared_ptr<Region> {
       auto it = rr->regions.find(name);
       return it == rr->regions.end() ? nullptr : it->second;
     });
-    define_bound_memories(module, rr->bindings, store, linker);
+    define_bound_memories(module, rr->bindings, store, linker, &defined);
   });
   if (o.shared_heap) install_shared_heap(lookup(*rr, *o.shared_heap, "--shared-heap " + *o.shared_heap), hooks);
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {

@@ -103,7 +103,8 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   wasi::Threads threads([](const Trap& t) { end_program(trap_status(t)); });
   threads.define_imports(store, linker);
   for (auto& hook : hooks.before_instantiate) hook(store, linker);
-  for (auto& hook : hooks.link_module) hook(module_of(*compiled), store, linker);
+  MemoryBackings defined_memories;  // region-backed memories the module defines
+  for (auto& hook : hooks.link_module) hook(module_of(*compiled), store, linker, defined_memories);
   define_missing_shared_memories(module_of(*compiled), store, linker);
   // --timeout counts from here: instantiation (start function included) and the run.
   Watchdog watchdog(store.interrupt_handle(), limits.timeout);
@@ -111,7 +112,7 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   try {
     Instance& inst = store.instantiate(compiled, linker, [&](Instance& created) {
       for (auto& hook : hooks.after_instantiate) hook(store, created);
-    });
+    }, defined_memories);
     if (o.invoke) {
       status = invoke_export(inst, o);
     } else {

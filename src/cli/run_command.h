@@ -41,9 +41,10 @@ struct RunHooks {
   // Configure before instantiation: after the WASI imports are defined, so a hook may
   // add imports of its own (or override one) in `linker`.
   std::vector<std::function<void(Store&, Linker&)>> before_instantiate;
-  // After before_instantiate, with the module: bindings that need to know its imports
-  // (region-backed imported memories).
-  std::vector<std::function<void(const Module&, Store&, Linker&)>> link_module;
+  // After before_instantiate, with the module: bindings that need to know its memories
+  // (region-backed memories: imported ones defined in the linker, the module's own added
+  // to the MemoryBackings that Store::instantiate gets).
+  std::vector<std::function<void(const Module&, Store&, Linker&, MemoryBackings&)>> link_module;
   // After segment initialisation, before the module's start function and _start/--invoke:
   // the place to map windows (bindings) the start function may already use.
   std::vector<std::function<void(Store&, Instance&)>> after_instantiate;

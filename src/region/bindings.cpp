@@ -3,6 +3,7 @@
 #include "aperture/bindings.h"
 
 #include <cstdio>
+#include <map>
 
 #include "binary/module.h"
 #include "binary/printable_name.h"
@@ -26,7 +27,12 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-std::string quoted(const std::string& name) { return "'" + printable_name(name) + "'"; }
+std::string quoted(const std::string& name) {
+  std::string q = "'";  // appended, not "'" + ...: GCC 12 warns (-Wrestrict) falsely on that
+  q += printable_name(name);
+  q += '\'';
+  return q;
+}
 
 [[noreturn]] void malformed(size_t at, const std::string& what) {
   throw BindError("malformed " + std::string(kBindSectionName) + " section: " + what +
@@ -76,6 +82,10 @@ std::vector<Binding> parse_bind_section(std::span<const uint8_t> payload) {
 std::vector<uint8_t> encode_bind_section(std::span<const Binding> bindings) {
   std::vector<uint8_t> out;
   for (const Binding& b : bindings) {
+    if (b.kind == Binding::Kind::Memory && b.growth == MemoryGrowth::ExtendRegion)
+      throw BindError("memory " + std::to_string(b.memory) + " = region " + quoted(b.region) +
+                      ": whether a memory may extend its region is the host's decision, not recorded in " +
+                      kBindSectionName + "; pass extend to aperture run --memory instead");
     if (b.region.empty() || b.region.size() > 255)
       throw BindError("a region name in " + std::string(kBindSectionName) +
                       " has 1 to 255 bytes, not " + std::to_string(b.region.size()));
@@ -105,7 +115,8 @@ std::vector<Binding> module_bindings(const Module& module) {
 std::string describe_binding(const Binding& b) {
   if (b.kind == Binding::Kind::Memory)
     return "memory " + std::to_string(b.memory) + " = region " + quoted(b.region) +
-           (b.offset ? " from offset " + hex(b.offset) : "");
+           (b.offset ? " from offset " + hex(b.offset) : "") +
+           (b.growth == MemoryGrowth::ExtendRegion ? ", extending it as it grows" : "");
   return "window of region " + quoted(b.region) + " at " + hex(b.addr) + " of memory " +
          std::to_string(b.memory) + ", offset " + hex(b.offset) + ", size " +
          (b.size ? hex(b.size) : std::string("rest of the region")) + ", " +
@@ -133,23 +144,78 @@ std::vector<ResolvedBinding> resolve_bindings(std::span<const Binding> bindings,
   return out;
 }
 
+void check_memories_bound_once(std::span<const Binding> bindings) {
+  std::map<uint32_t, const Binding*> bound;
+  for (const Binding& b : bindings) {
+    if (b.kind != Binding::Kind::Memory) continue;
+    auto [earlier, first] = bound.emplace(b.memory, &b);
+    if (!first)
+      throw BindError("memory " + std::to_string(b.memory) + " is bound twice, to region " +
+                      quoted(earlier->second->region) + " and to region " + quoted(b.region) +
+                      "; a memory is one region's pages, bind it once");
+  }
+}
+
+namespace {
+
+// The type of memory `index` of `module` (imports first); nullptr when it has none.
+// *import is the import for an imported memory, else nullptr.
+const MemoryType* memory_type(const Module& module, uint32_t index, const Import** import) {
+  *import = nullptr;
+  uint32_t imported = 0;
+  for (const Import& i : module.imports) {
+    if (i.kind != ExternKind::Memory) continue;
+    if (imported++ == index) {
+      *import = &i;
+      return &i.memory;
+    }
+  }
+  if (index - imported < module.memories.size()) return &module.memories[index - imported];
+  return nullptr;
+}
+
+std::string count_memories(const Module& module) {
+  size_t n = module.num_imported_memories + module.memories.size();
+  return std::to_string(n) + (n == 1 ? " memory" : " memories");
+}
+
+// A region too small for the memory's minimum fails here, naming the binding, before
+// anything is created.
+void check_holds_minimum(const MemoryType& type, const ResolvedBinding& rb) {
+  const Binding& b = rb.binding;
+  uint64_t needed = type.limits.min * kWasmPageSize;
+  if (b.growth == MemoryGrowth::ExtendRegion || needed <= rb.region->size() - b.offset) return;
+  throw BindError("region " + quoted(b.region) + " has " + std::to_string(rb.region->size() - b.offset) +
+                  " bytes from offset " + hex(b.offset) + ", too small for memory " + std::to_string(b.memory) +
+                  "'s minimum of " + std::to_string(type.limits.min) + " pages (" + std::to_string(needed) +
+                  " bytes); give the region at least that size (" + describe_binding(b) + ")");
+}
+
+}  // namespace
+
 void define_bound_memories(const Module& module, std::span<const ResolvedBinding> bindings,
-                           Store& store, Linker& linker) {
+                           Store& store, Linker& linker, MemoryBackings* defined) {
+  std::vector<Binding> plain;
+  for (const ResolvedBinding& rb : bindings) plain.push_back(rb.binding);
+  check_memories_bound_once(plain);
   for (const ResolvedBinding& rb : bindings) {
     const Binding& b = rb.binding;
     if (b.kind != Binding::Kind::Memory) continue;
     const Import* import = nullptr;
-    uint32_t index = 0;
-    for (const Import& i : module.imports) {
-      if (i.kind != ExternKind::Memory) continue;
-      if (index++ == b.memory) import = &i;
-    }
-    if (!import)
-      throw BindError("the module binds memory " + std::to_string(b.memory) + " to region " +
-                      quoted(b.region) + ", but that memory is not imported (the module has " +
-                      std::to_string(index) + " imported memories); only an imported memory can be region-backed");
+    const MemoryType* type = memory_type(module, b.memory, &import);
+    if (!type)
+      throw BindError("the module binds memory " + std::to_string(b.memory) + " to region " + quoted(b.region) +
+                      ", which it does not have (it has " + count_memories(module) + ")");
+    if (!import && !defined)
+      throw BindError("the module binds memory " + std::to_string(b.memory) + ", which it defines, to region " +
+                      quoted(b.region) + "; pass a MemoryBackings to define_bound_memories and Store::instantiate");
+    check_holds_minimum(*type, rb);
     try {
-      Memory* mem = create_region_memory(store, import->memory, rb.region, b.offset);
+      if (!import) {
+        (*defined)[b.memory] = region_memory_backing(rb.region, b.offset, b.growth);
+        continue;
+      }
+      Memory* mem = create_region_memory(store, *type, rb.region, b.offset, b.growth);
       linker.define(import->module, import->name, Extern::memory(mem));
     } catch (const RegionError& e) {
       throw BindError(std::string(e.what()) + " (" + describe_binding(b) + ")");

@@ -23,13 +23,16 @@ bool memory_fill(Instance& inst, uint32_t memory, uint32_t dst, uint32_t value, 
 
 namespace {
 
-// Whether some destination byte is also a source byte reached through another window (the
-// same region mapped twice, e.g. a ring buffer). memmove then picks its direction from
-// addresses that say nothing about the bytes and smears data; such a copy goes through a
-// temporary buffer. Within one window, addresses and bytes agree and memmove is right.
+// Whether some destination byte is also a source byte reached through another mapping of
+// the same bytes: the same region mapped twice (a ring buffer), or a region-backed memory
+// and a window of its region (in another memory or in itself). memmove then picks its
+// direction from addresses that say nothing about the bytes and smears data; such a copy
+// goes through a temporary buffer. Within one window, or within a region-backed memory's
+// own pages, addresses and bytes agree and memmove is right.
 bool copies_through_alias(const Memory& d, uint64_t dst, const Memory& s, uint64_t src,
                           uint64_t n) {
-  if (d.window_count() == 0 || s.window_count() == 0) return false;
+  if (!d.may_alias() || !s.may_alias()) return false;
+  if (&d == &s && d.window_count() == 0) return false;  // one translation: memmove is right
   std::vector<BackingPiece> to = d.backing_pieces(dst, n);
   if (to.empty()) return false;
   std::vector<BackingPiece> from = s.backing_pieces(src, n);

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -35,14 +36,25 @@ Memory::Memory(const MemoryType& type, MemoryBacking backing)
   if (backing_->offset % host_page_size() != 0)
     throw Error("a memory backed by region '" + name + "' must start at a multiple of the page size (" +
                 std::to_string(host_page_size()) + "), not at offset " + std::to_string(backing_->offset));
-  // Only whole wasm pages of the backing can become memory.
-  backing_cap_ = std::min(backing_->length, kAddressSpace) / kWasmPageSize * kWasmPageSize;
+  // Only whole wasm pages of the backing can become memory; an extendable backing grows
+  // with the memory, up to the type's maximum.
+  uint64_t type_cap = std::min<uint64_t>(type.limits.max.value_or(kMaxMemoryPages), kMaxMemoryPages) * kWasmPageSize;
+  backing_cap_ = backing_->extend ? type_cap
+                                  : std::min(backing_->length, kAddressSpace) / kWasmPageSize * kWasmPageSize;
   uint64_t needed = type.limits.min * kWasmPageSize;
   if (type.limits.min > kMaxMemoryPages || needed > backing_cap_)
     throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" + std::to_string(needed) +
                 " bytes) does not fit in region '" + name + "' (" + std::to_string(backing_->length) +
                 " bytes from offset " + std::to_string(backing_->offset) +
                 "); give the region at least that size");
+  if (backing_->extend && needed > backing_->length && !extend_backing(needed))
+    throw Error("cannot extend region '" + name + "' to hold a memory of " + std::to_string(type.limits.min) +
+                " pages: " + std::strerror(errno));
+  struct stat st;
+  if (fstat(backing_->fd, &st) == 0) {
+    backing_dev_ = static_cast<uint64_t>(st.st_dev);
+    backing_ino_ = static_cast<uint64_t>(st.st_ino);
+  }
   max_bytes_ = backing_cap_;
   reserve();
   if (backing_cap_ != 0 &&
@@ -111,10 +123,25 @@ int64_t Memory::grow(uint64_t delta_pages) {
   // Never grow over a window: the new pages would be the region's shared pages, and the
   // guest's allocator would hand them out as fresh heap (DESIGN.md, "Semantics").
   if (overlaps_window(old_bytes, new_bytes)) return -1;
+  if (backing_ && backing_->extend && !extend_backing(new_bytes)) return -1;
   if (mprotect(base_ + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0) return -1;
   // Release: a thread that sees the new size also sees the pages accessible.
   size_bytes_.store(new_bytes, std::memory_order_release);
   return static_cast<int64_t>(old_pages);
+}
+
+// Caller holds windows_mutex_ (or the constructor runs).
+bool Memory::extend_backing(uint64_t new_bytes) {
+  struct stat st;
+  if (fstat(backing_->fd, &st) != 0) return false;
+  uint64_t want = backing_->offset + new_bytes;
+  if (static_cast<uint64_t>(st.st_size) >= want) return true;  // another process grew it
+  uint64_t from = std::max<uint64_t>(st.st_size, backing_->offset);
+  if (fallocate(backing_->fd, 0, static_cast<off_t>(from), static_cast<off_t>(want - from)) == 0) return true;
+  // A file system without fallocate: ftruncate, which only extends here (the size was
+  // checked just before; a racing process extending further can lose pages to it).
+  if (errno != EOPNOTSUPP) return false;
+  return ftruncate(backing_->fd, static_cast<off_t>(want)) == 0;
 }
 
 // Caller holds windows_mutex_.
@@ -362,19 +389,31 @@ bool Memory::in_window(uint64_t addr) const {
   return addr < w.addr + w.length;
 }
 
+// A region-backed memory's own pages are one address-to-byte translation: the memory
+// itself is the piece's identity. Caller holds windows_mutex_.
+void Memory::add_backed_piece(uint64_t begin, uint64_t end, std::vector<BackingPiece>& out) const {
+  if (!backing_ || begin >= end) return;
+  out.push_back({this, backing_dev_, backing_ino_, backing_->offset + begin, backing_->offset + end});
+}
+
 std::vector<BackingPiece> Memory::backing_pieces(uint64_t addr, uint64_t len) const {
   std::vector<BackingPiece> out;
-  if (len == 0 || window_count() == 0) return out;
+  if (len == 0 || !may_alias()) return out;
   std::lock_guard<std::mutex> lock(windows_mutex_);
+  const uint64_t end = addr + len;
+  uint64_t cursor = addr;  // the pages before `cursor` are done
   auto it = windows_.upper_bound(addr);
   if (it != windows_.begin()) --it;
-  for (; it != windows_.end() && it->first < addr + len; ++it) {
+  for (; it != windows_.end() && it->first < end; ++it) {
     const WindowRecord& w = it->second;
-    uint64_t begin = std::max(addr, w.addr), end = std::min(addr + len, w.addr + w.length);
-    if (begin >= end) continue;
+    uint64_t begin = std::max(addr, w.addr), stop = std::min(end, w.addr + w.length);
+    if (begin >= stop) continue;
+    add_backed_piece(cursor, begin, out);
     out.push_back({&w, w.backing_dev, w.backing_ino, w.backing_offset + (begin - w.addr),
-                   w.backing_offset + (end - w.addr)});
+                   w.backing_offset + (stop - w.addr)});
+    cursor = stop;
   }
+  add_backed_piece(cursor, end, out);
   return out;
 }
 

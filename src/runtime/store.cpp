@@ -284,18 +284,37 @@ Global* Store::create_global(const GlobalType& type, Value init) {
 }
 
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
-                             const BeforeStart& before_start) {
+                             const BeforeStart& before_start, const MemoryBackings& defined_memories) {
   std::vector<Extern> imports = linker.resolve(module->module);
-  return instantiate(std::move(module), imports, before_start);
+  return instantiate(std::move(module), imports, before_start, defined_memories);
 }
 
+namespace {
+
+// Every backing names a memory the module defines.
+void check_defined_memory_backings(const Module& m, const MemoryBackings& backings) {
+  for (const auto& [index, backing] : backings) {
+    if (index >= m.num_imported_memories && index - m.num_imported_memories < m.memories.size()) continue;
+    throw LinkError("memory " + std::to_string(index) + " cannot be backed by region '" +
+                    backing.region_name + "': " +
+                    (index < m.num_imported_memories
+                         ? "it is imported (back the memory the host provides for the import instead)"
+                         : "the module has only " +
+                               std::to_string(m.num_imported_memories + m.memories.size()) + " memories"));
+  }
+}
+
+}  // namespace
+
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
-                             std::span<const Extern> imports, const BeforeStart& before_start) {
+                             std::span<const Extern> imports, const BeforeStart& before_start,
+                             const MemoryBackings& defined_memories) {
   const Module& m = compiled->module;
   if (imports.size() != m.imports.size())
     throw LinkError("module needs " + std::to_string(m.imports.size()) + " imports, got " +
                     std::to_string(imports.size()));
   for (size_t i = 0; i < imports.size(); ++i) check_import(m, m.imports[i], imports[i]);
+  check_defined_memory_backings(m, defined_memories);
 
   static std::atomic<uint64_t> next_instance_id{1};
   auto owned = std::make_unique<Instance>();
@@ -323,7 +342,11 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     inst.funcs_.push_back(objects_->adopt(objects_->functions, std::move(f)));
   }
   for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
-  for (const MemoryType& mt : m.memories) inst.memories_.push_back(create_memory(mt));
+  for (const MemoryType& mt : m.memories) {
+    auto backing = defined_memories.find(static_cast<uint32_t>(inst.memories_.size()));
+    inst.memories_.push_back(backing == defined_memories.end() ? create_memory(mt)
+                                                               : create_memory(mt, backing->second));
+  }
   for (Memory* mem : inst.memories_) inst.memory_bases_.push_back(mem->base());
   for (const GlobalDef& g : m.globals) {
     uint64_t bits = eval_const(g.init, inst);

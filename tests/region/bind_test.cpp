@@ -181,7 +181,9 @@ TEST_F(BindTest, BindRefusesBadRequestsWithAUsageError) {
       {" --map input@0xF0000000,memory=1", "has no memory 1"},
       {" --map input@0xF0000000,color=red", "unknown option 'color'"},
       {" --map input@0xFFFFF000,size=8K", "inside the 4 GiB address space"},
-      {" --memory 0=mem", "not an imported memory"},
+      {" --memory 1=mem", "has no memory 1"},
+      {" --memory 0=mem,extend", "decided when running"},
+      {" --memory 0=mem --memory 0=other", "memory 0 is bound twice"},
       {" --memory x=mem", "bad address 'x'"},
   };
   for (const Case& c : cases) {

@@ -1,13 +1,15 @@
 // Bulk memory operations with windows follow the spec exactly, in the engine under test:
 // zero-length operations still check their address (windows do not switch that off),
-// and memory.copy between two windows of the same region (a ring buffer mapped twice)
-// behaves as if copied through a temporary buffer.
+// and memory.copy between two windows of the same region (a ring buffer mapped twice), or
+// between a region-backed memory and a window of its region, behaves as if copied through
+// a temporary buffer.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
 #include <iterator>
 
+#include "aperture/bindings.h"
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
@@ -118,6 +120,76 @@ TEST_F(RingTest, CopyWithinOneMappingIsAnOrdinaryOverlappingCopy) {
   std::vector<uint8_t> want = expected(dst, src, n);
   ASSERT_EQ(call("copy", dst, src, n), "ok");
   EXPECT_TRUE(now() == want);
+}
+
+// Memory 1 of defined_memory.wasm is region R (a region-backed memory: address x of memory
+// 1 is R[x]), and R's first kL bytes are also a window at kA of memory 1 and of memory 0.
+// Addresses say nothing about which bytes a copy meets twice.
+class BackedMemoryAliasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ifstream in(std::string(APERTURE_WAT_DIR) + "/defined_memory.wasm", std::ios::binary);
+    std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
+    region_ = Region::create_memfd(kWasmPageSize, "backing");
+    Linker linker;
+    guest_.define_imports(store_, linker);
+    inst_ = &store_.instantiate(compile(b, testing_support::engine_under_test()), linker, {},
+                                MemoryBackings{{1, region_memory_backing(region_)}});
+    WindowOptions mapped;  // an alias needs the region's own pages (a copy window is a copy)
+    mapped.mode = WindowMode::Map;
+    map_window(*inst_->memory(1), region_, 0, kL, kA, Access::ReadWrite, mapped);
+    map_window(*inst_->memory(0), region_, 0, kL, kA, Access::ReadWrite, mapped);
+    for (uint64_t i = 0; i < kWasmPageSize; ++i) region_->data()[i] = static_cast<uint8_t>(i * 7 + i / 251);
+    before_.assign(region_->data(), region_->data() + kWasmPageSize);
+  }
+  // The region offset of a wasm address (memory 1's own pages or either window).
+  uint64_t offset(uint64_t addr) const { return addr >= kA ? addr - kA : addr; }
+  // The region after copying n bytes from src to dst through a temporary buffer.
+  std::vector<uint8_t> expected(uint64_t dst, uint64_t src, uint64_t n) const {
+    std::vector<uint8_t> tmp(n), out = before_;
+    for (uint64_t i = 0; i < n; ++i) tmp[i] = before_[offset(src + i)];
+    for (uint64_t i = 0; i < n; ++i) out[offset(dst + i)] = tmp[i];
+    return out;
+  }
+  std::vector<uint8_t> now() const { return {region_->data(), region_->data() + kWasmPageSize}; }
+  void copy(const std::string& fn, uint64_t dst, uint64_t src, uint64_t n) {
+    inst_->call(fn, std::vector<Value>{Value::i32(static_cast<uint32_t>(dst)), Value::i32(static_cast<uint32_t>(src)),
+                                       Value::i32(static_cast<uint32_t>(n))});
+  }
+  // Runs `fn` and compares the region with the temporary-buffer result.
+  void expect_exact(const std::string& fn, uint64_t dst, uint64_t src, uint64_t n) {
+    std::vector<uint8_t> want = expected(dst, src, n);
+    copy(fn, dst, src, n);
+    EXPECT_TRUE(now() == want) << fn << "(" << dst << ", " << src << ", " << n << "): data smeared";
+    std::memcpy(region_->data(), before_.data(), before_.size());
+  }
+  static constexpr uint64_t kA = 1ull << 24;
+  const uint64_t kL = 4 * kPage;
+  Store store_;
+  GuestRegions guest_;
+  Instance* inst_ = nullptr;
+  std::shared_ptr<Region> region_;
+  std::vector<uint8_t> before_;
+};
+
+TEST_F(BackedMemoryAliasTest, CopyBetweenTheMemorysPagesAndAWindowInItIsExact) {
+  expect_exact("copy11", 8, kA, kL - 8);       // lower address, higher bytes
+  expect_exact("copy11", kA, 8, kL - 8);       // higher address, lower bytes
+  expect_exact("copy11", kA + 40, 0, kL - 40);
+}
+
+TEST_F(BackedMemoryAliasTest, CopyBetweenTheMemoryAndAWindowInAnotherMemoryIsExact) {
+  // Whichever reservation lies lower, one direction of each pair meets the bytes in the
+  // opposite order of the addresses.
+  expect_exact("copy01", kA + 8, 0, kL - 8);
+  expect_exact("copy01", kA, 8, kL - 8);
+  expect_exact("copy10", 8, kA, kL - 8);
+  expect_exact("copy10", 0, kA + 8, kL - 8);
+}
+
+TEST_F(BackedMemoryAliasTest, CopyWithinTheMemorysOwnPagesIsAnOrdinaryOverlappingCopy) {
+  expect_exact("copy11", 20, 10, kWasmPageSize - 20);
+  expect_exact("copy11", 10, 20, kWasmPageSize - 20);
 }
 
 }  // namespace

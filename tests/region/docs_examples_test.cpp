@@ -74,6 +74,17 @@ TEST_F(DocsExamplesTest, RegionBackedMemoryExampleRunsAsDocumented) {
   EXPECT_NE(r.out.find("\n7\n1\n-1\n"), std::string::npos) << r.out;
 }
 
+TEST_F(DocsExamplesTest, DefinedMemoryExampleRunsAsDocumented) {
+  std::string script = tested_block("defined-memory");
+  ASSERT_FALSE(script.empty()) << "docs/regions.md lost its defined-memory example";
+  replace_all(script, "/counters", "/aperture_docs_counters_" + std::to_string(getpid()));
+  copy(std::string(APERTURE_WAT_DIR) + "/defined_memory.wasm", "defined_memory.wasm");
+  cli_test::Result r = run_script(script);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // get 16 prints 7, the grows -1, 1 and 1 (the comments in the example).
+  EXPECT_NE(r.out.find("\n7\n-1\n1\n1\n"), std::string::npos) << r.out;
+}
+
 TEST_F(DocsExamplesTest, GuestSourceExampleIsTheBuiltGuestsSource) {
   std::string block = tested_block("guest-source");
   ASSERT_FALSE(block.empty());
