@@ -202,6 +202,37 @@ TEST_F(CliRegionTest, MapTakesAMemoryIndex) {
   unlink(path.c_str());
 }
 
+TEST_F(CliRegionTest, MapOnMemoryOneTakesEveryWindowOption) {
+  std::string path = std::string(APERTURE_BINARY_DIR) + "/map_memory_one_" + std::to_string(getpid()) + ".bin";
+  std::vector<uint32_t> words(1024, 0);
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fwrite(words.data(), 4, words.size(), f);
+  fclose(f);
+  std::string module = std::string(APERTURE_WAT_DIR) + "/two_memories.wasm";
+  std::string region = "run --region s=file:" + path + " ";
+  std::string out;
+  // A copy window in memory 1 is written back when the run ends.
+  EXPECT_EQ(run(region + "--map s@0x100000,memory=1,copy " + module + " --invoke store1 0x100008 77", &out), 0) << out;
+  f = fopen(path.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(fread(words.data(), 4, words.size(), f), words.size());
+  fclose(f);
+  EXPECT_EQ(words[2], 77u);
+  // Attachments in memory 1: two writers of the same bytes conflict, a reader reads.
+  out.clear();
+  EXPECT_EQ(run(region + "--map s@0x100000,memory=1,exclusive --map s@0x200000,memory=1,exclusive " + module +
+                    " --invoke load1 0x100008", &out), 1) << out;
+  EXPECT_NE(out.find("attached exclusively elsewhere"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run(region + "--map s@0x100000,memory=1,shared " + module + " --invoke load1 0x100008", &out), 0) << out;
+  EXPECT_EQ(out, "77\n");
+  out.clear();
+  EXPECT_EQ(run(region + "--map s@0x100000,memory=1,shared " + module + " --invoke store1 0x100008 1", &out), 134) << out;
+  EXPECT_NE(out.find("write to read-only window of region '" + path + "'"), std::string::npos) << out;
+  unlink(path.c_str());
+}
+
 TEST_F(CliRegionTest, RegionsTheSystemRefusesExitWithStatusOne) {
   // docs/regions.md: 2 for a malformed option, 1 for a well-formed request the system refuses.
   std::string out;
