@@ -39,7 +39,7 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 }
 
 class DocsExamplesTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     char tmpl[] = "/tmp/aperture_docs_XXXXXX";
     dir_ = mkdtemp(tmpl);
@@ -63,26 +63,28 @@ class DocsExamplesTest : public ::testing::Test {
   std::string dir_;
 };
 
+// Runs the shell block `name`, whose shm object `shm` gets a name of this process, with
+// `module` (a test module) in the scratch directory: its output.
+std::string run_region_memory_example(DocsExamplesTest& t, const std::string& name, const std::string& shm,
+                                      const std::string& module) {
+  std::string script = tested_block(name);
+  if (script.empty()) return "docs/regions.md lost its " + name + " example";
+  replace_all(script, shm, "/aperture_docs_" + shm.substr(1) + "_" + std::to_string(getpid()));
+  t.copy(std::string(APERTURE_WAT_DIR) + "/" + module, module);
+  cli_test::Result r = t.run_script(script);
+  return r.exit_code == 0 ? r.out : "exit status " + std::to_string(r.exit_code) + ": " + r.out;
+}
+
 TEST_F(DocsExamplesTest, RegionBackedMemoryExampleRunsAsDocumented) {
-  std::string script = tested_block("region-backed-memory");
-  ASSERT_FALSE(script.empty()) << "docs/regions.md lost its region-backed-memory example";
-  replace_all(script, "/shared-heap", "/aperture_docs_heap_" + std::to_string(getpid()));
-  copy(std::string(APERTURE_WAT_DIR) + "/imported_memory.wasm", "imported_memory.wasm");
-  cli_test::Result r = run_script(script);
-  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::string out = run_region_memory_example(*this, "region-backed-memory", "/shared-heap", "imported_memory.wasm");
   // get 16 prints 7, grow 1 prints 1, grow 2 prints -1 (the comments in the example).
-  EXPECT_NE(r.out.find("\n7\n1\n-1\n"), std::string::npos) << r.out;
+  EXPECT_NE(out.find("\n7\n1\n-1\n"), std::string::npos) << out;
 }
 
 TEST_F(DocsExamplesTest, DefinedMemoryExampleRunsAsDocumented) {
-  std::string script = tested_block("defined-memory");
-  ASSERT_FALSE(script.empty()) << "docs/regions.md lost its defined-memory example";
-  replace_all(script, "/counters", "/aperture_docs_counters_" + std::to_string(getpid()));
-  copy(std::string(APERTURE_WAT_DIR) + "/defined_memory.wasm", "defined_memory.wasm");
-  cli_test::Result r = run_script(script);
-  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::string out = run_region_memory_example(*this, "defined-memory", "/counters", "defined_memory.wasm");
   // get 16 prints 7, the grows -1, 1 and 1 (the comments in the example).
-  EXPECT_NE(r.out.find("\n7\n-1\n1\n1\n"), std::string::npos) << r.out;
+  EXPECT_NE(out.find("\n7\n-1\n1\n1\n"), std::string::npos) << out;
 }
 
 TEST_F(DocsExamplesTest, GuestSourceExampleIsTheBuiltGuestsSource) {

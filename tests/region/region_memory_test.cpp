@@ -27,12 +27,15 @@ namespace {
 using testing_support::ChildProcess;
 
 std::string module_path() { return std::string(APERTURE_WAT_DIR) + "/imported_memory.wasm"; }
+std::string defined_module_path() { return std::string(APERTURE_WAT_DIR) + "/defined_memory.wasm"; }
 
-std::shared_ptr<const CompiledModule> imported_memory() {
-  std::ifstream in(module_path(), std::ios::binary);
+std::shared_ptr<const CompiledModule> load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
   return compile(b, testing_support::engine_under_test());
 }
+std::shared_ptr<const CompiledModule> imported_memory() { return load(module_path()); }
+std::shared_ptr<const CompiledModule> defined_memory() { return load(defined_module_path()); }
 
 MemoryType one_to_100_pages() {
   MemoryType t;
@@ -41,76 +44,60 @@ MemoryType one_to_100_pages() {
   return t;
 }
 
+// An instance with the guest API and its region-backed memory.
+struct GuestInstance {
+  GuestInstance() { guest.define_imports(store, linker); }
+  int32_t call(const std::string& fn, std::vector<Value> args = {}) {
+    std::vector<Value> r = instance->call(fn, args);
+    return r.empty() ? 0 : static_cast<int32_t>(r[0].as_u32());
+  }
+  Store store;
+  Linker linker;
+  GuestRegions guest;
+  Memory* memory = nullptr;  // the region-backed one
+  Instance* instance = nullptr;
+};
+
 // One instance of imported_memory.wasm whose memory is `region`.
-struct BackedInstance {
+struct BackedInstance : GuestInstance {
   explicit BackedInstance(std::shared_ptr<Region> region) {
-    guest.define_imports(store, linker);
     memory = create_region_memory(store, one_to_100_pages(), std::move(region));
     linker.define("env", "memory", Extern::memory(memory));
     instance = &store.instantiate(imported_memory(), linker);
   }
-  int32_t call(const std::string& fn, std::vector<Value> args = {}) {
-    std::vector<Value> r = instance->call(fn, args);
-    return r.empty() ? 0 : static_cast<int32_t>(r[0].as_u32());
-  }
-  Store store;
-  Linker linker;
-  GuestRegions guest;
-  Memory* memory = nullptr;
-  Instance* instance = nullptr;
 };
-
-Value i32(int32_t v) { return Value{ValType::I32, static_cast<uint32_t>(v)}; }
-
-std::string defined_module_path() { return std::string(APERTURE_WAT_DIR) + "/defined_memory.wasm"; }
-
-std::shared_ptr<const CompiledModule> defined_memory() {
-  std::ifstream in(defined_module_path(), std::ios::binary);
-  std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
-  return compile(b, testing_support::engine_under_test());
-}
 
 // One instance of defined_memory.wasm whose memory 1 (which it defines: 1 to 8 pages) is
 // `region`, bound at instantiation.
-struct DefinedInstance {
+struct DefinedInstance : GuestInstance {
   explicit DefinedInstance(std::shared_ptr<Region> region, MemoryGrowth growth = MemoryGrowth::WithinRegion) {
-    guest.define_imports(store, linker);
     instance = &store.instantiate(defined_memory(), linker, {},
                                   MemoryBackings{{1, region_memory_backing(std::move(region), 0, growth)}});
     memory = instance->memory(1);
   }
-  int32_t call(const std::string& fn, std::vector<Value> args = {}) {
-    std::vector<Value> r = instance->call(fn, args);
-    return r.empty() ? 0 : static_cast<int32_t>(r[0].as_u32());
-  }
-  Store store;
-  Linker linker;
-  GuestRegions guest;
-  Instance* instance = nullptr;
-  Memory* memory = nullptr;
 };
+
+Value i32(int32_t v) { return Value{ValType::I32, static_cast<uint32_t>(v)}; }
 
 uint64_t file_bytes(int fd) {
   struct stat st;
   return fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
 }
 
-TEST(RegionMemoryTest, InstancesBackedByOneRegionShareTheWholeMemory) {
-  auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
-  BackedInstance a(region), b(region);
+// a and b back their memory with `region`: each sees the other's stores, and so does the host.
+void expect_shared(GuestInstance& a, GuestInstance& b, Region& region) {
   a.call("put", {i32(65532), i32(1234)});  // the last word of page 0
   EXPECT_EQ(b.call("get", {i32(65532)}), 1234);
   b.call("put", {i32(16), i32(-7)});
   EXPECT_EQ(a.call("get", {i32(16)}), -7);
   int32_t host;
-  std::memcpy(&host, region->data() + 16, 4);
+  std::memcpy(&host, region.data() + 16, 4);
   EXPECT_EQ(host, -7);
   EXPECT_NE(a.memory->backing(), nullptr);
 }
 
-TEST(RegionMemoryTest, GrowthStaysInsideTheRegionAndThenFailsCleanly) {
-  auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
-  BackedInstance a(region);
+// a's memory (1 page) is a 2-page region: it grows to 2 pages, then no further.
+void expect_growth_within_two_pages(GuestInstance& a, Region& region) {
   EXPECT_EQ(a.call("grow", {i32(2)}), -1);  // 3 pages do not fit
   EXPECT_EQ(a.call("grow", {i32(1)}), 1);
   EXPECT_EQ(a.call("size"), 2);
@@ -119,11 +106,23 @@ TEST(RegionMemoryTest, GrowthStaysInsideTheRegionAndThenFailsCleanly) {
   // The grown page is the region's second page.
   a.call("put", {i32(65536 + 8), i32(99)});
   int32_t host;
-  std::memcpy(&host, region->data() + 65536 + 8, 4);
+  std::memcpy(&host, region.data() + 65536 + 8, 4);
   EXPECT_EQ(host, 99);
   // Beyond the region: a trap, not a crash.
   EXPECT_THROW(a.call("get", {i32(2 * 65536)}), Trap);
   EXPECT_EQ(a.memory->grow(1), -1);  // the host follows the same rule
+}
+
+TEST(RegionMemoryTest, InstancesBackedByOneRegionShareTheWholeMemory) {
+  auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
+  BackedInstance a(region), b(region);
+  expect_shared(a, b, *region);
+}
+
+TEST(RegionMemoryTest, GrowthStaysInsideTheRegionAndThenFailsCleanly) {
+  auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
+  BackedInstance a(region);
+  expect_growth_within_two_pages(a, *region);
 }
 
 TEST(RegionMemoryTest, ARegionThatCannotHoldTheMemoryIsRefusedNamingIt) {
@@ -170,32 +169,17 @@ TEST(RegionMemoryTest, ADefinedMemoryBoundAtInstantiationIsTheRegion) {
   auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
   DefinedInstance a(region), b(region);
   EXPECT_EQ(std::memcmp(region->data() + 64, "seg", 3), 0);  // the data segment went into the region
-  a.call("put", {i32(65532), i32(1234)});
-  EXPECT_EQ(b.call("get", {i32(65532)}), 1234);
-  b.call("put", {i32(16), i32(-7)});
-  EXPECT_EQ(a.call("get", {i32(16)}), -7);
-  int32_t host;
-  std::memcpy(&host, region->data() + 16, 4);
-  EXPECT_EQ(host, -7);
+  expect_shared(a, b, *region);
   // Memory 0 stays private to each instance.
   a.call("put0", {i32(16), i32(5)});
   EXPECT_EQ(b.call("get0", {i32(16)}), 0);
-  EXPECT_NE(a.memory->backing(), nullptr);
   EXPECT_EQ(a.instance->memory(0)->backing(), nullptr);
 }
 
 TEST(RegionMemoryTest, ADefinedMemoryGrowsWithinTheRegionThenFailsCleanly) {
   auto region = Region::create_memfd(2 * kWasmPageSize, "heap");
   DefinedInstance a(region);
-  EXPECT_EQ(a.call("grow", {i32(2)}), -1);
-  EXPECT_EQ(a.call("grow", {i32(1)}), 1);
-  EXPECT_EQ(a.call("grow", {i32(1)}), -1);
-  EXPECT_EQ(a.call("size"), 2);
-  a.call("put", {i32(65536 + 8), i32(99)});
-  int32_t host;
-  std::memcpy(&host, region->data() + 65536 + 8, 4);
-  EXPECT_EQ(host, 99);
-  EXPECT_THROW(a.call("get", {i32(2 * 65536)}), Trap);
+  expect_growth_within_two_pages(a, *region);
   EXPECT_EQ(region->size(), 2 * kWasmPageSize);
   EXPECT_EQ(file_bytes(region->fd()), 2 * kWasmPageSize);  // nothing extended the memfd
 }
@@ -286,14 +270,11 @@ class RegionMemoryProcessTest : public ::testing::Test {
     region_ = Region::create_shm(shm_, 2 * kWasmPageSize);
   }
   void TearDown() override { shm_unlink(shm_.c_str()); }
+  // imported_memory.wasm with its memory 0 bound to the region.
   std::vector<std::string> run(const std::vector<std::string>& invoke) {
-    std::vector<std::string> argv{std::string(APERTURE_BINARY_DIR) + "/aperture", "run", "--engine",
-                                  testing_support::engine_name_under_test(), "--region", "m=shm:" + shm_,
-                                  "--memory", "0=m", module_path(), "--invoke"};
-    argv.insert(argv.end(), invoke.begin(), invoke.end());
-    return argv;
+    return run_defined("0=m", invoke, module_path());
   }
-  // defined_memory.wasm with its memory 1 bound to the region by `binding`.
+  // `module` (defined_memory.wasm) with a memory bound to the region by `binding`.
   std::vector<std::string> run_defined(const std::string& binding, const std::vector<std::string>& invoke,
                                        const std::string& module = defined_module_path()) {
     std::vector<std::string> argv{std::string(APERTURE_BINARY_DIR) + "/aperture", "run", "--engine",
@@ -303,26 +284,30 @@ class RegionMemoryProcessTest : public ::testing::Test {
     argv.insert(argv.end(), invoke.begin(), invoke.end());
     return argv;
   }
+  // Two processes running `module` with a memory bound to the region by `binding` meet
+  // (ask/answer), and a third reads what they wrote.
+  void expect_processes_share(const std::string& binding, const std::string& module) {
+    ChildProcess asker(run_defined(binding, {"ask"}, module));
+    ChildProcess answerer(run_defined(binding, {"answer", "4242"}, module));
+    EXPECT_EQ(asker.line(40000), "4242");
+    EXPECT_EQ(answerer.line(40000), "0");
+    EXPECT_EQ(asker.wait(), 0);
+    EXPECT_EQ(answerer.wait(), 0);
+    int32_t words[3];
+    std::memcpy(words, region_->data(), sizeof words);
+    EXPECT_EQ(words[0], 1);
+    EXPECT_EQ(words[1], 2);
+    EXPECT_EQ(words[2], 4242);
+    ChildProcess reader(run_defined(binding, {"get", "8"}, module));
+    EXPECT_EQ(reader.line(), "4242");
+    EXPECT_EQ(reader.wait(), 0);
+  }
   std::string shm_;
   std::shared_ptr<Region> region_;
 };
 
 TEST_F(RegionMemoryProcessTest, TwoProcessesShareAWholeMemoryAndSeeEachOthersWrites) {
-  ChildProcess asker(run({"ask"}));
-  ChildProcess answerer(run({"answer", "4242"}));
-  EXPECT_EQ(asker.line(40000), "4242");
-  EXPECT_EQ(answerer.line(40000), "0");
-  EXPECT_EQ(asker.wait(), 0);
-  EXPECT_EQ(answerer.wait(), 0);
-  int32_t words[3];
-  std::memcpy(words, region_->data(), sizeof words);
-  EXPECT_EQ(words[0], 1);
-  EXPECT_EQ(words[1], 2);
-  EXPECT_EQ(words[2], 4242);
-  // A third process reads what the first two wrote.
-  ChildProcess reader(run({"get", "8"}));
-  EXPECT_EQ(reader.line(), "4242");
-  EXPECT_EQ(reader.wait(), 0);
+  expect_processes_share("0=m", module_path());
 }
 
 TEST_F(RegionMemoryProcessTest, CommandLineGrowthBeyondAFixedSizeRegionFails) {
@@ -335,18 +320,7 @@ TEST_F(RegionMemoryProcessTest, CommandLineGrowthBeyondAFixedSizeRegionFails) {
 }
 
 TEST_F(RegionMemoryProcessTest, TwoProcessesShareADefinedMemoryBoundOnTheCommandLine) {
-  ChildProcess asker(run_defined("1=m", {"ask"}));
-  ChildProcess answerer(run_defined("1=m", {"answer", "4242"}));
-  EXPECT_EQ(asker.line(40000), "4242");
-  EXPECT_EQ(answerer.line(40000), "0");
-  EXPECT_EQ(asker.wait(), 0);
-  EXPECT_EQ(answerer.wait(), 0);
-  int32_t words[3];
-  std::memcpy(words, region_->data(), sizeof words);
-  EXPECT_EQ(words[2], 4242);
-  ChildProcess reader(run_defined("1=m", {"get", "8"}));
-  EXPECT_EQ(reader.line(), "4242");
-  EXPECT_EQ(reader.wait(), 0);
+  expect_processes_share("1=m", defined_module_path());
 }
 
 TEST_F(RegionMemoryProcessTest, ADefinedMemoryGrowsWithinAFixedRegionOrExtendsIt) {
