@@ -18,6 +18,7 @@
 #include "aperture/region.h"
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
+#include "shm_cli_fixture.h"
 #include "wasi/wasi_types.h"
 #include "wasm_bytes.h"
 
@@ -212,30 +213,12 @@ TEST_F(CopyModeTest, TheDefaultModeCanBeSetForTheProcess) {
 
 // --- the command line ---
 
-int run(const std::string& args, std::string* out, const std::string& env = "") {
-  aperture::cli_test::Result r = aperture::cli_test::run_aperture(args, env);
-  out->append(r.out);
-  return r.exit_code;
-}
+using testing_support::guest;
+using testing_support::run;
 
-std::string guest(const std::string& name) {
-  return std::string(APERTURE_BINARY_DIR) + "/region_guests/" + name + ".wasm";
-}
-
-class CopyModeCliTest : public ::testing::Test {
+class CopyModeCliTest : public testing_support::ShmCliTest {
  protected:
-  void SetUp() override {
-#ifndef APERTURE_GUESTS_BUILT
-    GTEST_SKIP() << "configured with APERTURE_BUILD_GUESTS=OFF";
-#endif
-    shm_ = "/aperture_copy_" + std::to_string(getpid());
-    region_ = Region::create_shm(shm_, 1 << 16);
-  }
-  void TearDown() override {
-    if (region_) Region::remove_shm(shm_);
-  }
-  std::string shm_;
-  std::shared_ptr<Region> region_;
+  CopyModeCliTest() : ShmCliTest("/aperture_copy_", 1 << 16) {}
 };
 
 // Two processes in sequence through copy windows: the producer's bytes reach the region

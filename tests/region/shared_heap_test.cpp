@@ -17,6 +17,7 @@
 #include "aperture/runtime.h"
 #include "aperture/shared_heap.h"
 #include "child_process.h"
+#include "shm_cli_fixture.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture {
@@ -107,28 +108,12 @@ TEST(SharedHeapTest, TheHeapWindowIsMappedAtItsAddressInEveryMemory) {
 // --- under `aperture run` ---
 
 std::string aperture() { return std::string(APERTURE_BINARY_DIR) + "/aperture"; }
-std::string guest() { return std::string(APERTURE_BINARY_DIR) + "/region_guests/wamr_heap.wasm"; }
+std::string guest() { return testing_support::guest("wamr_heap"); }
+using testing_support::run;
 
-int run(const std::string& args, std::string* out) {
-  aperture::cli_test::Result r = aperture::cli_test::run_aperture(args);
-  out->append(r.out);
-  return r.exit_code;
-}
-
-class WamrHeapGuestTest : public ::testing::Test {
+class WamrHeapGuestTest : public testing_support::ShmCliTest {
  protected:
-  void SetUp() override {
-#ifndef APERTURE_GUESTS_BUILT
-    GTEST_SKIP() << "configured with APERTURE_BUILD_GUESTS=OFF";
-#endif
-    shm_ = "/aperture_heap_" + std::to_string(getpid());
-    region_ = Region::create_shm(shm_, 1 << 20);
-  }
-  void TearDown() override {
-    if (region_) Region::remove_shm(shm_);
-  }
-  std::string shm_;
-  std::shared_ptr<Region> region_;
+  WamrHeapGuestTest() : ShmCliTest("/aperture_heap_", 1 << 20) {}
 };
 
 TEST_F(WamrHeapGuestTest, AGuestWrittenForWamrRunsUnchanged) {
