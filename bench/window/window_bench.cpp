@@ -65,17 +65,19 @@ std::vector<std::vector<double>> interleaved(int runs, const std::vector<std::fu
 double median(const std::vector<double>& sorted) { return sorted[sorted.size() / 2]; }
 
 // Multiple memories: the same read-modify-write kernel (memory_loop.wat) over memory 0,
-// over memory 1 and over a window in memory 1, for a cache-resident table and a large
-// one. Returns false when the three disagree with each other or with native code.
+// memory 1, a window in memory 1 and memory 2, for a cache-resident table and a large
+// one. Returns false when the four disagree with each other or with native code.
 bool multi_memory_bench(const std::vector<uint8_t>& wasm, const aperture::EngineConfig& engine,
                         const std::shared_ptr<aperture::Region>& region, uint32_t n, int runs, bool quick) {
   aperture::Store store;
   aperture::Instance& inst = store.instantiate(aperture::compile(wasm, engine), aperture::Linker{});
   aperture::Memory& m0 = *inst.memory(0);
   aperture::Memory& m1 = *inst.memory(1);
+  aperture::Memory& m2 = *inst.memory(2);
   const uint64_t region_bytes = region->size();
   const uint32_t base = aperture::kWasmPageSize;  // above each memory's initial page
-  if (m0.grow(region_bytes / aperture::kWasmPageSize + 1) < 0 || m1.grow(region_bytes / aperture::kWasmPageSize + 1) < 0) {
+  const uint32_t pages = static_cast<uint32_t>(region_bytes / aperture::kWasmPageSize + 1);
+  if (m0.grow(pages) < 0 || m1.grow(pages) < 0 || m2.grow(pages) < 0) {
     std::fprintf(stderr, "cannot grow the memories\n");
     return false;
   }
@@ -84,33 +86,40 @@ bool multi_memory_bench(const std::vector<uint8_t>& wasm, const aperture::Engine
   uint8_t* host = region->data();
 
   bool ok = true;
-  std::printf("\n### Multiple memories, %s engine (the same kernel over memory 0, memory 1 and a window in memory 1; "
-              "%u random read-modify-writes; median of %d rounds, loops interleaved)\n\n",
+  std::printf("\n### Multiple memories, %s engine (the same kernel over memory 0, memory 1, a window in memory 1 "
+              "and memory 2; %u random read-modify-writes; median of %d rounds, loops interleaved)\n\n",
               aperture::engine_name(engine.kind), n, runs);
-  std::printf("| table | memory 0 ns | memory 1 ns | window in memory 1 ns | memory 1 / memory 0 | "
-              "window in memory 1 / memory 0 |\n| --- | --- | --- | --- | --- | --- |\n");
+  std::printf("| table | memory 0 ns | memory 1 ns | window in memory 1 ns | memory 2 ns | memory 1 / memory 0 | "
+              "window in memory 1 / memory 0 | memory 2 / memory 0 |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
   std::vector<uint64_t> sizes = {64 * 1024};
   if (!quick) sizes.push_back(region_bytes);
   for (uint64_t bytes : sizes) {
     const uint32_t mask = static_cast<uint32_t>(bytes / 4 - 1);
-    // Correctness: the three loops and native code leave the same table, return the same x.
+    // Correctness: the four loops and native code leave the same table, return the same x.
     std::memset(m0.base() + base, 0, bytes);
     std::memset(m1.base() + base, 0, bytes);
+    std::memset(m2.base() + base, 0, bytes);
     std::memset(host, 0, bytes);
     std::vector<uint32_t> native(bytes / 4, 0);
     uint32_t x0 = call(inst, "rmw0", base, mask, n), x1 = call(inst, "rmw1", base, mask, n);
-    uint32_t xw = call(inst, "rmw1", window, mask, n), xn = rmw_kernel(native.data(), mask, n);
-    ok = ok && x0 == xn && x1 == xn && xw == xn && std::memcmp(m0.base() + base, native.data(), bytes) == 0 &&
-         std::memcmp(m1.base() + base, native.data(), bytes) == 0 && std::memcmp(host, native.data(), bytes) == 0;
+    uint32_t xw = call(inst, "rmw1", window, mask, n), x2 = call(inst, "rmw2", base, mask, n);
+    uint32_t xn = rmw_kernel(native.data(), mask, n);
+    ok = ok && x0 == xn && x1 == xn && xw == xn && x2 == xn && std::memcmp(m0.base() + base, native.data(), bytes) == 0 &&
+         std::memcmp(m1.base() + base, native.data(), bytes) == 0 && std::memcmp(host, native.data(), bytes) == 0 &&
+         std::memcmp(m2.base() + base, native.data(), bytes) == 0;
 
     auto s = interleaved(runs, {[&] { call(inst, "rmw0", base, mask, n); },
                                 [&] { call(inst, "rmw1", base, mask, n); },
-                                [&] { call(inst, "rmw1", window, mask, n); }});
+                                [&] { call(inst, "rmw1", window, mask, n); },
+                                [&] { call(inst, "rmw2", base, mask, n); }});
     auto ns = [&](double t) { return t / n * 1e9; };
-    std::printf("| %llu KiB | %.2f | %.2f | %.2f | %.3f (fastest rounds %.3f) | %.3f (fastest rounds %.3f) |\n",
+    auto ratio = [&](size_t i) { return median(s[i]) / median(s[0]); };
+    auto fastest_ratio = [&](size_t i) { return s[i][0] / s[0][0]; };
+    std::printf("| %llu KiB | %.2f | %.2f | %.2f | %.2f | %.3f (fastest rounds %.3f) | %.3f (fastest rounds %.3f) "
+                "| %.3f (fastest rounds %.3f) |\n",
                 static_cast<unsigned long long>(bytes / 1024), ns(median(s[0])), ns(median(s[1])),
-                ns(median(s[2])), median(s[1]) / median(s[0]), s[1][0] / s[0][0], median(s[2]) / median(s[0]),
-                s[2][0] / s[0][0]);
+                ns(median(s[2])), ns(median(s[3])), ratio(1), fastest_ratio(1), ratio(2), fastest_ratio(2),
+                ratio(3), fastest_ratio(3));
   }
   std::printf("\n");
   return ok;

@@ -153,6 +153,12 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
 #include "binary/opcodes.def"
 #undef WASM_OP
 #undef MEMN_HANDLER
+#define MEM1_HANDLER(Name) &&L_##Name##Mem1,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEM1_HANDLER, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEM1_HANDLER
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IOp::Count));
   if (entry == nullptr) {
@@ -169,6 +175,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   Frame* frame = ts->frame_top + 1;
   Instance* inst = nullptr;
   uint8_t* mem = nullptr;                  // base of memory 0
+  uint8_t* mem1 = nullptr;                 // base of memory 1 (nullptr with fewer memories)
   uint8_t* const* mem_bases = nullptr;     // bases of all memories (Instance::memory_bases_)
   Function* const* funcs = nullptr;
   Global* const* globals = nullptr;
@@ -191,6 +198,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   do {                                                                     \
     inst = (i);                                                            \
     mem = inst->memories_.empty() ? nullptr : inst->memories_[0]->base();  \
+    mem1 = inst->memories_.size() < 2 ? nullptr : inst->memories_[1]->base(); \
     mem_bases = inst->memory_bases_.data();                                \
     funcs = inst->funcs_.data();                                           \
     globals = inst->globals_.data();                                       \
@@ -427,45 +435,39 @@ L_ElemDropOp:
   NEXT();
 
   // ---- memory ----
-  // Each load and store has two handlers: memory 0 (immediate: offset) through the `mem`
-  // register, memory N (immediates: offset, N) through `mem_bases`: one more load from a
-  // small array, no bounds check either way (the guard zone does that).
-#define LOAD(Name, T, Conv)                                          \
-  L_##Name : {                                                       \
-    uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64;          \
-    ++ip;                                                            \
-    T v;                                                             \
-    std::memcpy(&v, mem + a, sizeof(T));                             \
-    sp[-1] = Conv(v);                                                \
-    NEXT();                                                          \
-  }                                                                  \
-  L_##Name##MemN : {                                                 \
-    uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64;          \
-    const uint8_t* base = mem_bases[ip[1].u64];                      \
-    ip += 2;                                                         \
-    T v;                                                             \
-    std::memcpy(&v, base + a, sizeof(T));                            \
-    sp[-1] = Conv(v);                                                \
-    NEXT();                                                          \
+  // Each load and store has three handlers: memory 0 (immediate: offset) through the `mem`
+  // local, memory 1 (the same) through `mem1`, memory N (immediates: offset, N) through
+  // `mem_bases`: one more load from a small array. No bounds check in any (the guard zone
+  // does that). LOAD_ON/STORE_ON are one handler's body given the base pointer and how
+  // many immediates to step over.
+#define LOAD_ON(T, Conv, BASE, STEP)                   \
+  {                                                    \
+    uint64_t a = static_cast<uint32_t>(sp[-1]) + ip[0].u64; \
+    const uint8_t* base = (BASE);                      \
+    ip += (STEP);                                      \
+    T v;                                               \
+    std::memcpy(&v, base + a, sizeof(T));              \
+    sp[-1] = Conv(v);                                  \
+    NEXT();                                            \
   }
-#define STORE(Name, T)                                               \
-  L_##Name : {                                                       \
-    sp -= 2;                                                         \
-    uint64_t a = static_cast<uint32_t>(sp[0]) + ip[0].u64;           \
-    ++ip;                                                            \
-    T v = static_cast<T>(sp[1]);                                     \
-    std::memcpy(mem + a, &v, sizeof(T));                             \
-    NEXT();                                                          \
-  }                                                                  \
-  L_##Name##MemN : {                                                 \
-    sp -= 2;                                                         \
-    uint64_t a = static_cast<uint32_t>(sp[0]) + ip[0].u64;           \
-    uint8_t* base = mem_bases[ip[1].u64];                            \
-    ip += 2;                                                         \
-    T v = static_cast<T>(sp[1]);                                     \
-    std::memcpy(base + a, &v, sizeof(T));                            \
-    NEXT();                                                          \
+#define STORE_ON(T, BASE, STEP)                        \
+  {                                                    \
+    sp -= 2;                                           \
+    uint64_t a = static_cast<uint32_t>(sp[0]) + ip[0].u64; \
+    uint8_t* base = (BASE);                            \
+    ip += (STEP);                                      \
+    T v = static_cast<T>(sp[1]);                       \
+    std::memcpy(base + a, &v, sizeof(T));              \
+    NEXT();                                            \
   }
+#define LOAD(Name, T, Conv)                                 \
+  L_##Name : LOAD_ON(T, Conv, mem, 1)                       \
+  L_##Name##Mem1 : LOAD_ON(T, Conv, mem1, 1)                \
+  L_##Name##MemN : LOAD_ON(T, Conv, mem_bases[ip[1].u64], 2)
+#define STORE(Name, T)                                 \
+  L_##Name : STORE_ON(T, mem, 1)                       \
+  L_##Name##Mem1 : STORE_ON(T, mem1, 1)                \
+  L_##Name##MemN : STORE_ON(T, mem_bases[ip[1].u64], 2)
 #define U32(v) static_cast<uint64_t>(static_cast<uint32_t>(v))
 #define U64(v) static_cast<uint64_t>(v)
   LOAD(I32Load, uint32_t, U64)
@@ -498,49 +500,54 @@ L_ElemDropOp:
   // loads and stores. Narrow forms zero-extend; narrow cmpxchg compares the wrapped
   // expected value.
   // Like plain loads and stores, each atomic has a memory-0 handler (L_Name: immediate
-  // offset, base in `mem`) and a memory-N one (L_NameMemN: offset, memory index).
+  // offset, base in `mem`), a memory-1 one (L_NameMem1: the same, base in `mem1`) and a
+  // memory-N one (L_NameMemN: offset, memory index). kMem is 0, 1, or 2 for memory N.
   // ATOMIC_ADDR reads `midx` (the memory index) and `p` before advancing ip.
-#define ATOMIC_ADDR(T, addr_slot, N)                                   \
-  uint64_t a = static_cast<uint32_t>(addr_slot) + ip[0].u64;           \
-  const uint32_t midx = (N) ? static_cast<uint32_t>(ip[1].u64) : 0;    \
-  uint8_t* base = (N) ? mem_bases[midx] : mem;                         \
-  ip += (N) ? 2 : 1;                                                   \
-  if (a & (sizeof(T) - 1)) TRAP(trap_msg::kUnalignedAtomic);           \
+#define ATOMIC_ADDR(T, addr_slot, M)                                                \
+  uint64_t a = static_cast<uint32_t>(addr_slot) + ip[0].u64;                        \
+  const uint32_t midx = (M) == 2 ? static_cast<uint32_t>(ip[1].u64) : (M);          \
+  uint8_t* base = (M) == 0 ? mem : (M) == 1 ? mem1 : mem_bases[midx];               \
+  ip += (M) == 2 ? 2 : 1;                                                           \
+  if (a & (sizeof(T) - 1)) TRAP(trap_msg::kUnalignedAtomic);                        \
   T* p = reinterpret_cast<T*>(base + a)
-// Defines the handler for memory 0 and the one for memory N from one body.
-#define ATOMIC_BOTH(Name, BODY) \
-  L_##Name : {                  \
-    constexpr bool kMemN = false; \
-    BODY                        \
-  }                             \
-  L_##Name##MemN : {            \
-    constexpr bool kMemN = true; \
-    BODY                        \
+// Defines the handlers for memory 0, memory 1 and memory N from one body.
+#define ATOMIC_ALL(Name, BODY)  \
+  L_##Name : {                   \
+    constexpr int kMem = 0;      \
+    BODY                         \
+  }                              \
+  L_##Name##Mem1 : {             \
+    constexpr int kMem = 1;      \
+    BODY                         \
+  }                              \
+  L_##Name##MemN : {             \
+    constexpr int kMem = 2;      \
+    BODY                         \
   }
 #define ATOMIC_LOAD(Name, T)                                           \
-  ATOMIC_BOTH(Name,                                                    \
-    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+  ATOMIC_ALL(Name,                                                    \
+    ATOMIC_ADDR(T, sp[-1], kMem);                                     \
     (void)midx;                                                        \
     sp[-1] = U64(__atomic_load_n(p, __ATOMIC_SEQ_CST));                \
     NEXT();)
 #define ATOMIC_STORE(Name, T)                                          \
-  ATOMIC_BOTH(Name,                                                    \
+  ATOMIC_ALL(Name,                                                    \
     sp -= 2;                                                           \
-    ATOMIC_ADDR(T, sp[0], kMemN);                                      \
+    ATOMIC_ADDR(T, sp[0], kMem);                                      \
     (void)midx;                                                        \
     __atomic_store_n(p, static_cast<T>(sp[1]), __ATOMIC_SEQ_CST);      \
     NEXT();)
 #define ATOMIC_RMW(Name, T, builtin)                                   \
-  ATOMIC_BOTH(Name,                                                    \
+  ATOMIC_ALL(Name,                                                    \
     --sp;                                                              \
-    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+    ATOMIC_ADDR(T, sp[-1], kMem);                                     \
     (void)midx;                                                        \
     sp[-1] = U64(builtin(p, static_cast<T>(sp[0]), __ATOMIC_SEQ_CST)); \
     NEXT();)
 #define ATOMIC_CMPXCHG(Name, T)                                        \
-  ATOMIC_BOTH(Name,                                                    \
+  ATOMIC_ALL(Name,                                                    \
     sp -= 2;                                                           \
-    ATOMIC_ADDR(T, sp[-1], kMemN);                                     \
+    ATOMIC_ADDR(T, sp[-1], kMem);                                     \
     (void)midx;                                                        \
     T expected = static_cast<T>(sp[0]);                                \
     __atomic_compare_exchange_n(p, &expected, static_cast<T>(sp[1]), false, \
@@ -588,9 +595,9 @@ L_AtomicFence:
   NEXT();
   // wait/notify: the atomic load checks alignment and bounds (a fault traps) before the
   // futex call, and answers "not equal" without a system call.
-  ATOMIC_BOTH(MemoryAtomicWait32,
+  ATOMIC_ALL(MemoryAtomicWait32,
     sp -= 2;
-    ATOMIC_ADDR(uint32_t, sp[-1], kMemN);
+    ATOMIC_ADDR(uint32_t, sp[-1], kMem);
     uint32_t expected = static_cast<uint32_t>(sp[0]);
     bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
     Memory* m = inst->memories_[midx];
@@ -599,9 +606,9 @@ L_AtomicFence:
     if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  /* the window vanished meanwhile */
     sp[-1] = r;
     NEXT();)
-  ATOMIC_BOTH(MemoryAtomicWait64,
+  ATOMIC_ALL(MemoryAtomicWait64,
     sp -= 2;
-    ATOMIC_ADDR(uint64_t, sp[-1], kMemN);
+    ATOMIC_ADDR(uint64_t, sp[-1], kMem);
     uint64_t expected = sp[0];
     bool equal = __atomic_load_n(p, __ATOMIC_SEQ_CST) == expected;
     Memory* m = inst->memories_[midx];
@@ -610,9 +617,9 @@ L_AtomicFence:
     if (r == kWaitFault) TRAP(trap_msg::kMemoryOutOfBounds);  /* the window vanished meanwhile */
     sp[-1] = r;
     NEXT();)
-  ATOMIC_BOTH(MemoryAtomicNotify,
+  ATOMIC_ALL(MemoryAtomicNotify,
     --sp;
-    ATOMIC_ADDR(uint32_t, sp[-1], kMemN);
+    ATOMIC_ADDR(uint32_t, sp[-1], kMem);
     (void)__atomic_load_n(p, __ATOMIC_RELAXED);  // bounds check
     sp[-1] = memory_notify(*inst->memories_[midx], a, static_cast<uint32_t>(sp[0]));
     NEXT();)
@@ -1004,40 +1011,23 @@ L_LocalSetGet:
   sp[-1] = fp[ip[1].u64];
   ip += 2;
   NEXT();
-L_I32LoadLocal: {
-  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
-  ip += 2;
-  uint32_t v;
-  std::memcpy(&v, mem + a, 4);
-  *sp++ = v;
-  NEXT();
-}
-L_I64LoadLocal: {
-  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
-  ip += 2;
-  uint64_t v;
-  std::memcpy(&v, mem + a, 8);
-  *sp++ = v;
-  NEXT();
-}
-L_I32LoadLocalMemN: {
-  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
-  const uint8_t* base = mem_bases[ip[2].u64];
-  ip += 3;
-  uint32_t v;
-  std::memcpy(&v, base + a, 4);
-  *sp++ = v;
-  NEXT();
-}
-L_I64LoadLocalMemN: {
-  uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;
-  const uint8_t* base = mem_bases[ip[2].u64];
-  ip += 3;
-  uint64_t v;
-  std::memcpy(&v, base + a, 8);
-  *sp++ = v;
-  NEXT();
-}
+  // local.get; T.load fused (immediates: local, offset[, memory index]) on each memory.
+#define LOAD_LOCAL_ON(T, BASE, STEP)                                    \
+  {                                                                     \
+    uint64_t a = static_cast<uint32_t>(fp[ip[0].u64]) + ip[1].u64;      \
+    const uint8_t* base = (BASE);                                       \
+    ip += (STEP);                                                       \
+    T v;                                                                \
+    std::memcpy(&v, base + a, sizeof(T));                               \
+    *sp++ = v;                                                          \
+    NEXT();                                                             \
+  }
+L_I32LoadLocal: LOAD_LOCAL_ON(uint32_t, mem, 2)
+L_I64LoadLocal: LOAD_LOCAL_ON(uint64_t, mem, 2)
+L_I32LoadLocalMem1: LOAD_LOCAL_ON(uint32_t, mem1, 2)
+L_I64LoadLocalMem1: LOAD_LOCAL_ON(uint64_t, mem1, 2)
+L_I32LoadLocalMemN: LOAD_LOCAL_ON(uint32_t, mem_bases[ip[2].u64], 3)
+L_I64LoadLocalMemN: LOAD_LOCAL_ON(uint64_t, mem_bases[ip[2].u64], 3)
 
   // Wasm opcodes that the translator never emits as such.
 L_Nop:

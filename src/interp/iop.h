@@ -3,11 +3,14 @@
 
 #include <cstdint>
 
-// Loads and stores (the ops of opcodes.def with an access width) exist twice: `Name`
-// addresses memory 0 through a base pointer the interpreter keeps in a register, and
-// `Name##MemN` (immediates: offset, memory index) any other memory, through the
-// instance's array of memory bases. APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) expands to
-// F(Name) for those ops and to nothing for the others.
+// Loads and stores (the ops of opcodes.def with an access width) exist three times:
+// `Name` addresses memory 0 and `Name##Mem1` memory 1, each through a base pointer the
+// interpreter keeps in a local of its loop (so memory 1 costs what memory 0 costs: the
+// common layout of a module's own memory plus one shared memory), and `Name##MemN`
+// (immediates: offset, memory index) any other memory, through the instance's array of
+// memory bases: one more load of the index and one of the base per access.
+// APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) expands to F(Name) for those ops and to
+// nothing for the others.
 #define APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) APERTURE_MEMORY_ACCESS_##Mem(F, Name)
 #define APERTURE_MEMORY_ACCESS_0(F, Name)
 #define APERTURE_MEMORY_ACCESS_1(F, Name) F(Name)
@@ -30,6 +33,12 @@ enum class IOp : uint16_t {
 #include "binary/opcodes.def"
 #undef WASM_OP
 #undef MEMN_ENUM
+#define MEM1_ENUM(Name) Name##Mem1,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEM1_ENUM, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEM1_ENUM
   Count
 };
 

@@ -21,17 +21,19 @@ IOp iop_for(Opcode op) {
   return IOp::Unreachable;
 }
 
-// The variant of a load or store that addresses a memory other than 0 (interp/iop.h).
-IOp on_memory_n(Opcode op) {
+// The variant of a load or store that addresses memory `index` (interp/iop.h): memory 0
+// and memory 1 have their own ops with the offset as the only immediate, any other memory
+// takes the index as a second immediate.
+IOp on_memory(Opcode op, uint32_t index) {
   switch (op) {
-#define MEMN_CASE(Name) \
-  case Opcode::Name:    \
-    return IOp::Name##MemN;
+#define MEM_CASE(Name)                                              \
+  case Opcode::Name:                                                \
+    return index == 0 ? IOp::Name : index == 1 ? IOp::Name##Mem1 : IOp::Name##MemN;
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
-  APERTURE_IF_MEMORY_ACCESS(Mem, MEMN_CASE, Name)
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEM_CASE, Name)
 #include "binary/opcodes.def"
 #undef WASM_OP
-#undef MEMN_CASE
+#undef MEM_CASE
     default: return IOp::Count;
   }
 }
@@ -228,10 +230,12 @@ class Translator {
     }
     if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
       // The same fusion on every memory, so that memory N costs what memory 0 costs.
-      if (in.b == 0) refuse(op == IOp::I32Load ? IOp::I32LoadLocal : IOp::I64LoadLocal);
-      else refuse(op == IOp::I32Load ? IOp::I32LoadLocalMemN : IOp::I64LoadLocalMemN);
+      const bool i32 = op == IOp::I32Load;
+      if (in.b == 0) refuse(i32 ? IOp::I32LoadLocal : IOp::I64LoadLocal);
+      else if (in.b == 1) refuse(i32 ? IOp::I32LoadLocalMem1 : IOp::I64LoadLocalMem1);
+      else refuse(i32 ? IOp::I32LoadLocalMemN : IOp::I64LoadLocalMemN);
       emit_imm(in.imm);
-      if (in.b != 0) emit_imm(in.b);
+      if (in.b > 1) emit_imm(in.b);
       return true;
     }
     return false;
@@ -446,14 +450,14 @@ class Translator {
         emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
       default: break;
     }
-    // Simple operations: loads/stores carry their offset (and a memory index when it is
-    // not 0), others have no immediates.
+    // Simple operations: loads/stores carry their offset (and a memory index beyond
+    // memory 1), others have no immediates.
     IOp op = iop_for(in.op);
     if (!fuse_simple(op, in)) {
-      bool other_memory = info->imm == ImmKind::MemArg && in.b != 0;
-      emit_op(other_memory ? on_memory_n(in.op) : op, in.offset);
-      if (info->imm == ImmKind::MemArg) emit_imm(in.imm);
-      if (other_memory) emit_imm(in.b);
+      const bool access = info->imm == ImmKind::MemArg;
+      emit_op(access ? on_memory(in.op, in.b) : op, in.offset);
+      if (access) emit_imm(in.imm);
+      if (access && in.b > 1) emit_imm(in.b);
     }
     pop(pops_of(*info));
     if (info->result != OpType::V) push();
