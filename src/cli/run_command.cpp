@@ -147,7 +147,6 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& o) {
   add_engine_options(*run, o.engine);
   add_limit_options(*run, o.limits);
   add_wasi_options(*run, o.wasi);
-  add_limit_options(*run, o.limits);
   return run;
 }
 

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "cli/exit_codes.h"
 #include "run_aperture.h"
@@ -99,6 +101,23 @@ TEST_F(CommandLineTest, HelpAndVersion) {
     EXPECT_EQ(r.exit_code, 0) << r.out;
     EXPECT_EQ(r.out, "aperture 0.1.0\n");
   }
+}
+
+// Each option of `run` is described once: its option groups (engine, limits, WASI) are
+// each added once (a second "Limits" group once repeated five options in the help).
+TEST_F(CommandLineTest, RunHelpListsEachOptionOnce) {
+  Result r = run_aperture("help run");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::map<std::string, int> seen;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t start = line.find_first_not_of(' ');
+    if (start == std::string::npos || start == 0 || line.compare(start, 2, "--") != 0) continue;
+    ++seen[line.substr(start, line.find(' ', start) - start)];
+  }
+  EXPECT_GT(seen.size(), 10u) << r.out;
+  for (const auto& [option, count] : seen) EXPECT_EQ(count, 1) << option << " is listed " << count << " times";
+  EXPECT_EQ(seen.count("--timeout"), 1u) << r.out;
 }
 
 TEST_F(CommandLineTest, DoubleDashEndsOptions) {
