@@ -25,6 +25,7 @@ std::vector<CallDef> misc_calls();
 std::vector<CallDef> sock_calls();
 
 }  // namespace aperture::wasi
+struct iovec;
 struct stat;
 struct timespec;
 namespace aperture::wasi {
@@ -32,6 +33,13 @@ namespace aperture::wasi {
 bool file_times(uint64_t atim, uint64_t mtim, uint32_t flags, struct timespec out[2]);
 // Writes a WASI filestat (64 bytes) at guest address `addr`; false on a bad pointer.
 bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st);
+
+// The guest's `count` iovecs at `iovs` as host iovecs, each buffer bounds-checked (for
+// writing into it when `write`); a WASI errno: EINVAL beyond IOV_MAX (1024) iovecs,
+// EFAULT for a pointer outside memory, else success. fd_read/fd_write and
+// sock_recv/sock_send share it.
+uint32_t gather_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool write,
+                       std::vector<struct ::iovec>* out);
 
 inline uint32_t u32(const uint64_t* a, int i) { return static_cast<uint32_t>(a[i]); }
 inline uint64_t u64(const uint64_t* a, int i) { return a[i]; }

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <ctime>
-#include <cstring>
 #include <string>
 
 #include "wasi/calls.h"
@@ -17,20 +17,6 @@ namespace aperture::wasi {
 namespace {
 
 uint32_t host_error() { return errno_from_host(errno); }
-
-// Gathers guest iovecs into host iovecs, all bounds-checked.
-bool guest_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool write,
-                  std::vector<iovec>* out) {
-  if (count > 1024) return false;
-  for (uint32_t i = 0; i < count; ++i) {
-    uint32_t buf = 0, len = 0;
-    if (!mem.load(iovs + 8ull * i, &buf) || !mem.load(iovs + 8ull * i + 4, &len)) return false;
-    uint8_t* p = mem.syscall_buffer(buf, len, write);
-    if (!p) return false;
-    out->push_back(iovec{p, len});
-  }
-  return true;
-}
 
 uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, bool is_read,
                   std::optional<uint64_t> offset, int result_arg) {
@@ -48,7 +34,7 @@ uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, b
     host_fd = e->host_fd;
   }
   std::vector<iovec> iov;
-  if (!guest_iovecs(mem, u32(a, 1), u32(a, 2), is_read, &iov)) return kEfault;
+  if (uint32_t err = gather_iovecs(mem, u32(a, 1), u32(a, 2), is_read, &iov)) return err;
   ssize_t n;
   if (offset) {
     n = is_read ? preadv(host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(*offset))
@@ -155,6 +141,19 @@ uint32_t fd_fdstat_set_flags(ContextImpl& c, const GuestMemory&, const uint64_t*
 }  // namespace
 
 // Writes a WASI filestat (64 bytes) for `st` at guest address `addr`.
+uint32_t gather_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool write,
+                       std::vector<iovec>* out) {
+  if (count > IOV_MAX) return kEinval;  // what readv/writev answer
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t buf = 0, len = 0;
+    if (!mem.load(iovs + 8ull * i, &buf) || !mem.load(iovs + 8ull * i + 4, &len)) return kEfault;
+    uint8_t* p = mem.syscall_buffer(buf, len, write);
+    if (!p) return kEfault;
+    out->push_back(iovec{p, len});
+  }
+  return kSuccess;
+}
+
 bool store_filestat(const GuestMemory& m, uint32_t addr, const struct ::stat& st) {
   uint64_t fields[8] = {
       static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino), file_type_of(st.st_mode),

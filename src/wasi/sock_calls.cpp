@@ -41,19 +41,6 @@ int socket_host_fd(ContextImpl& c, uint32_t fd, uint64_t right, uint32_t* err) {
   return e ? e->host_fd : -1;
 }
 
-bool socket_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count, bool write,
-                   std::vector<iovec>* out) {
-  if (count > 1024) return false;
-  for (uint32_t i = 0; i < count; ++i) {
-    uint32_t buf = 0, len = 0;
-    if (!mem.load(iovs + 8ull * i, &buf) || !mem.load(iovs + 8ull * i + 4, &len)) return false;
-    uint8_t* p = mem.syscall_buffer(buf, len, write);
-    if (!p) return false;
-    out->push_back(iovec{p, len});
-  }
-  return true;
-}
-
 // sock_accept(fd, flags, result_fd): flags may hold only FDFLAGS_NONBLOCK.
 uint32_t sock_accept(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t err = 0;
@@ -85,7 +72,7 @@ uint32_t sock_recv(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t ri_flags = u32(a, 3);
   if (ri_flags & ~3u) return kEinval;  // RECV_PEEK 1, RECV_WAITALL 2
   std::vector<iovec> iov;
-  if (!socket_iovecs(m, u32(a, 1), u32(a, 2), true, &iov)) return kEfault;
+  if (uint32_t err = gather_iovecs(m, u32(a, 1), u32(a, 2), true, &iov)) return err;
   msghdr msg{};
   msg.msg_iov = iov.data();
   msg.msg_iovlen = iov.size();
@@ -107,7 +94,7 @@ uint32_t sock_send(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   if (sock < 0) return err;
   if (u32(a, 3) != 0) return kEinval;
   std::vector<iovec> iov;
-  if (!socket_iovecs(m, u32(a, 1), u32(a, 2), false, &iov)) return kEfault;
+  if (uint32_t err = gather_iovecs(m, u32(a, 1), u32(a, 2), false, &iov)) return err;
   msghdr msg{};
   msg.msg_iov = iov.data();
   msg.msg_iovlen = iov.size();
