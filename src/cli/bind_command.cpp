@@ -3,7 +3,6 @@
 #include "cli/bind_command.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
 
 #include "aperture/bindings.h"
@@ -11,6 +10,7 @@
 #include "binary/module.h"
 #include "cli/file_util.h"
 #include "cli/module_source.h"
+#include "cli/output_file.h"
 #include "cli/region_options.h"
 #include "validate/validator.h"
 
@@ -140,10 +140,7 @@ int bind_command(const BindOptions& o) {
     }
     std::vector<uint8_t> out = without_bind_sections(bytes);
     append_bind_section(out, encode_bind_section(all));
-    std::ofstream f(o.output, std::ios::binary | std::ios::trunc);
-    if (!f || !f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size())) ||
-        !f.flush())
-      throw Error("cannot write '" + o.output + "'");
+    write_output_file(o.output, out);
     for (const Binding& b : all) std::cout << "bound: " << describe_binding(b) << "\n";
     return kExitOk;
   } catch (const UsageError& e) {
