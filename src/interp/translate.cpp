@@ -21,14 +21,20 @@ IOp iop_for(Opcode op) {
   return IOp::Unreachable;
 }
 
-// The variant of a load or store that addresses memory `index` (interp/iop.h): memory 0
-// and memory 1 have their own ops with the offset as the only immediate, any other memory
-// takes the index as a second immediate.
+// Of the three variants of one memory access (interp/iop.h), the one for memory `index`:
+// memory 0 and memory 1 have their own ops with the offset as the only immediate, any
+// other memory takes the index as a further immediate (takes_memory_index).
+IOp for_memory(uint32_t index, IOp on0, IOp on1, IOp on_n) {
+  return index == 0 ? on0 : index == 1 ? on1 : on_n;
+}
+bool takes_memory_index(uint32_t index) { return index > 1; }
+
+// The variant of a load or store that addresses memory `index`.
 IOp on_memory(Opcode op, uint32_t index) {
   switch (op) {
-#define MEM_CASE(Name)                                              \
-  case Opcode::Name:                                                \
-    return index == 0 ? IOp::Name : index == 1 ? IOp::Name##Mem1 : IOp::Name##MemN;
+#define MEM_CASE(Name)   \
+  case Opcode::Name:     \
+    return for_memory(index, IOp::Name, IOp::Name##Mem1, IOp::Name##MemN);
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
   APERTURE_IF_MEMORY_ACCESS(Mem, MEM_CASE, Name)
 #include "binary/opcodes.def"
@@ -230,12 +236,12 @@ class Translator {
     }
     if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
       // The same fusion on every memory, so that memory N costs what memory 0 costs.
-      const bool i32 = op == IOp::I32Load;
-      if (in.b == 0) refuse(i32 ? IOp::I32LoadLocal : IOp::I64LoadLocal);
-      else if (in.b == 1) refuse(i32 ? IOp::I32LoadLocalMem1 : IOp::I64LoadLocalMem1);
-      else refuse(i32 ? IOp::I32LoadLocalMemN : IOp::I64LoadLocalMemN);
+      if (op == IOp::I32Load)
+        refuse(for_memory(in.b, IOp::I32LoadLocal, IOp::I32LoadLocalMem1, IOp::I32LoadLocalMemN));
+      else
+        refuse(for_memory(in.b, IOp::I64LoadLocal, IOp::I64LoadLocalMem1, IOp::I64LoadLocalMemN));
       emit_imm(in.imm);
-      if (in.b > 1) emit_imm(in.b);
+      if (takes_memory_index(in.b)) emit_imm(in.b);
       return true;
     }
     return false;
@@ -457,7 +463,7 @@ class Translator {
       const bool access = info->imm == ImmKind::MemArg;
       emit_op(access ? on_memory(in.op, in.b) : op, in.offset);
       if (access) emit_imm(in.imm);
-      if (access && in.b > 1) emit_imm(in.b);
+      if (access && takes_memory_index(in.b)) emit_imm(in.b);
     }
     pop(pops_of(*info));
     if (info->result != OpType::V) push();
