@@ -202,7 +202,7 @@ class Instance {
   void* user_data_ = nullptr;  // for embedders (e.g. the WASI context)
   std::unique_ptr<EngineInstanceState> engine_state_;
   // The store's interruption, fuel and stack limit (runtime/exec_control.h): engines
-  // check control_->pending at every loop back-edge and function entry.
+  // load control_->attention at every loop back-edge and function entry.
   ExecControl* control_ = nullptr;
 };
 

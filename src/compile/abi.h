@@ -17,8 +17,11 @@ namespace aperture::native {
 // followed by one 8-byte slot per memory (its base address: memory N costs the same as
 // memory 0), global (address of its 64-bit value), table (Table*) and function
 // (Function*), in that order. Compiled code loads slots with constant offsets.
-constexpr uint32_t kStackLimitOffset = 0;  // uintptr_t: trap "call stack exhausted" below it
-constexpr uint32_t kAttentionOffset = 8;   // const uint32_t*: g_exec_attention (runtime/exec_control.h)
+//
+// The context is shared by every thread that runs the instance's code, so it holds
+// nothing per thread: the stack limit is an argument of every compiled function (below).
+// Offset 0 is unused.
+constexpr uint32_t kAttentionOffset = 8;   // const uint32_t*: the store's ExecControl::attention
 constexpr uint32_t kHelpersOffset = 16;    // const void* const*: the helper table (HelperId)
 constexpr uint32_t kEngineOffset = 24;     // const void*: Function::engine_ of compiled functions
 constexpr uint32_t kTypeIdsOffset = 32;    // const uint32_t*: canonical id of each module type
@@ -104,9 +107,19 @@ enum class HelperId : uint32_t {
   Count
 };
 
+// ---- compiled functions ----
+//
+// A compiled wasm function of type (p...) -> (r...) is
+//     R wasm_<i>(void* context, uint64_t stack_limit, p...)
+// with R void, the single result, or a struct of the results. `stack_limit` is the
+// calling thread's: the lowest address the function's frame may reach before it traps
+// with "call stack exhausted". Callers pass their own on (every call on one thread
+// has the same limit), so a thread's limit never leaks into another thread's code.
+//
 // Symbol names in generated objects.
 // Defined function i (0-based among defined functions) is "wasm_<i>"; the entry stub for
-// module type t is "entry_<t>": void(const void* code, void* context, uint64_t* slots),
+// module type t is "entry_<t>":
+//     void(const void* code, void* context, uint64_t* slots, uint64_t stack_limit),
 // which loads the arguments from slots, calls `code` and stores the results back.
 constexpr const char* kFunctionSymbolPrefix = "wasm_";
 constexpr const char* kEntrySymbolPrefix = "entry_";

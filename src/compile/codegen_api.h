@@ -13,7 +13,7 @@
 namespace aperture::native {
 
 // Bumped whenever these structures change; the loader refuses a library built otherwise.
-constexpr uint32_t kCodegenInterfaceVersion = 1;
+constexpr uint32_t kCodegenInterfaceVersion = 2;  // 2: the stack limit is an argument
 
 struct CodegenRequest {
   uint32_t interface_version = kCodegenInterfaceVersion;

@@ -14,7 +14,9 @@
 #include "compile/invocation.h"
 #include "runtime/engine.h"
 #include "runtime/exec_control.h"
+#include "runtime/fault_handler.h"
 #include "runtime/futex.h"
+#include "runtime/guest_access.h"
 #include "runtime/instance_ops.h"
 
 namespace aperture::native {
@@ -43,10 +45,33 @@ const char* trap_message(uint32_t kind) {
 // The fallible part of a helper: returns false with the trap message stored in the
 // invocation. Separate functions, so that nothing with a destructor is alive in the
 // helper when it raises the trap.
+//
+// SAFETY: helpers are called from compiled code, whose frames have no unwind tables: an
+// exception that left a helper would reach them and std::terminate the process. So every
+// exception is caught here: a Trap keeps its message; anything else (std::bad_alloc from
+// a growing table or a message, an Error) is kept in the invocation and rethrown by
+// run_native once compiled code has been left, as a host function's exception is.
 template <typename Op>
 __attribute__((noinline)) bool attempt(Op op) {
-  std::string& message = current_invocation().message;
-  return op(&message);
+  NativeInvocation& inv = current_invocation();
+  try {
+    return op(&inv.message);
+  } catch (...) {
+    inv.pending = std::current_exception();
+    return false;
+  }
+}
+
+// The same for an operation returning a value, `failed` when it failed.
+template <typename Op, typename R>
+__attribute__((noinline)) R attempt_value(Op op, R failed) {
+  NativeInvocation& inv = current_invocation();
+  try {
+    return op(&inv.message);
+  } catch (...) {
+    inv.pending = std::current_exception();
+    return failed;
+  }
 }
 
 // Calls a host function or another engine's function; an exception it throws is kept in
@@ -62,7 +87,10 @@ __attribute__((noinline)) bool call_catching(Context* ctx, Function* f, uint64_t
 }
 
 void helper_Trap(Context*, uint32_t kind) {
-  current_invocation().message = trap_message(kind);
+  attempt([&](std::string* m) {
+    *m = trap_message(kind);
+    return false;
+  });
   APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
@@ -158,18 +186,37 @@ void helper_TableInit(Context* ctx, uint32_t table, uint32_t segment, uint32_t d
 
 void helper_ElemDrop(Context* ctx, uint32_t segment) { elem_drop(instance_of(ctx), segment); }
 
-// Compiled code has checked alignment and bounds (an atomic load of the word).
+// Compiled code has checked alignment and bounds (an atomic load of the word). The word is
+// loaded again here, through the fault-catching primitive: another thread may have
+// unmapped its window or truncated its file since (the same trap as the interpreter's).
 template <typename T>
-uint32_t wait(Context* ctx, uint32_t memory, uint64_t addr, T expected, int64_t timeout) {
-  const Memory& m = *instance_of(ctx).memories_[memory];
-  if (!m.shared()) {
-    current_invocation().message = trap_msg::kWaitOnUnsharedMemory;
-    return UINT32_MAX;
-  }
-  T now = __atomic_load_n(reinterpret_cast<const T*>(m.base() + addr), __ATOMIC_SEQ_CST);
-  if (now != expected) return kWaitNotEqual;
-  if constexpr (sizeof(T) == 4) return memory_wait32(m, addr, expected, timeout);
-  else return memory_wait64(m, addr, expected, timeout);
+__attribute__((noinline)) uint32_t wait(Context* ctx, uint32_t memory, uint64_t addr, T expected,
+                                        int64_t timeout) {
+  return attempt_value([&](std::string* message) -> uint32_t {
+    const Memory& m = *instance_of(ctx).memories_[memory];
+    if (!m.shared()) {
+      *message = trap_msg::kWaitOnUnsharedMemory;
+      return UINT32_MAX;
+    }
+    const uint8_t* word = m.base() + addr;
+    T now = 0;
+    FaultInfo fault;
+    if (!catching_guest_faults(word, sizeof(T),
+                               [&] { now = __atomic_load_n(reinterpret_cast<const T*>(word), __ATOMIC_SEQ_CST); },
+                               &fault)) {
+      *message = describe_fault(fault);
+      return UINT32_MAX;
+    }
+    if (now != expected) return kWaitNotEqual;
+    uint32_t r;
+    if constexpr (sizeof(T) == 4) r = memory_wait32(m, addr, expected, timeout);
+    else r = memory_wait64(m, addr, expected, timeout);
+    if (r == kWaitFault) {  // the window vanished meanwhile
+      *message = trap_msg::kMemoryOutOfBounds;
+      return UINT32_MAX;
+    }
+    return r;
+  }, UINT32_MAX);
 }
 
 uint32_t helper_MemoryWait32(Context* ctx, uint32_t memory, uint64_t addr, uint32_t expected,
@@ -190,8 +237,10 @@ uint32_t helper_MemoryWait64(Context* ctx, uint32_t memory, uint64_t addr, uint6
 __attribute__((noinline)) bool exec_check(Context* ctx) {
   const char* message = exec_check_slow(*instance_of(ctx).control_);
   if (message == nullptr) return true;
-  current_invocation().message = message;
-  return false;
+  return attempt([&](std::string* m) {
+    *m = message;
+    return false;
+  });
 }
 
 void helper_ExecCheck(Context* ctx) {

@@ -36,10 +36,6 @@ StackBounds compute_bounds() {
   return b;
 }
 
-uint64_t& stack_limit_of(uint8_t* context) {
-  return *reinterpret_cast<uint64_t*>(context + kStackLimitOffset);
-}
-
 // The frame of this thread's outermost active entry into compiled code: wasm frames of
 // nested entries (host -> wasm -> host -> wasm) count against the same budget.
 thread_local uintptr_t t_outermost_frame = 0;
@@ -102,20 +98,22 @@ void run_native(EntryStub stub, const void* code, uint8_t* context, uint64_t* sl
   inv.stack_low = bounds.low;
   inv.stack_high = bounds.high;
   inv.previous = current_fault_scope();
-  inv.saved_stack_limit = stack_limit_of(context);
   inv.saved_outermost_frame = t_outermost_frame;
-  stack_limit_of(context) = limit;
   if (t_outermost_frame == 0) t_outermost_frame = frame;
+  // SAFETY: the compiled-code boundary. Compiled frames run between here and the stub's
+  // return; they leave either by returning or by a siglongjmp to `inv.jump` (a trap a
+  // helper raises, or a fault the signal handler accepts because its pc is in registered
+  // code). Neither unwinds C++ frames between: compiled frames own nothing, and helpers
+  // jump only with no destructor pending (compile/helpers.cpp). The thread's stack limit
+  // goes in as an argument: the instance context is shared by every thread.
   if (sigsetjmp(inv.jump, 0) == 0) {
     current_fault_scope() = &inv;
-    stub(code, context, slots);
+    stub(code, context, slots, limit);
     current_fault_scope() = inv.previous;
-    stack_limit_of(context) = inv.saved_stack_limit;
     t_outermost_frame = inv.saved_outermost_frame;
     return;
   }
   current_fault_scope() = inv.previous;
-  stack_limit_of(context) = inv.saved_stack_limit;
   t_outermost_frame = inv.saved_outermost_frame;
   Instance* entry = *reinterpret_cast<Instance**>(context + kInstanceOffset);
   if (inv.pending) rethrow_with_frames(inv.pending, inv.fault.frames, entry);

@@ -16,13 +16,12 @@
 
 namespace aperture::native {
 
-// entry_<t>(code, context, slots) (compile/abi.h)
-using EntryStub = void (*)(const void* code, void* context, uint64_t* slots);
+// entry_<t>(code, context, slots, stack_limit) (compile/abi.h)
+using EntryStub = void (*)(const void* code, void* context, uint64_t* slots, uint64_t stack_limit);
 
 struct NativeInvocation : FaultScope {
   std::string message;          // trap message set by a helper
   std::exception_ptr pending;   // exception of a host function or another engine
-  uintptr_t saved_stack_limit = 0;
   uintptr_t saved_outermost_frame = 0;
 };
 

@@ -73,7 +73,7 @@ void NativeModuleCode::bind(Instance& inst) const {
   auto* ctx = reinterpret_cast<uint8_t*>(state->context.data());
   auto put = [&](uint32_t offset, const void* value) { std::memcpy(ctx + offset, &value, sizeof value); };
   put(kHelpersOffset, helper_table());
-  put(kAttentionOffset, &g_exec_attention);
+  put(kAttentionOffset, &inst.control_->attention);  // the store's own
   put(kEngineOffset, &compiling_engine());
   put(kTypeIdsOffset, module_.type_ids.data());
   put(kInstanceOffset, &inst);

@@ -21,7 +21,16 @@ union Slot {
 };
 static_assert(sizeof(Slot) == 8);
 
+// Move-only: after finalize() the branch targets in `code` are absolute pointers into its
+// own buffer. A move keeps the buffer (and so the pointers) valid; a copy would get a new
+// buffer whose branches jump back into the original, a use after free once it is gone.
 struct InterpCode {
+  InterpCode() = default;
+  InterpCode(InterpCode&&) noexcept = default;
+  InterpCode& operator=(InterpCode&&) noexcept = default;
+  InterpCode(const InterpCode&) = delete;
+  InterpCode& operator=(const InterpCode&) = delete;
+
   std::vector<Slot> code;
   uint32_t num_params = 0;
   uint32_t num_results = 0;

@@ -177,6 +177,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   uint8_t* mem = nullptr;                  // base of memory 0
   uint8_t* mem1 = nullptr;                 // base of memory 1 (nullptr with fewer memories)
   uint8_t* const* mem_bases = nullptr;     // bases of all memories (Instance::memory_bases_)
+  const std::atomic<uint32_t>* attention = nullptr;  // the store's (runtime/exec_control.h)
   Function* const* funcs = nullptr;
   Global* const* globals = nullptr;
   Function* fn = entry;
@@ -200,14 +201,15 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
     mem = inst->memories_.empty() ? nullptr : inst->memories_[0]->base();  \
     mem1 = inst->memories_.size() < 2 ? nullptr : inst->memories_[1]->base(); \
     mem_bases = inst->memory_bases_.data();                                \
+    attention = &inst->control_->attention;                                \
     funcs = inst->funcs_.data();                                           \
     globals = inst->globals_.data();                                       \
   } while (0)
-// A check point (runtime/exec_control.h): one load from a fixed address and a branch
-// unless some store was interrupted or meters fuel. `ip` is where execution goes on.
+// A check point (runtime/exec_control.h): one load and a branch unless the instance's
+// store was interrupted or meters fuel. `ip` is where execution goes on.
 #define CHECK_POINT()                                                                   \
   do {                                                                                  \
-    if (__builtin_expect(g_exec_attention.load(std::memory_order_relaxed) != 0, 0))     \
+    if (__builtin_expect(attention->load(std::memory_order_relaxed) != 0, 0))           \
       goto check_slow;                                                                  \
   } while (0)
 

@@ -73,7 +73,7 @@ bool MappedWindow::discard(uint8_t* pages, uint64_t offset, uint64_t len) {
   if (fallocate(region_->fd(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, at,
                 static_cast<off_t>(len)) == 0)
     return true;
-  return catching_guest_faults(pages + offset, len, [&] { std::memset(pages + offset, 0, len); });
+  return guest_memset(pages + offset, 0, len);
 }
 
 const char* to_string(Attach a) {

@@ -4,8 +4,6 @@
 
 namespace aperture {
 
-std::atomic<uint32_t> g_exec_attention{0};
-
 namespace {
 
 thread_local ExecScope* t_innermost = nullptr;
@@ -35,18 +33,18 @@ void ExecControl::interrupt() {
     if ((s >> 32) == 0) return;         // nothing runs: nothing to stop, nothing to keep
     if (s & kExecInterrupt) return;      // already raised (the epoch tells who is concerned)
   } while (!state.compare_exchange_weak(s, s | kExecInterrupt, std::memory_order_acq_rel));
-  g_exec_attention.fetch_add(1, std::memory_order_release);
+  attention.fetch_add(1, std::memory_order_release);
 }
 
 void ExecControl::enable_fuel(uint64_t units) {
   fuel.store(units, std::memory_order_relaxed);
   if (!(state.fetch_or(kExecFuel, std::memory_order_acq_rel) & kExecFuel))
-    g_exec_attention.fetch_add(1, std::memory_order_release);
+    attention.fetch_add(1, std::memory_order_release);
 }
 
 void ExecControl::disable_fuel() {
   if (state.fetch_and(~kExecFuel, std::memory_order_acq_rel) & kExecFuel)
-    g_exec_attention.fetch_sub(1, std::memory_order_release);
+    attention.fetch_sub(1, std::memory_order_release);
 }
 
 void InterruptHandle::interrupt() const {
@@ -54,7 +52,7 @@ void InterruptHandle::interrupt() const {
 }
 
 const char* exec_check_slow(ExecControl& c) {
-  std::atomic_thread_fence(std::memory_order_acquire);  // pairs with g_exec_attention's update
+  std::atomic_thread_fence(std::memory_order_acquire);  // pairs with the attention word's update
   uint64_t s = c.state.load(std::memory_order_acquire);
   if (s & kExecInterrupt) {
     const ExecScope* scope = scope_for(&c);
@@ -90,7 +88,7 @@ ExecScope::~ExecScope() {
     if ((next >> 32) == 0) next &= ~kExecInterrupt;  // nobody left to stop
   } while (!control_->state.compare_exchange_weak(s, next, std::memory_order_acq_rel));
   if ((s & kExecInterrupt) && !(next & kExecInterrupt))
-    g_exec_attention.fetch_sub(1, std::memory_order_release);
+    control_->attention.fetch_sub(1, std::memory_order_release);
 }
 
 }  // namespace aperture

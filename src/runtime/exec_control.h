@@ -3,15 +3,15 @@
 // Every engine does the same at each wasm function entry and each taken branch back to
 // the start of a loop (a "check point"):
 //
-//     if (g_exec_attention.load(std::memory_order_relaxed) != 0)
+//     if (instance->control_->attention.load(std::memory_order_relaxed) != 0)
 //       if (const char* message = exec_check_slow(*instance->control_)) <trap with message>;
 //
-// one load from a fixed address and a predictable branch while nothing is asked
-// (docs/performance.md has the measured cost). g_exec_attention is process-wide: it is
-// nonzero while any store has a pending interrupt or meters fuel, and the slow path
-// looks at the store itself: an interrupt that concerns this thread's invocation traps
-// with "interrupted", fuel is charged one unit per check point, anything else goes on.
-// (So while one store meters fuel, code of the other stores takes the slow path too.)
+// one load and a predictable branch while nothing is asked (docs/performance.md has the
+// measured cost). `attention` is the store's own: it is nonzero while the store has a
+// pending interrupt or meters fuel, so a store metering fuel never slows another store's
+// code. The slow path looks at the store: an interrupt that concerns this thread's
+// invocation traps with "interrupted", fuel is charged one unit per check point,
+// anything else goes on.
 //
 // Which invocations an interrupt stops: invoke_function() opens an ExecScope for the
 // outermost entry of a thread into a store's code, remembering the store's interrupt
@@ -33,10 +33,10 @@ constexpr uint64_t kExecFuel = 2;            // fuel is metered
 constexpr uint64_t kExecCheckMask = kExecInterrupt | kExecFuel;
 constexpr uint64_t kExecActiveOne = 1ull << 32;  // state's upper half: active invocations
 
-// Count of (stores with kExecInterrupt) + (stores with kExecFuel), process-wide.
-extern std::atomic<uint32_t> g_exec_attention;
-
 struct ExecControl {
+  // (kExecInterrupt raised ? 1 : 0) + (kExecFuel ? 1 : 0): what check points load. Compiled
+  // code reads it through its instance context (compile/abi.h, kAttentionOffset).
+  std::atomic<uint32_t> attention{0};
   std::atomic<uint64_t> state{0};  // flags (low half) | active invocations (high half)
   std::atomic<uint64_t> epoch{0};  // interrupts so far
   std::atomic<uint64_t> fuel{0};   // units left while kExecFuel is set

@@ -15,10 +15,19 @@
 namespace aperture {
 namespace {
 
-// Lock-free registry read by the signal handler. The whole user address space holds at
-// most ~16k reservations of 8 GiB, so a fixed table is enough.
+// Reservations, as the signal handler sees them: the base address of each, nothing else.
+// A reservation's extent is fixed (Memory::kReservationBytes), so one atomic word says
+// everything the handler needs, and the handler never touches a Memory: another thread
+// may be running ~Memory meanwhile (the record is cleared before the Memory is freed, and
+// a stale read of a base still names address space that was a reservation a moment ago).
+// The whole user address space holds at most ~16k reservations of 8 GiB, so a fixed
+// table is enough.
 constexpr size_t kMaxReservations = 16384;
-std::atomic<Memory*> g_reservations[kMaxReservations];
+std::atomic<uintptr_t> g_reservation_base[kMaxReservations];
+std::atomic<size_t> g_reservations_used{0};  // high-water mark
+// The Memory behind each record, for describing a fault after the handler has returned:
+// read and written only under g_registry_mutex, never by the handler.
+Memory* g_reservation_owner[kMaxReservations];
 std::mutex g_registry_mutex;
 
 // Code ranges of compiled code, read by the signal handler.
@@ -34,7 +43,31 @@ struct sigaction g_previous_segv;
 struct sigaction g_previous_bus;
 
 thread_local FaultScope* t_scope = nullptr;
-thread_local bool t_alt_stack_installed = false;
+
+// This thread's alternate signal stack, freed when the thread exits (a thread that runs
+// wasm once must not leave 64 KiB and a mapping behind; wasi-threads start many).
+struct AltSignalStack {
+  bool checked = false;     // installed, or found one big enough already there
+  void* stack = nullptr;    // ours, when we mapped it
+  size_t size = 0;
+  ~AltSignalStack() {
+    if (stack == nullptr) return;
+    // SAFETY: the thread is exiting (thread_local destructors run after its last wasm
+    // call), so no signal handler can be running on this stack. Disable it before
+    // unmapping, or a later fault on this thread would run the handler on freed memory;
+    // only when it is still ours (someone may have installed another since).
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == stack && !(current.ss_flags & SS_ONSTACK)) {
+      stack_t off{};
+      off.ss_flags = SS_DISABLE;
+      sigaltstack(&off, nullptr);
+      munmap(stack, size);
+    }
+    stack = nullptr;
+    checked = false;
+  }
+};
+thread_local AltSignalStack t_alt_stack;
 #if defined(__SANITIZE_THREAD__)
 thread_local sigset_t t_signal_mask;  // the thread's mask outside handlers (see on_fault)
 #endif
@@ -64,13 +97,26 @@ void machine_state(void* context, uintptr_t* pc, uintptr_t* fp) {
 #endif
 }
 
+bool in_host_ranges(const FaultScope& scope, uintptr_t address) {
+  for (int i = 0; i < 2; ++i)
+    if (address >= scope.host_lo[i] && address < scope.host_hi[i]) return true;
+  return false;
+}
+
+// SAFETY: runs in a signal handler, possibly on the alternate stack, at any instruction of
+// the thread. It reads only this thread's FaultScope chain (thread_local, written by this
+// thread only, so never torn), the atomic registries of reservation bases and code ranges
+// (never a Memory or other heap object another thread could free), and the machine state
+// in `context`. It writes only the innermost scope's FaultInfo. It then either hands the
+// signal on (reraise) or siglongjmps to the scope's sigsetjmp: every frame between them is
+// either compiled wasm code (nothing to unwind, see compile/invocation.h) or the body of a
+// host access scope, which by contract holds no lock and owns no resource the jump would
+// leak (runtime/guest_access.h).
 void on_fault(int signo, siginfo_t* info, void* context) {
   FaultScope* scope = t_scope;
   auto address = reinterpret_cast<uintptr_t>(info->si_addr);
-  bool host_access = scope != nullptr && scope->host_hi != 0;
   bool caught = scope != nullptr &&
-                (host_access ? address >= scope->host_lo && address < scope->host_hi
-                             : find_reservation(address) != nullptr);
+                (scope->host_access ? in_host_ranges(*scope, address) : in_reservation(address));
   if (!caught) {
     reraise(signo, info, context);
     return;
@@ -110,8 +156,9 @@ void install_fault_handler() {
 }
 
 void ensure_alt_signal_stack() {
-  if (t_alt_stack_installed) return;
-  t_alt_stack_installed = true;
+  AltSignalStack& alt = t_alt_stack;
+  if (alt.checked) return;
+  alt.checked = true;
 #if defined(__SANITIZE_THREAD__)
   pthread_sigmask(SIG_SETMASK, nullptr, &t_signal_mask);
 #endif
@@ -119,43 +166,51 @@ void ensure_alt_signal_stack() {
   if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) &&
       current.ss_size >= 64 * 1024)
     return;  // someone (e.g. a sanitizer) already installed a big enough one
-  // Leaked on purpose: the stack must outlive every signal this thread may take.
   size_t size = 64 * 1024;
   void* stack = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (stack == MAP_FAILED) return;
   stack_t ss{};
   ss.ss_sp = stack;
   ss.ss_size = size;
-  sigaltstack(&ss, nullptr);
+  if (sigaltstack(&ss, nullptr) != 0) {
+    munmap(stack, size);
+    return;
+  }
+  alt.stack = stack;  // freed at thread exit (~AltSignalStack)
+  alt.size = size;
 }
 
 bool register_reservation(Memory* m) {
   std::lock_guard<std::mutex> lock(g_registry_mutex);
-  for (auto& slot : g_reservations) {
-    if (slot.load(std::memory_order_relaxed) == nullptr) {
-      slot.store(m, std::memory_order_release);
-      return true;
-    }
+  for (size_t i = 0; i < kMaxReservations; ++i) {
+    if (g_reservation_owner[i] != nullptr) continue;
+    g_reservation_owner[i] = m;
+    g_reservation_base[i].store(reinterpret_cast<uintptr_t>(m->base()), std::memory_order_release);
+    if (i + 1 > g_reservations_used.load(std::memory_order_relaxed))
+      g_reservations_used.store(i + 1, std::memory_order_release);
+    return true;
   }
   return false;
 }
 
 void unregister_reservation(Memory* m) {
   std::lock_guard<std::mutex> lock(g_registry_mutex);
-  for (auto& slot : g_reservations) {
-    if (slot.load(std::memory_order_relaxed) == m) {
-      slot.store(nullptr, std::memory_order_release);
-      return;
-    }
+  size_t used = g_reservations_used.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < used; ++i) {
+    if (g_reservation_owner[i] != m) continue;
+    g_reservation_base[i].store(0, std::memory_order_release);
+    g_reservation_owner[i] = nullptr;
+    return;
   }
 }
 
-Memory* find_reservation(uintptr_t address) {
-  for (auto& slot : g_reservations) {
-    Memory* m = slot.load(std::memory_order_acquire);
-    if (m != nullptr && m->contains(reinterpret_cast<const void*>(address))) return m;
+bool in_reservation(uintptr_t address) {
+  size_t used = g_reservations_used.load(std::memory_order_acquire);
+  for (size_t i = 0; i < used; ++i) {
+    uintptr_t base = g_reservation_base[i].load(std::memory_order_acquire);
+    if (base != 0 && address >= base && address - base < Memory::kReservationBytes) return true;
   }
-  return nullptr;
+  return false;
 }
 
 bool register_code_range(uintptr_t begin, uintptr_t end) {
@@ -216,7 +271,14 @@ void capture_native_frames(uintptr_t pc, uintptr_t fp, const FaultScope& scope,
 FaultScope*& current_fault_scope() { return t_scope; }
 
 std::string describe_fault(const FaultInfo& fault) {
-  Memory* m = find_reservation(fault.address);
+  // Under the registry lock: the Memory cannot be destroyed meanwhile (its destructor
+  // unregisters it first).
+  std::lock_guard<std::mutex> lock(g_registry_mutex);
+  const Memory* m = nullptr;
+  size_t used = g_reservations_used.load(std::memory_order_relaxed);
+  for (size_t i = 0; i < used && m == nullptr; ++i)
+    if (g_reservation_owner[i] != nullptr && g_reservation_owner[i]->contains(reinterpret_cast<const void*>(fault.address)))
+      m = g_reservation_owner[i];
   if (m == nullptr) return trap_msg::kMemoryOutOfBounds;
   uint64_t addr = fault.address - reinterpret_cast<uintptr_t>(m->base());
   std::optional<WindowRecord> w = m->window_at(addr);

@@ -37,10 +37,12 @@ struct FaultScope {
   FaultInfo fault;
   FaultScope* previous = nullptr;
   // Host access scopes (runtime/guest_access.cpp) catch only faults at addresses inside
-  // [host_lo, host_hi), the guest bytes the host meant to touch: a fault anywhere else is
-  // a host bug and stays a crash. Wasm execution scopes leave both 0.
-  uintptr_t host_lo = 0;
-  uintptr_t host_hi = 0;
+  // the guest bytes the runtime meant to touch, at most two ranges [host_lo[i], host_hi[i])
+  // (a copy's source and destination): a fault anywhere else is a host bug and stays a
+  // crash. Wasm execution scopes leave host_access false.
+  bool host_access = false;
+  uintptr_t host_lo[2] = {0, 0};
+  uintptr_t host_hi[2] = {0, 0};
   // Compiled code: a fault is a trap only if the faulting instruction lies in registered
   // code (register_code_range), and frames are captured by walking frame pointers that
   // stay inside [stack_low, stack_high).
@@ -50,10 +52,15 @@ struct FaultScope {
 };
 
 void install_fault_handler();          // idempotent, thread-safe
-void ensure_alt_signal_stack();        // once per thread that runs wasm
-bool register_reservation(Memory* m);  // false when the registry is full
+// Once per thread that runs wasm (cheap afterwards); the stack is freed when the thread exits.
+void ensure_alt_signal_stack();
+// The registry of reservations: register after the reservation is mapped, unregister
+// before it is unmapped and the Memory freed. false when the registry is full.
+bool register_reservation(Memory* m);
 void unregister_reservation(Memory* m);
-Memory* find_reservation(uintptr_t address);
+// Whether `address` lies in a registered reservation. Async-signal-safe: reads only the
+// registry's base addresses, never a Memory (which another thread may be destroying).
+bool in_reservation(uintptr_t address);
 
 // Machine code that may fault on wasm memory accesses (the compiled engine's).
 bool register_code_range(uintptr_t begin, uintptr_t end);  // false when the registry is full

@@ -8,13 +8,19 @@
 
 namespace aperture {
 
-bool run_catching_guest_faults(const uint8_t* begin, uint64_t len, void (*fn)(void*), void* arg,
+bool run_catching_guest_faults(GuestBytes first, GuestBytes second, void (*fn)(void*), void* arg,
                                FaultInfo* fault) {
   FaultScope scope;
   FaultScope* const saved = current_fault_scope();
   scope.previous = saved;
-  scope.host_lo = reinterpret_cast<uintptr_t>(begin);
-  scope.host_hi = scope.host_lo + len;
+  scope.host_access = true;
+  const GuestBytes ranges[2] = {first, second};
+  for (int i = 0; i < 2; ++i) {
+    scope.host_lo[i] = reinterpret_cast<uintptr_t>(ranges[i].begin);
+    scope.host_hi[i] = scope.host_lo[i] + ranges[i].len;
+  }
+  // SAFETY: sigsetjmp returns twice; after the jump only `scope`, `saved` and `fault` are
+  // used, none of them modified between the two returns (so no volatile is needed).
   if (sigsetjmp(scope.jump, 0) != 0) {
     current_fault_scope() = saved;
     if (fault) *fault = scope.fault;
@@ -26,6 +32,18 @@ bool run_catching_guest_faults(const uint8_t* begin, uint64_t len, void (*fn)(vo
   return true;
 }
 
+bool guest_memmove(void* dst, const void* src, uint64_t n, FaultInfo* fault) {
+  if (n == 0) return true;
+  return catching_guest_faults(GuestBytes{dst, n}, GuestBytes{src, n},
+                               [&] { std::memmove(dst, src, n); }, fault);
+}
+
+bool guest_memset(void* dst, uint8_t value, uint64_t n, FaultInfo* fault) {
+  if (n == 0) return true;
+  return catching_guest_faults(GuestBytes{dst, n}, GuestBytes{},
+                               [&] { std::memset(dst, value, n); }, fault);
+}
+
 namespace {
 
 // Copies len bytes; at least one side is guest memory inside the guarded range.
@@ -34,6 +52,13 @@ bool guarded_copy(void* dst, const void* src, const uint8_t* guest, uint64_t len
 }
 
 [[noreturn]] void throw_fault(const FaultInfo& fault) { throw Trap(describe_fault(fault)); }
+
+// The range failed the check; a window mapped meanwhile by another thread may make it
+// pass by now, but this access failed.
+[[noreturn]] void throw_inaccessible(const Memory& m, uint64_t addr, uint64_t len, bool write) {
+  std::string why = m.access_failure(addr, len, write);
+  throw Trap(why.empty() ? std::string(trap_msg::kMemoryOutOfBounds) : why);
+}
 
 }  // namespace
 
@@ -48,13 +73,13 @@ bool Memory::write(uint64_t addr, const void* in, uint64_t len) {
 }
 
 void Memory::read_or_trap(uint64_t addr, void* out, uint64_t len) const {
-  if (!range_accessible(addr, len, false)) throw Trap(access_failure(addr, len, false));
+  if (!range_accessible(addr, len, false)) throw_inaccessible(*this, addr, len, false);
   FaultInfo fault;
   if (len != 0 && !guarded_copy(out, base_ + addr, base_ + addr, len, &fault)) throw_fault(fault);
 }
 
 void Memory::write_or_trap(uint64_t addr, const void* in, uint64_t len) {
-  if (!range_accessible(addr, len, true)) throw Trap(access_failure(addr, len, true));
+  if (!range_accessible(addr, len, true)) throw_inaccessible(*this, addr, len, true);
   FaultInfo fault;
   if (len != 0 && !guarded_copy(base_ + addr, in, base_ + addr, len, &fault)) throw_fault(fault);
 }

@@ -7,17 +7,39 @@
 
 #include "aperture/memory.h"
 #include "runtime/compiled_module.h"
+#include "runtime/fault_handler.h"
+#include "runtime/guest_access.h"
 
 namespace aperture {
+
+namespace {
+
+// A fault while moving bytes that passed the bounds check (a window whose file was
+// truncated, a window another thread unmapped meanwhile): the trap the same access by a
+// wasm load or store would raise, in every engine.
+bool fault_trap(const FaultInfo& fault, std::string* trap) {
+  *trap = describe_fault(fault);
+  return false;
+}
+
+// [addr, addr+len) failed Memory::range_accessible: the trap message. A window another
+// thread maps meanwhile can make the range accessible by the time the message is made;
+// the access still failed.
+bool bounds_trap(const Memory& m, uint64_t addr, uint64_t len, bool write, std::string* trap) {
+  *trap = m.access_failure(addr, len, write);
+  if (trap->empty()) *trap = trap_msg::kMemoryOutOfBounds;
+  return false;
+}
+
+}  // namespace
 
 bool memory_fill(Instance& inst, uint32_t memory, uint32_t dst, uint32_t value, uint32_t n,
                  std::string* trap) {
   Memory* m = inst.memories_[memory];
-  if (!m->range_accessible(dst, n, true)) {
-    *trap = m->access_failure(dst, n, true);
-    return false;
-  }
-  std::memset(m->base() + dst, static_cast<int>(value & 0xFF), n);
+  if (!m->range_accessible(dst, n, true)) return bounds_trap(*m, dst, n, true, trap);
+  FaultInfo fault;
+  if (!guest_memset(m->base() + dst, static_cast<uint8_t>(value & 0xFF), n, &fault))
+    return fault_trap(fault, trap);
   return true;
 }
 
@@ -48,8 +70,7 @@ bool copies_through_alias(const Memory& d, uint64_t dst, const Memory& s, uint64
   return false;
 }
 
-// Reused per thread: a trap (a fault in a window) leaves the copy without unwinding, so
-// the buffer must not be a local that would leak.
+// Reused per thread (a copy between aliasing windows is rarely a one-off).
 thread_local std::vector<uint8_t> alias_buffer;
 
 bool copy_via_buffer(Memory& d, uint64_t dst, const Memory& s, uint64_t src, uint64_t n,
@@ -61,12 +82,13 @@ bool copy_via_buffer(Memory& d, uint64_t dst, const Memory& s, uint64_t src, uin
             std::to_string(n) + "-byte temporary buffer; copy in smaller pieces";
     return false;
   }
-  std::memcpy(alias_buffer.data(), s.base() + src, n);
-  std::memcpy(d.base() + dst, alias_buffer.data(), n);
+  FaultInfo fault;
+  bool copied = guest_memmove(alias_buffer.data(), s.base() + src, n, &fault) &&
+                guest_memmove(d.base() + dst, alias_buffer.data(), n, &fault);
   // Keep a small buffer for the next copy, give a large one back.
   constexpr size_t kKeepBytes = 1 << 20;
   if (alias_buffer.size() > kKeepBytes) std::vector<uint8_t>().swap(alias_buffer);
-  return true;
+  return copied || fault_trap(fault, trap);
 }
 
 }  // namespace
@@ -79,13 +101,11 @@ bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint3
     *trap = trap_msg::kMemoryOutOfBounds;
     return false;
   }
-  if (!d->range_accessible(dst, n, true)) {
-    *trap = d->access_failure(dst, n, true);
-    return false;
-  }
+  if (!d->range_accessible(dst, n, true)) return bounds_trap(*d, dst, n, true, trap);
   if (n != 0 && copies_through_alias(*d, dst, *s, src, n))
     return copy_via_buffer(*d, dst, *s, src, n, trap);
-  std::memmove(d->base() + dst, s->base() + src, n);
+  FaultInfo fault;
+  if (!guest_memmove(d->base() + dst, s->base() + src, n, &fault)) return fault_trap(fault, trap);
   return true;
 }
 
@@ -98,11 +118,9 @@ bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint32_t dst
     return false;
   }
   Memory* m = inst.memories_[memory];
-  if (!m->range_accessible(dst, n, true)) {
-    *trap = m->access_failure(dst, n, true);
-    return false;
-  }
-  if (n != 0) std::memcpy(m->base() + dst, bytes.data() + src, n);
+  if (!m->range_accessible(dst, n, true)) return bounds_trap(*m, dst, n, true, trap);
+  FaultInfo fault;
+  if (!guest_memmove(m->base() + dst, bytes.data() + src, n, &fault)) return fault_trap(fault, trap);
   return true;
 }
 
@@ -115,10 +133,7 @@ bool memory_discard(Instance& inst, uint32_t memory, uint32_t addr, uint32_t n, 
     return false;
   }
   Memory* m = inst.memories_[memory];
-  if (!m->range_accessible(addr, n, true)) {
-    *trap = m->access_failure(addr, n, true);
-    return false;
-  }
+  if (!m->range_accessible(addr, n, true)) return bounds_trap(*m, addr, n, true, trap);
   if (n != 0 && !m->discard(addr, n)) {
     *trap = std::string(trap_msg::kMemoryOutOfBounds) + ": memory.discard could not zero [" +
             std::to_string(addr) + ", " + std::to_string(uint64_t{addr} + n) +

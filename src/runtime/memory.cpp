@@ -224,15 +224,17 @@ bool Memory::drop_committed_pages(uint64_t addr, uint64_t len) {
   if (fallocate(backing_->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
                 static_cast<off_t>(backing_->offset + addr), static_cast<off_t>(len)) == 0)
     return true;
-  std::memset(base_ + addr, 0, len);
-  return true;
+  // A file system that cannot punch holes: zeros written through the mapping, which
+  // faults when the file was truncated under it. The fault is caught here, inside this
+  // frame, so the caller's lock_guard still releases windows_mutex_.
+  return guest_memset(base_ + addr, 0, len);
 }
 
 // Caller holds windows_mutex_.
 bool Memory::zero_window_bytes(const WindowRecord& w, uint64_t offset, uint64_t len) {
   uint8_t* pages = base_ + w.addr;
   if (w.backing) return w.backing->discard(pages, offset, len);
-  return catching_guest_faults(pages + offset, len, [&] { std::memset(pages + offset, 0, len); });
+  return guest_memset(pages + offset, 0, len);
 }
 
 std::string Memory::access_failure(uint64_t addr, uint64_t len, bool write) const {

@@ -43,25 +43,32 @@ FdEntry host_entry(int fd) {
   return e;
 }
 
+// The table's hold on an entry's descriptor.
+FdEntry held(FdEntry e) {
+  if (!e.holder) e.holder = std::make_shared<const HostFd>(e.host_fd, e.owned);
+  return e;
+}
+
 }  // namespace
+
+HostFd::~HostFd() {
+  if (owned_) close(fd_);
+}
 
 ContextImpl::ContextImpl(Config config) : config_(std::move(config)) {
   int stdio[3] = {config_.stdin_fd, config_.stdout_fd, config_.stderr_fd};
-  for (int fd : stdio) fds_.push_back(host_entry(fd));
+  for (int fd : stdio) fds_.push_back(held(host_entry(fd)));
   for (const Preopen& p : config_.preopens) {
     int fd = open(p.host_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
       throw Error("cannot preopen directory '" + p.host_path + "': " + std::strerror(errno));
     // Beneath a preopen the guest may do anything the type of what it opens allows.
-    fds_.push_back(FdEntry{fd, true, kDirectory, p.guest_path, kRightsDirectory, kRightsAll});
+    fds_.push_back(held(FdEntry{fd, true, kDirectory, p.guest_path, kRightsDirectory, kRightsAll}));
   }
-  for (int fd : config_.listen_fds) fds_.push_back(host_entry(fd));
+  for (int fd : config_.listen_fds) fds_.push_back(held(host_entry(fd)));
 }
 
-ContextImpl::~ContextImpl() {
-  for (auto& e : fds_)
-    if (e && e->owned) close(e->host_fd);
-}
+ContextImpl::~ContextImpl() = default;  // each HostFd closes its descriptor
 
 FdEntry* ContextImpl::fd(uint32_t guest_fd) {
   if (guest_fd >= fds_.size() || !fds_[guest_fd]) return nullptr;
@@ -82,6 +89,7 @@ FdEntry* ContextImpl::fd(uint32_t guest_fd, uint64_t rights, uint32_t* err) {
 }
 
 uint32_t ContextImpl::add_fd(FdEntry e) {
+  e = held(std::move(e));
   for (uint32_t i = 0; i < fds_.size(); ++i) {
     if (!fds_[i]) {
       fds_[i] = std::move(e);
@@ -95,8 +103,7 @@ uint32_t ContextImpl::add_fd(FdEntry e) {
 uint32_t ContextImpl::close_fd(uint32_t guest_fd) {
   FdEntry* e = fd(guest_fd);
   if (!e) return kEbadf;
-  if (e->owned) close(e->host_fd);
-  fds_[guest_fd].reset();
+  fds_[guest_fd].reset();  // closes the descriptor unless a call still uses it
   return kSuccess;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -14,13 +15,33 @@
 
 namespace aperture::wasi {
 
+// A host descriptor that is closed (when owned) only once the last holder lets it go.
+// The fd table holds one reference, and so does every WASI call that uses the descriptor
+// after releasing the table lock (fd_read/fd_write, sock_*: they may block): an fd_close
+// or fd_renumber in another thread then cannot free the number for reuse (by the next
+// open, or by the runtime's own region fds) under a call that is about to use it.
+class HostFd {
+ public:
+  HostFd(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  ~HostFd();
+  HostFd(const HostFd&) = delete;
+  HostFd& operator=(const HostFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+  bool owned_;
+};
+
 struct FdEntry {
-  int host_fd = -1;
+  int host_fd = -1;                  // valid while the entry is in the table
   bool owned = true;                 // closed by us (stdio is not)
   FileType type = kUnknown;
   std::optional<std::string> preopen_name;  // set for preopened directories
   uint64_t rights_base = 0;          // wasi/rights.h
   uint64_t rights_inheriting = 0;
+  // Closes host_fd when the entry and every call using it are gone (set by the table).
+  std::shared_ptr<const HostFd> holder = nullptr;
 };
 
 class ContextImpl {
@@ -39,7 +60,7 @@ class ContextImpl {
   // The entry when it exists and has every right in `rights`; else nullptr with *err set
   // to EBADF or ENOTCAPABLE.
   FdEntry* fd(uint32_t guest_fd, uint64_t rights, uint32_t* err);
-  uint32_t add_fd(FdEntry e);  // lowest free guest fd
+  uint32_t add_fd(FdEntry e);  // lowest free guest fd; the table holds e.host_fd from now on
   uint32_t close_fd(uint32_t guest_fd);
   uint32_t renumber(uint32_t from, uint32_t to);
 

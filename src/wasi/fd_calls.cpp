@@ -21,8 +21,9 @@ uint32_t host_error() { return errno_from_host(errno); }
 uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, bool is_read,
                   std::optional<uint64_t> offset, int result_arg) {
   // The table lock covers the lookup only: a read from a pipe may block for long, and
-  // other threads' WASI calls must go on meanwhile.
-  int host_fd = -1;
+  // other threads' WASI calls must go on meanwhile. The call holds the descriptor (HostFd),
+  // so a concurrent fd_close cannot hand its number to another open meanwhile.
+  std::shared_ptr<const HostFd> held;
   {
     std::lock_guard<std::mutex> lock(ctx.table_mutex());
     uint32_t err = 0;
@@ -31,8 +32,9 @@ uint32_t transfer(ContextImpl& ctx, const GuestMemory& mem, const uint64_t* a, b
     FdEntry* e = ctx.fd(u32(a, 0), right, &err);
     if (!e) return err;
     if (e->type == kDirectory) return kEisdir;
-    host_fd = e->host_fd;
+    held = e->holder;
   }
+  const int host_fd = held->get();
   std::vector<iovec> iov;
   if (uint32_t err = gather_iovecs(mem, u32(a, 1), u32(a, 2), is_read, &iov)) return err;
   ssize_t n;

@@ -34,18 +34,20 @@ FdEntry* socket_fd(ContextImpl& c, uint32_t fd, uint64_t right, uint32_t* err) {
 }
 
 // The host descriptor of that socket, looked up under the table lock, which calls that
-// may block for long (accept, recv, send) must not hold while they wait; -1 with *err.
-int socket_host_fd(ContextImpl& c, uint32_t fd, uint64_t right, uint32_t* err) {
+// may block for long (accept, recv, send) must not hold while they wait; nullptr with
+// *err. Holding it keeps its number from being reused while the call runs (HostFd).
+std::shared_ptr<const HostFd> socket_host_fd(ContextImpl& c, uint32_t fd, uint64_t right, uint32_t* err) {
   std::lock_guard<std::mutex> lock(c.table_mutex());
   FdEntry* e = socket_fd(c, fd, right, err);
-  return e ? e->host_fd : -1;
+  return e ? e->holder : nullptr;
 }
 
 // sock_accept(fd, flags, result_fd): flags may hold only FDFLAGS_NONBLOCK.
 uint32_t sock_accept(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t err = 0;
-  int listener = socket_host_fd(c, u32(a, 0), kRightSockAccept, &err);
-  if (listener < 0) return err;
+  std::shared_ptr<const HostFd> held = socket_host_fd(c, u32(a, 0), kRightSockAccept, &err);
+  if (!held) return err;
+  const int listener = held->get();
   uint32_t flags = u32(a, 1);
   if (flags & ~kFdflagNonblock) return kEinval;
   int fd;
@@ -67,8 +69,9 @@ uint32_t sock_accept(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
 // sock_recv(fd, ri_data, ri_data_len, ri_flags, ro_datalen, ro_flags)
 uint32_t sock_recv(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t err = 0;
-  int sock = socket_host_fd(c, u32(a, 0), kRightFdRead, &err);
-  if (sock < 0) return err;
+  std::shared_ptr<const HostFd> held = socket_host_fd(c, u32(a, 0), kRightFdRead, &err);
+  if (!held) return err;
+  const int sock = held->get();
   uint32_t ri_flags = u32(a, 3);
   if (ri_flags & ~3u) return kEinval;  // RECV_PEEK 1, RECV_WAITALL 2
   std::vector<iovec> iov;
@@ -90,8 +93,9 @@ uint32_t sock_recv(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
 // sock_send(fd, si_data, si_data_len, si_flags, so_datalen): no flags are defined.
 uint32_t sock_send(ContextImpl& c, const GuestMemory& m, const uint64_t* a) {
   uint32_t err = 0;
-  int sock = socket_host_fd(c, u32(a, 0), kRightFdWrite, &err);
-  if (sock < 0) return err;
+  std::shared_ptr<const HostFd> held = socket_host_fd(c, u32(a, 0), kRightFdWrite, &err);
+  if (!held) return err;
+  const int sock = held->get();
   if (u32(a, 3) != 0) return kEinval;
   std::vector<iovec> iov;
   if (uint32_t err = gather_iovecs(m, u32(a, 1), u32(a, 2), false, &iov)) return err;

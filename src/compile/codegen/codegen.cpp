@@ -67,18 +67,19 @@ void optimize(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) {
   mpm.run(module, mam);
 }
 
-// entry_<t>(code, context, slots): arguments from 64-bit slots, results back into them.
+// entry_<t>(code, context, slots, stack_limit): arguments from 64-bit slots, results back
+// into them.
 void build_entry_stub(ModuleEnv& env, uint32_t type_index) {
   const FuncType& type = env.wasm.types[type_index];
   llvm::FunctionType* stub_type =
-      llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.ptr}, false);
+      llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.ptr, env.i64}, false);
   llvm::Function* stub = llvm::Function::Create(stub_type, llvm::GlobalValue::ExternalLinkage,
                                                 kEntrySymbolPrefix + std::to_string(type_index),
                                                 env.module);
   env.set_attributes(stub);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.context, "", stub));
   llvm::Value* slots = stub->getArg(2);
-  std::vector<llvm::Value*> args{stub->getArg(1)};
+  std::vector<llvm::Value*> args{stub->getArg(1), stub->getArg(3)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* slot = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
     llvm::Type* t = env.type_of(type.params[i]);

@@ -156,6 +156,7 @@ void FunctionTranslator::translate() {
   entry_ = llvm::BasicBlock::Create(env_.context, "entry", function_);
   llvm::BasicBlock* start = llvm::BasicBlock::Create(env_.context, "start", function_);
   context_ = function_->getArg(0);
+  stack_limit_ = function_->getArg(1);  // this thread's (compile/abi.h)
   function_->getArg(0)->addAttr(llvm::Attribute::NoAlias);
 
   // Locals: parameters first, then the declared ones (zero-initialised).
@@ -166,7 +167,7 @@ void FunctionTranslator::translate() {
   for (size_t i = 0; i < local_types_.size(); ++i) {
     llvm::AllocaInst* slot = entry.CreateAlloca(local_types_[i]);
     locals_.push_back(slot);
-    llvm::Value* init = i < type_.params.size() ? static_cast<llvm::Value*>(function_->getArg(i + 1))
+    llvm::Value* init = i < type_.params.size() ? static_cast<llvm::Value*>(function_->getArg(i + 2))
                                                 : llvm::Constant::getNullValue(local_types_[i]);
     entry.CreateStore(init, slot);
   }
@@ -181,8 +182,7 @@ void FunctionTranslator::translate() {
       env_.i64);
   uint64_t frame_bound = 64 * (uint64_t{local_types_.size()} + count_value_producers(body_.code));
   if (frame_bound > kFrameCoveredByReserve) frame = builder_.CreateSub(frame, builder_.getInt64(frame_bound));
-  llvm::Value* limit = context_field(kStackLimitOffset, env_.i64, false);
-  trap_if(builder_.CreateICmpULT(frame, limit), TrapKind::CallStackExhausted);
+  trap_if(builder_.CreateICmpULT(frame, stack_limit_), TrapKind::CallStackExhausted);
   check_point();
 
   Control& fn = controls_.emplace_back();
@@ -502,7 +502,7 @@ void FunctionTranslator::call(uint32_t func_index) {
     call_function_object(func, type, args);
     return;
   }
-  args.insert(args.begin(), context_);
+  args.insert(args.begin(), {context_, stack_limit_});
   llvm::Function* callee = env_.defined_function(func_index - wasm_.num_imported_funcs);
   llvm::Value* ret = builder_.CreateCall(callee, args);
   if (!type.results.empty()) push_results(ret, type);
@@ -553,16 +553,12 @@ void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType&
   llvm::BasicBlock* join = llvm::BasicBlock::Create(env_.context, "", function_);
   builder_.CreateCondBr(compiled, direct, generic);
 
-  // Compiled code (any module, any instance): call it with its own context, which
-  // inherits this thread's stack limit.
+  // Compiled code (any module, any instance): call it with its own context and this
+  // thread's stack limit.
   builder_.SetInsertPoint(direct);
   llvm::Value* code = load_runtime(func, rl.function_code, env_.ptr, true);
   llvm::Value* callee_context = load_runtime(func, rl.function_context, env_.ptr, true);
-  llvm::Value* limit = context_field(kStackLimitOffset, env_.i64, false);
-  llvm::Value* limit_slot = builder_.CreateConstInBoundsGEP1_64(env_.i8, callee_context, kStackLimitOffset);
-  builder_.CreateAlignedStore(limit, limit_slot, llvm::MaybeAlign(8))
-      ->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_runtime);
-  std::vector<llvm::Value*> direct_args{callee_context};
+  std::vector<llvm::Value*> direct_args{callee_context, stack_limit_};
   direct_args.insert(direct_args.end(), args.begin(), args.end());
   llvm::Value* direct_ret = builder_.CreateCall(env_.function_type(type), code, direct_args);
   std::vector<llvm::Value*> direct_results;

@@ -111,7 +111,8 @@ class FunctionTranslator {
   std::vector<llvm::Value*> stack_;
   std::vector<Control> controls_;
   std::vector<llvm::Value*> memory_bases_;
-  llvm::Value* attention_ = nullptr;  // address of g_exec_attention, loaded at entry
+  llvm::Value* stack_limit_ = nullptr;  // argument 1: this thread's stack limit
+  llvm::Value* attention_ = nullptr;  // address of the store's attention word, loaded at entry
   std::array<llvm::BasicBlock*, 16> trap_blocks_{};
   bool reachable_ = true;
   uint32_t dead_depth_ = 0;  // blocks opened inside unreachable code

@@ -86,7 +86,7 @@ llvm::Type* ModuleEnv::return_type(const FuncType& t) const {
 }
 
 llvm::FunctionType* ModuleEnv::function_type(const FuncType& t) const {
-  std::vector<llvm::Type*> params{ptr};
+  std::vector<llvm::Type*> params{ptr, i64};  // context, stack limit (compile/abi.h)
   for (ValType p : t.params) params.push_back(type_of(p));
   return llvm::FunctionType::get(return_type(t), params, false);
 }
