@@ -51,18 +51,6 @@ const char* trap_message(uint32_t kind) {
 // exception is caught here: a Trap keeps its message; anything else (std::bad_alloc from
 // a growing table or a message, an Error) is kept in the invocation and rethrown by
 // run_native once compiled code has been left, as a host function's exception is.
-template <typename Op>
-__attribute__((noinline)) bool attempt(Op op) {
-  NativeInvocation& inv = current_invocation();
-  try {
-    return op(&inv.message);
-  } catch (...) {
-    inv.pending = std::current_exception();
-    return false;
-  }
-}
-
-// The same for an operation returning a value, `failed` when it failed.
 template <typename Op, typename R>
 __attribute__((noinline)) R attempt_value(Op op, R failed) {
   NativeInvocation& inv = current_invocation();
@@ -72,6 +60,11 @@ __attribute__((noinline)) R attempt_value(Op op, R failed) {
     inv.pending = std::current_exception();
     return failed;
   }
+}
+// The usual case: an operation that succeeds or fails (with the message set).
+template <typename Op>
+bool attempt(Op op) {
+  return attempt_value(op, false);
 }
 
 // Calls a host function or another engine's function; an exception it throws is kept in

@@ -24,7 +24,7 @@ class BulkFaultTest : public ::testing::Test {
   void SetUp() override {
     path_ = std::string(APERTURE_BINARY_DIR) + "/bulk_fault_" + std::to_string(getpid()) + ".bin";
     unlink(path_.c_str());
-    inst_ = &store_.instantiate(testing_support::wat_module("bulk_ops"), Linker{});
+    inst_ = &store_.instantiate(testing_support::load_test_module("bulk_ops"), Linker{});
     mem_ = inst_->memory(0);
     region_ = Region::open_file(path_, 0, 4 * kPage, true);
     map_window(*mem_, region_, 0, 4 * kPage, kWindow, Access::ReadWrite);

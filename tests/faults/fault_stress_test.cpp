@@ -12,7 +12,6 @@
 // naming a bus error or a window): no crash, no deadlock (CTest's timeout), no race
 // (ThreadSanitizer), and every kind of work must have made progress.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,7 +22,6 @@
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
-#include "aperture/wasi.h"
 #include "fault_test_support.h"
 
 namespace aperture {
@@ -31,7 +29,7 @@ namespace {
 
 using testing_support::call;
 
-using testing_support::wat_module;
+using testing_support::load_test_module;
 
 const uint64_t kPage = host_page_size();
 constexpr uint32_t kFileWindow = 1u << 21;   // the truncated file's window
@@ -85,23 +83,15 @@ TEST(FaultStressTest, SixteenThreadsOfMixedGuestsWithTruncationAndWindowChurn) {
   std::vector<Instance*> bulk;
   for (int i = 0; i < kBulkThreads; ++i) {
     stores.push_back(std::make_unique<Store>());
-    Instance& inst = stores.back()->instantiate(wat_module("bulk_ops"), Linker{});
+    Instance& inst = stores.back()->instantiate(load_test_module("bulk_ops"), Linker{});
     map_window(*inst.memory(0), file, 0, 4 * kPage, kFileWindow, Access::ReadWrite);
     bulk.push_back(&inst);
   }
   Store shared_store;
-  Instance& waiter = shared_store.instantiate(wat_module("shared_wait"), Linker{});
+  Instance& waiter = shared_store.instantiate(load_test_module("shared_wait"), Linker{});
 
-  char dir[] = "/tmp/aperture-stress-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  wasi::Config config;
-  config.preopens.push_back({dir, "."});
-  wasi::Context wasi_ctx(config);
-  Store wasi_store;
-  Linker wasi_linker;
-  wasi_ctx.define_imports(wasi_store, wasi_linker);
-  Instance& fds = wasi_store.instantiate(wat_module("wasi_fds"), wasi_linker);
-  const int32_t fd_a = call(fds, "open", {Value::i32(0)}).at(0).as_i32();
+  testing_support::WasiFds fds;
+  const int32_t fd_a = fds.run("open", {Value::i32(0)});
   ASSERT_GE(fd_a, 0);
 
   std::vector<std::thread> threads;
@@ -163,25 +153,21 @@ TEST(FaultStressTest, SixteenThreadsOfMixedGuestsWithTruncationAndWindowChurn) {
     }
   });
   threads.emplace_back([&] {  // WASI writer
-    while (running()) p.writes += static_cast<uint64_t>(call(fds, "write", {Value::i32(fd_a), Value::i32(4)}).at(0).as_i32());
+    while (running()) p.writes += static_cast<uint64_t>(fds.run("write", {Value::i32(fd_a), Value::i32(4)}));
   });
   threads.emplace_back([&] {  // WASI descriptor churn: replace `a`, open and close b.txt
     while (running()) {
-      int32_t fresh = call(fds, "open", {Value::i32(0)}).at(0).as_i32();
-      if (fresh < 0 || call(fds, "renumber", {Value::i32(fresh), Value::i32(fd_a)}).at(0).as_i32() != 0) p.unexpected++;
-      int32_t b = call(fds, "open", {Value::i32(1)}).at(0).as_i32();
-      if (b < 0 || call(fds, "close", {Value::i32(b)}).at(0).as_i32() != 0) p.unexpected++;
+      int32_t fresh = fds.run("open", {Value::i32(0)});
+      if (fresh < 0 || fds.run("renumber", {Value::i32(fresh), Value::i32(fd_a)}) != 0) p.unexpected++;
+      int32_t b = fds.run("open", {Value::i32(1)});
+      if (b < 0 || fds.run("close", {Value::i32(b)}) != 0) p.unexpected++;
       p.reopens++;
     }
   });
   ASSERT_EQ(threads.size(), 16u);
   for (std::thread& t : threads) t.join();
 
-  struct stat st;
-  bool b_empty = stat((std::string(dir) + "/b.txt").c_str(), &st) == 0 && st.st_size == 0;
-  unlink((std::string(dir) + "/a.txt").c_str());
-  unlink((std::string(dir) + "/b.txt").c_str());
-  rmdir(dir);
+  bool b_empty = fds.size_of("b.txt") == 0;
   unlink(path.c_str());
 
   EXPECT_EQ(p.unexpected.load(), 0u);

@@ -1,6 +1,7 @@
 // Shared helpers of the fault-discipline tests (tests/faults).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,30 +15,50 @@
 #include <vector>
 
 #include "aperture/runtime.h"
-#include "engine_under_test.h"
+#include "aperture/wasi.h"
+#include "module_support.h"
 
 namespace aperture::testing_support {
-
-inline std::shared_ptr<const CompiledModule> wat_module(const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> b{std::istreambuf_iterator<char>(in), {}};
-  return compile(b, engine_under_test());
-}
 
 // inst.call(fn, args) with the arguments written in place.
 inline std::vector<Value> call(Instance& inst, const std::string& fn, std::vector<Value> args = {}) {
   return inst.call(fn, args);
 }
 
-// The trap message of inst.call(fn, args), or "no trap".
-inline std::string trap_of(Instance& inst, const std::string& fn, std::vector<Value> args) {
-  try {
-    inst.call(fn, args);
-  } catch (const Trap& t) {
-    return t.what();
+// An instance of wasi_fds.wat whose WASI context preopens a fresh temporary directory as
+// "." (removed, with a.txt and b.txt, at the end).
+struct WasiFds {
+  WasiFds() : dir(make_dir()), ctx(config(dir)) {
+    ctx.define_imports(store, linker);
+    inst = &store.instantiate(load_test_module("wasi_fds"), linker);
   }
-  return "no trap";
-}
+  ~WasiFds() {
+    unlink((dir + "/a.txt").c_str());
+    unlink((dir + "/b.txt").c_str());
+    rmdir(dir.c_str());
+  }
+  int32_t run(const char* fn, std::vector<Value> args) { return call(*inst, fn, args).at(0).as_i32(); }
+  // Size of a file in the directory (0 when it does not exist).
+  uint64_t size_of(const char* name) const {
+    struct stat st;
+    return stat((dir + "/" + name).c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  }
+
+  static std::string make_dir() {
+    char tmpl[] = "/tmp/aperture-fds-XXXXXX";
+    return mkdtemp(tmpl) ? tmpl : "/nonexistent";
+  }
+  static wasi::Config config(const std::string& dir) {
+    wasi::Config c;
+    c.preopens.push_back({dir, "."});
+    return c;
+  }
+  std::string dir;
+  wasi::Context ctx;
+  Store store;
+  Linker linker;
+  Instance* inst = nullptr;
+};
 
 // Runs `body` in a forked child that is killed after `seconds` (a deadlock must fail the
 // test, not hang it); returns a description of how the child ended: "exit N" or

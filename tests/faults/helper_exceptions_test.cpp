@@ -43,7 +43,7 @@ std::string outcome(const std::string& fn, std::vector<Value> args) {
     linker.define("host", "fail_allocations",
                   Extern::func(store.create_host_function(
                       FuncType{}, [](HostContext&, const uint64_t*, uint64_t*) { g_fail_allocations = true; })));
-    Instance& inst = store.instantiate(testing_support::wat_module("helper_alloc"), linker);
+    Instance& inst = store.instantiate(testing_support::load_test_module("helper_alloc"), linker);
     const char* result = "returned";
     try {
       call(inst, fn, args);

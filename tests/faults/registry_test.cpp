@@ -15,7 +15,7 @@ namespace {
 
 TEST(FaultRegistryTest, FaultsWhileOtherThreadsCreateAndDestroyMemories) {
   Store store;
-  Instance& inst = store.instantiate(testing_support::wat_module("bulk_ops"), Linker{});
+  Instance& inst = store.instantiate(testing_support::load_test_module("bulk_ops"), Linker{});
   std::atomic<bool> done{false};
   std::thread churn([&] {
     MemoryType type;

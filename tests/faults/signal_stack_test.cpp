@@ -22,7 +22,7 @@ bool mapped(void* p) {
 
 TEST(SignalStackTest, ThreadsThatRanWasmFreeTheirSignalStacks) {
   Store store;
-  Instance& inst = store.instantiate(testing_support::wat_module("bulk_ops"), Linker{});
+  Instance& inst = store.instantiate(testing_support::load_test_module("bulk_ops"), Linker{});
   int ours = 0, still_mapped = 0;
   for (int i = 0; i < 32; ++i) {
     void* alt = nullptr;

@@ -20,7 +20,7 @@ namespace {
 using testing_support::call;
 
 using testing_support::trap_of;
-using testing_support::wat_module;
+using testing_support::load_test_module;
 
 constexpr int kDeepCalls = 1000;
 
@@ -36,11 +36,11 @@ int run_two_threads(Counts* out) {
   StoreLimits limits;
   limits.max_wasm_stack = 1u << 20;  // overflow quickly
   Store store(limits);
-  Instance& lib = store.instantiate(wat_module("stack_library"), Linker{});
+  Instance& lib = store.instantiate(load_test_module("stack_library"), Linker{});
   Linker linker;
   linker.define_instance("lib", lib);
-  Instance* callers[2] = {&store.instantiate(wat_module("stack_caller"), linker),
-                          &store.instantiate(wat_module("stack_caller"), linker)};
+  Instance* callers[2] = {&store.instantiate(load_test_module("stack_caller"), linker),
+                          &store.instantiate(load_test_module("stack_caller"), linker)};
   std::atomic<int> phase_done[2] = {0, 0};
   Counts counts[2];
   auto body = [&](int self) {
@@ -97,8 +97,8 @@ TEST(StackLimitTest, TwoThreadsInOneLibraryInstanceEachKeepTheirOwnLimit) {
 
 TEST(StackLimitTest, AStoreMeteringFuelLeavesOtherStoresOnTheFastPath) {
   Store metered, plain;
-  Instance& a = metered.instantiate(wat_module("stack_library"), Linker{});
-  Instance& b = plain.instantiate(wat_module("stack_library"), Linker{});
+  Instance& a = metered.instantiate(load_test_module("stack_library"), Linker{});
+  Instance& b = plain.instantiate(load_test_module("stack_library"), Linker{});
   metered.set_fuel(1'000'000);
   EXPECT_NE(a.control_->attention.load(), 0u);
   EXPECT_EQ(b.control_->attention.load(), 0u) << "the other store's check points would take the slow path";
