@@ -69,9 +69,6 @@ void count(Progress& p, const std::string& outcome) {
 }
 
 TEST(FaultStressTest, SixteenThreadsOfMixedGuestsWithTruncationAndWindowChurn) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(static_cast<int64_t>(stress_seconds() * 1000));
-  auto running = [&] { return std::chrono::steady_clock::now() < deadline; };
   Progress p;
 
   std::string path = std::string(APERTURE_BINARY_DIR) + "/fault_stress_" + std::to_string(getpid()) + ".bin";
@@ -94,6 +91,10 @@ TEST(FaultStressTest, SixteenThreadsOfMixedGuestsWithTruncationAndWindowChurn) {
   const int32_t fd_a = fds.run("open", {Value::i32(0)});
   ASSERT_GE(fd_a, 0);
 
+  // The clock starts once every module is compiled (slow under sanitizers).
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(static_cast<int64_t>(stress_seconds() * 1000));
+  auto running = [&] { return std::chrono::steady_clock::now() < deadline; };
   std::vector<std::thread> threads;
   for (int i = 0; i < kBulkThreads; ++i) {
     threads.emplace_back([&, i] {  // bulk operations over the truncated file and the churned window
