@@ -41,16 +41,21 @@ std::unique_ptr<AttachLock> attach(Region& region, uint64_t offset, uint64_t len
   return AttachLock::acquire(region, offset, length, options.attach, options.wait);
 }
 
-// Replaces the reserved pages of a copy window by private read-write ones, fills them from
-// the region and gives them the window's access. Throws RegionError.
-void make_copy(Memory& memory, CopyWindow& copy, uint64_t addr, uint64_t length, Access access,
-               const std::string& who) {
-  uint8_t* pages = memory.base() + addr;
-  if (mmap(pages, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-      MAP_FAILED) {
+// Replaces the reserved pages of a copy window by private read-write ones. On failure
+// (ENOMEM at the kernel's mapping limit) the pages are left as they were. Throws RegionError.
+void make_copy_pages(Memory& memory, uint64_t addr, uint64_t length, const std::string& who) {
+  if (mmap(memory.base() + addr, length, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
     int err = errno;
     throw RegionError(wasi::errno_from_host(err), who + ": cannot make its pages: " + std::strerror(err));
   }
+}
+
+// Fills a copy window's new pages from the region and gives them the window's access.
+// Throws RegionError.
+void fill_copy(Memory& memory, CopyWindow& copy, uint64_t addr, uint64_t length, Access access,
+               const std::string& who) {
+  uint8_t* pages = memory.base() + addr;
   copy.fill(pages, length);
   if (mprotect(pages, length, prot_of(access)) != 0) {
     int err = errno;
@@ -153,7 +158,15 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   }
   if (copy) {
     try {
-      make_copy(memory, *copy, addr, length, access, who);
+      make_copy_pages(memory, addr, length, who);
+    } catch (const RegionError&) {
+      // The memory's pages were not replaced: they keep their bytes, as under a mapped
+      // window whose mmap failed.
+      memory.abandon_window(addr, length);
+      throw;
+    }
+    try {
+      fill_copy(memory, *copy, addr, length, access, who);
     } catch (const RegionError&) {
       // Not filled: nothing is written back; the pages become what they were meant to be
       // without a window.
