@@ -26,6 +26,16 @@ void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+// The nothrow forms too: libstdc++ (std::stable_sort's temporary buffer, in the code
+// generator) allocates with them and frees with the plain delete above, so leaving them to
+// the sanitizer's allocator would pair its operator new with this free().
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  if (g_fail_allocations.load(std::memory_order_relaxed)) return nullptr;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return ::operator new(n, tag); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace aperture {
 namespace {
