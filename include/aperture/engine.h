@@ -39,6 +39,10 @@ struct EngineConfig {
   // use a directory only you can write; see docs/cli.md). Empty: no cache. The CLI uses
   // default_cache_dir().
   std::string cache_dir;
+  // compile_to_artifact(): the machine to compile for, "MACHINE[+FEATURE...]" such as
+  // "aarch64-linux-gnu+lse" (code for any CPU of that machine with those features, see
+  // docs/cli.md). Empty: this CPU, with every feature it has.
+  std::string target;
   // Receives warnings, e.g. a corrupt cache entry that was compiled again. Default: none.
   std::function<void(const std::string&)> on_warning;
 };
@@ -56,14 +60,14 @@ std::vector<std::string> available_engines();
 std::string default_cache_dir();
 
 // Ahead-of-time compilation with the compiled engine: the bytes of an artifact (.cwasm)
-// holding the module and its machine code for this CPU. Throws DecodeError,
-// ValidationError or Error.
+// holding the module and its machine code for this CPU, or for `config.target` (cross
+// compilation). Throws DecodeError, ValidationError or Error.
 std::vector<uint8_t> compile_to_artifact(std::span<const uint8_t> wasm, const EngineConfig& config);
 // Whether `bytes` start like an artifact (rather than a .wasm module).
 bool is_artifact(std::span<const uint8_t> bytes);
 // Loads an artifact. An artifact is native code: load only artifacts you would run as
 // programs. Refuses (Error saying why) one that is corrupt, truncated, made by another
-// build of Aperture or for another CPU.
+// build of Aperture, for another machine (naming both) or for another CPU.
 std::shared_ptr<const CompiledModule> load_artifact(std::span<const uint8_t> artifact);
 
 }  // namespace aperture

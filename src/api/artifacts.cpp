@@ -6,6 +6,7 @@
 #if APERTURE_COMPILED_ENGINE
 #include "compile/artifact.h"
 #include "compile/code_cache.h"
+#include "compile/compile_target.h"
 #include "compile/engine.h"
 #endif
 
@@ -18,8 +19,13 @@ std::string default_cache_dir() { return native::default_cache_dir(); }
 std::vector<uint8_t> compile_to_artifact(std::span<const uint8_t> wasm, const EngineConfig& config) {
   Module m = decode_module(wasm, config.features);
   validate_module(m, config.features);
-  native::CompiledCode code = native::generate(m, config.opt_level);
-  return native::write_artifact(code, native::sha256(wasm), config.opt_level, wasm);
+  if (config.target.empty()) {
+    native::CompiledCode code = native::generate(m, config.opt_level);
+    return native::write_artifact(code, native::sha256(wasm), config.opt_level, wasm);
+  }
+  native::CompileTarget target = native::parse_compile_target(config.target);
+  native::CompiledCode code = native::generate(m, config.opt_level, &target);
+  return native::write_artifact(code, native::sha256(wasm), config.opt_level, wasm, &target);
 }
 
 bool is_artifact(std::span<const uint8_t> bytes) { return native::looks_like_artifact(bytes); }

@@ -18,12 +18,16 @@ struct EngineEntry {
   const char* name;
 };
 
-// Default engine first.
+// Default engine first: the compiled engine where it can compile modules; a build
+// without a code generator runs .wasm modules in the interpreter and artifacts compiled.
 constexpr EngineEntry kEngines[] = {
-#if APERTURE_COMPILED_ENGINE
+#if APERTURE_COMPILED_ENGINE && !APERTURE_NO_COMPILER
     {EngineKind::Compiled, "compiled"},
 #endif
     {EngineKind::Interpreter, "interp"},
+#if APERTURE_COMPILED_ENGINE && APERTURE_NO_COMPILER
+    {EngineKind::Compiled, "compiled"},
+#endif
 };
 
 const Engine& engine_for(EngineKind kind) {

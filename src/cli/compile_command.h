@@ -14,6 +14,7 @@ struct CompileOptions {
   std::string module_path;
   std::string output_path;
   int opt_level = 2;
+  std::string target;  // --target MACHINE[+FEATURE...]; empty: this CPU
 };
 
 CLI::App* add_compile_command(CLI::App& app, CompileOptions& options);

@@ -5,14 +5,15 @@
 #include "compile/abi.h"
 #include "compile/codegen_api.h"
 #include "compile/codegen_id.h"
-#include "compile/cpu_fingerprint.h"
+#include "compile/compile_target.h"
+#include "target/target.h"
 #include "compile/engine.h"
 
 namespace aperture::native {
 namespace {
 
 constexpr char kMagic[8] = {'\0', 'a', 'p', 'r', 't', 'c', 'w', 'a'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: the target machine
 constexpr size_t kIdBytes = 64;
 
 // Fixed-size header, little-endian, written field by field.
@@ -20,7 +21,9 @@ struct Header {
   uint32_t format_version = kFormatVersion;
   char codegen_id[kIdBytes] = {};
   Digest abi{};
-  Digest cpu{};
+  Digest cpu{};  // this CPU's fingerprint, or for a target's code the digest of its name
+  char target[kIdBytes] = {};  // compile target name ("aarch64-linux-gnu+lse")
+  uint32_t for_target = 0;     // 1: code for any CPU of `target`; 0: for the CPU `cpu`
   Digest module_hash{};
   uint32_t opt_level = 0;
   uint64_t wasm_size = 0;
@@ -46,7 +49,7 @@ class Writer {
   size_t pos_ = 0;
 };
 
-constexpr size_t kHeaderBytes = sizeof kMagic + 4 + kIdBytes + 3 * 32 + 4 + 8 + 4 + 4;
+constexpr size_t kHeaderBytes = sizeof kMagic + 4 + kIdBytes + 2 * 32 + kIdBytes + 4 + 32 + 4 + 8 + 4 + 4;
 
 class Reader {
  public:
@@ -68,6 +71,52 @@ class Reader {
 };
 
 std::string id_text(const char (&id)[kIdBytes]) { return std::string(id, strnlen(id, kIdBytes)); }
+
+void fixed_text(const std::string& text, char (&out)[kIdBytes]) {
+  std::memset(out, 0, kIdBytes);
+  std::memcpy(out, text.data(), std::min(text.size(), kIdBytes));
+}
+
+Digest target_digest(const std::string& name) {
+  Sha256 h;
+  h.update(std::string("target:") + name);
+  return h.finish();
+}
+
+// Refuses code made for another machine, or for a CPU feature this one lacks.
+void check_target(const Header& h) {
+  using Reason = ArtifactError::Reason;
+  std::string name = id_text(h.target);
+  std::string here = target::host_target_name();
+  CompileTarget t;
+  try {
+    t = parse_compile_target(name);
+  } catch (const Error&) {
+    throw ArtifactError(Reason::OtherTarget, "compiled for an unknown target '" + name +
+                                                 "'; this runtime runs " + here + " code");
+  }
+  if (t.machine != here)
+    throw ArtifactError(Reason::OtherTarget,
+                        "compiled for " + t.name + ", but this runtime runs " + here +
+                            " code: compile the module for it (aperture compile --target " + here +
+                            ", or without --target on this machine)");
+  if (h.for_target > 1) throw ArtifactError(Reason::Corrupt, "corrupt compiled code (target)");
+  if (h.for_target == 0) {
+    if (h.cpu != target::cpu_fingerprint())
+      throw ArtifactError(Reason::OtherCpu, "compiled for another CPU (this one is " +
+                                                target::cpu_description() +
+                                                "): compile it again here, or for any CPU with "
+                                                "aperture compile --target " + here);
+    return;
+  }
+  if (h.cpu != target_digest(t.name) || t.name != name)
+    throw ArtifactError(Reason::Corrupt, "corrupt compiled code (target)");
+  for (const std::string& feature : t.features)
+    if (!target::cpu_has_feature(feature))
+      throw ArtifactError(Reason::OtherCpu, "compiled for " + t.name + ", which needs the CPU feature " +
+                                                feature + " that this CPU (" + target::cpu_description() +
+                                                ") lacks: compile it with --target " + t.machine);
+}
 
 }  // namespace
 
@@ -97,17 +146,24 @@ bool looks_like_artifact(std::span<const uint8_t> bytes) {
 }
 
 std::vector<uint8_t> write_artifact(const CompiledCode& code, const Digest& module_hash,
-                                    int opt_level, std::span<const uint8_t> wasm) {
+                                    int opt_level, std::span<const uint8_t> wasm,
+                                    const CompileTarget* target) {
   size_t size = kHeaderBytes + wasm.size() + 4 * code.entry_types.size() + 32;
   for (const auto& object : code.objects) size += 8 + object.size();
   Writer w(size);
   w.bytes(kMagic, sizeof kMagic);
   w.u32(kFormatVersion);
-  char id[kIdBytes] = {};
-  std::memcpy(id, codegen_identity().data(), std::min(codegen_identity().size(), kIdBytes));
+  char id[kIdBytes];
+  fixed_text(codegen_identity(), id);
   w.bytes(id, kIdBytes);
   w.bytes(abi_fingerprint().data(), 32);
-  w.bytes(cpu_fingerprint().data(), 32);
+  std::string target_name = target ? target->name : std::string(target::host_target_name());
+  Digest cpu = target ? target_digest(target_name) : target::cpu_fingerprint();
+  w.bytes(cpu.data(), 32);
+  char target_text[kIdBytes];
+  fixed_text(target_name, target_text);
+  w.bytes(target_text, kIdBytes);
+  w.u32(target ? 1 : 0);
   w.bytes(module_hash.data(), 32);
   w.u32(static_cast<uint32_t>(opt_level));
   w.u64(wasm.size());
@@ -140,19 +196,20 @@ ArtifactContents read_artifact(std::span<const uint8_t> bytes) {
   r.bytes(h.codegen_id, kIdBytes);
   r.bytes(h.abi.data(), 32);
   r.bytes(h.cpu.data(), 32);
+  r.bytes(h.target, kIdBytes);
+  h.for_target = r.u32();
   r.bytes(h.module_hash.data(), 32);
   h.opt_level = r.u32();
   h.wasm_size = r.u64();
   h.object_count = r.u32();
   h.entry_type_count = r.u32();
+  // The machine first: code for another one is refused whichever build made it.
+  if (h.format_version == kFormatVersion) check_target(h);
   if (h.format_version != kFormatVersion || id_text(h.codegen_id) != codegen_identity() ||
       h.abi != abi_fingerprint())
     throw ArtifactError(Reason::OtherBuild, "compiled by another build of Aperture (" +
                                                 id_text(h.codegen_id) + "; this is " +
                                                 codegen_identity() + "): compile it again");
-  if (h.cpu != cpu_fingerprint())
-    throw ArtifactError(Reason::OtherCpu, "compiled for another CPU (this one is " +
-                                              cpu_description() + "): compile it again here");
 
   ArtifactContents out;
   out.module_hash = h.module_hash;

@@ -1,8 +1,12 @@
 // The on-disk form of compiled code, for `aperture compile` artifacts (.cwasm) and cache
 // entries: a header naming what the code was made for (code generator identity, runtime
-// ABI, CPU, module hash, options), the payload, and a SHA-256 of everything before it.
-// Reading checks all of it and refuses anything that does not match this program and
-// this CPU; nothing unverified is ever loaded.
+// ABI, target machine, CPU, module hash, options), the payload, and a SHA-256 of
+// everything before it. Reading checks all of it and refuses anything that does not match
+// this program, this machine and this CPU; nothing unverified is ever loaded.
+//
+// Code is made either for the CPU that compiled it (every feature it has: the cache,
+// `aperture compile`) or for a target (`aperture compile --target`, compile_target.h): any
+// CPU of that machine with the target's features.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,8 @@ struct CompiledCode {
   std::vector<uint32_t> entry_types;
 };
 
+struct CompileTarget;
+
 struct ArtifactContents {
   CompiledCode code;
   Digest module_hash{};
@@ -30,7 +36,7 @@ struct ArtifactContents {
 
 class ArtifactError : public Error {
  public:
-  enum class Reason { NotAnArtifact, Corrupt, OtherBuild, OtherCpu };
+  enum class Reason { NotAnArtifact, Corrupt, OtherBuild, OtherTarget, OtherCpu };
   ArtifactError(Reason reason, const std::string& what) : Error(what), reason_(reason) {}
   Reason reason() const { return reason_; }
 
@@ -41,8 +47,10 @@ class ArtifactError : public Error {
 // True when `bytes` starts like an artifact (it may still be corrupt).
 bool looks_like_artifact(std::span<const uint8_t> bytes);
 
+// `target`: the target the code was generated for; nullptr: this CPU.
 std::vector<uint8_t> write_artifact(const CompiledCode& code, const Digest& module_hash,
-                                    int opt_level, std::span<const uint8_t> wasm);
+                                    int opt_level, std::span<const uint8_t> wasm,
+                                    const CompileTarget* target = nullptr);
 
 // Throws ArtifactError saying what is wrong and what to do.
 ArtifactContents read_artifact(std::span<const uint8_t> bytes);

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <vector>
 
-#include "compile/cpu_fingerprint.h"
+#include "target/target.h"
 
 namespace aperture::native {
 namespace {
@@ -87,7 +87,10 @@ std::optional<CodeCache> CodeCache::open(const std::string& dir, const WarningSi
 
 std::string CodeCache::entry_path(const Digest& module_hash, int opt_level) const {
   Sha256 key;
-  key.update(module_hash).update(codegen_identity()).update(abi_fingerprint()).update(cpu_fingerprint());
+  // The machine too: a cache directory shared by an x86-64 and an aarch64 host (an NFS
+  // home) keeps their entries apart; each entry's header is checked again on reading.
+  key.update(module_hash).update(codegen_identity()).update(abi_fingerprint());
+  key.update(std::string(target::host_target_name())).update(target::cpu_fingerprint());
   key.update(std::string("opt-level")).update(std::to_string(opt_level));
   Digest d = key.finish();
   std::string path = dir_;

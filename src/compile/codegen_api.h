@@ -13,18 +13,26 @@
 namespace aperture::native {
 
 // Bumped whenever these structures change; the loader refuses a library built otherwise.
-constexpr uint32_t kCodegenInterfaceVersion = 2;  // 2: the stack limit is an argument
+constexpr uint32_t kCodegenInterfaceVersion = 3;  // 3: the target is part of the request
+
+// What machine code to produce (compile/compile_target.h).
+struct CodegenTarget {
+  bool host = true;  // this machine's own CPU, all its features; the rest only when false
+  std::string llvm_triple, llvm_cpu, llvm_features;
+  std::string float_register_constraint;  // always set
+};
 
 struct CodegenRequest {
   uint32_t interface_version = kCodegenInterfaceVersion;
   const Module* module = nullptr;  // decoded and validated
   RuntimeLayout layout;
+  CodegenTarget target;
   int opt_level = 2;               // 0..3
   unsigned threads = 1;            // compile on up to this many threads
 };
 
 struct CodegenResult {
-  // Relocatable ELF objects for the host CPU; together they define wasm_<i> for every
+  // Relocatable ELF objects for the target; together they define wasm_<i> for every
   // defined function and entry_<t> for the types listed in entry_types.
   std::vector<std::vector<uint8_t>> objects;
   std::vector<uint32_t> entry_types;  // for each defined function: the type whose stub it uses

@@ -5,10 +5,12 @@
 
 #include "compile/artifact.h"
 #include "compile/code_cache.h"
+#include "compile/compile_target.h"
 #include "compile/codegen_library.h"
 #include "compile/native_code.h"
 #include "compile/object_loader.h"
 #include "runtime/compiled_module.h"
+#include "target/target.h"
 
 namespace aperture {
 namespace native {
@@ -39,12 +41,19 @@ const RuntimeLayout& runtime_layout() {
   return layout;
 }
 
-CompiledCode generate(const Module& module, int opt_level) {
+CompiledCode generate(const Module& module, int opt_level, const CompileTarget* target) {
   if (opt_level < 0 || opt_level > 3)
     throw Error("optimisation level " + std::to_string(opt_level) + " is not 0, 1, 2 or 3");
   CodegenRequest request;
   request.module = &module;
   request.layout = runtime_layout();
+  CompileTarget host = parse_compile_target(target::host_target_name());
+  request.target.host = target == nullptr;
+  if (target == nullptr) target = &host;
+  request.target.llvm_triple = target->llvm_triple;
+  request.target.llvm_cpu = target->llvm_cpu;
+  request.target.llvm_features = target->llvm_features;
+  request.target.float_register_constraint = target->float_register_constraint;
   request.opt_level = opt_level;
   request.threads = std::max(1u, std::thread::hardware_concurrency());
   CodegenResult result = generate_code(request);

@@ -12,12 +12,14 @@ const Engine& compiling_engine();
 
 namespace native {
 struct CompiledCode;
+struct CompileTarget;
 
 // Offsets of runtime objects that compiled code reads, measured in this binary.
 const RuntimeLayout& runtime_layout();
 
-// Generates machine code for a validated module (loads the code generator library).
-CompiledCode generate(const Module& module, int opt_level);
+// Generates machine code for a validated module (loads the code generator library): for
+// this machine's CPU, or with `target` for any CPU of that target (cross compilation).
+CompiledCode generate(const Module& module, int opt_level, const CompileTarget* target = nullptr);
 // Loads generated or stored code for `module`. Throws Error if it does not fit.
 std::unique_ptr<ModuleCode> load_native_code(const CompiledModule& module, const CompiledCode& code);
 }  // namespace native

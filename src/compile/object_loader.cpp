@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "aperture/error.h"
+#include "target/target.h"
 
 namespace aperture::native {
 namespace {
@@ -56,8 +57,11 @@ class ElfObject {
     std::memcpy(&header_, bytes.data(), sizeof header_);
     if (std::memcmp(header_.e_ident, ELFMAG, SELFMAG) != 0) fail("not an ELF object");
     if (header_.e_ident[EI_CLASS] != ELFCLASS64 || header_.e_ident[EI_DATA] != ELFDATA2LSB ||
-        header_.e_type != ET_REL || header_.e_machine != EM_X86_64)
-      fail("not an x86-64 relocatable object");
+        header_.e_type != ET_REL)
+      fail("not a 64-bit little-endian relocatable object");
+    if (header_.e_machine != target::kElfMachine)
+      fail("an object for another machine (ELF machine " + std::to_string(header_.e_machine) +
+           ", this runtime runs " + target::host_target_name() + " code)");
     if (header_.e_shentsize != sizeof(Elf64_Shdr)) fail("unexpected section header size");
     check(header_.e_shoff, uint64_t{header_.e_shnum} * sizeof(Elf64_Shdr));
     sections_.resize(header_.e_shnum);
@@ -120,7 +124,7 @@ struct Layout {
 };
 
 constexpr uint64_t kNotLoaded = ~0ull;
-constexpr uint64_t kStubSize = 16;  // jmp *0(%rip); .quad target
+constexpr uint64_t kStubSize = target::kStubSize;
 
 }  // namespace
 
@@ -268,12 +272,9 @@ LoadedCode load_objects(std::span<const std::span<const uint8_t>> inputs) {
     }
   }
   for (size_t e = 0; e < externals.size(); ++e) {
-    uint64_t target = reinterpret_cast<uint64_t>(external_symbol(externals[e]));
-    uint8_t* stub = base + stubs_offset + e * kStubSize;
-    const uint8_t jmp[6] = {0xFF, 0x25, 0, 0, 0, 0};  // jmp *0(%rip)
-    std::memcpy(stub, jmp, sizeof jmp);
-    std::memcpy(stub + 6, &target, 8);
-    std::memcpy(base + got_offset + e * 8, &target, 8);
+    uint64_t function = reinterpret_cast<uint64_t>(external_symbol(externals[e]));
+    target::write_stub(base + stubs_offset + e * kStubSize, function);
+    std::memcpy(base + got_offset + e * 8, &function, 8);
   }
 
   // Pass 3: relocations.
@@ -285,59 +286,32 @@ LoadedCode load_objects(std::span<const std::span<const uint8_t>> inputs) {
       if (rs.sh_info >= secs.size()) fail("bad relocation target");
       uint64_t target_off = layout.section_offset[o][rs.sh_info];
       if (target_off == kNotLoaded) continue;  // e.g. .rela.eh_frame
-      const Elf64_Shdr& target = secs[rs.sh_info];
+      const Elf64_Shdr& patched = secs[rs.sh_info];
       for (const Elf64_Rela& r : objects[o].entries<Elf64_Rela>(rs)) {
         uint32_t type = ELF64_R_TYPE(r.r_info);
         uint32_t sym_index = ELF64_R_SYM(r.r_info);
         if (sym_index >= symbols[o].size()) fail("bad relocation symbol");
         const ObjSymbol& sym = symbols[o][sym_index];
-        uint64_t width = (type == R_X86_64_64 || type == R_X86_64_PC64) ? 8 : 4;
-        if (r.r_offset > target.sh_size || width > target.sh_size - r.r_offset)
+        uint64_t width = target::relocation_width(type);
+        if (width == 0) fail("unsupported relocation type " + std::to_string(type));
+        if (r.r_offset > patched.sh_size || width > patched.sh_size - r.r_offset)
           fail("relocation outside its section");
-        uint64_t P = address(target_off + r.r_offset);
-        uint64_t S;
+        target::RelocationSite site;
+        site.type = type;
+        site.where = base + target_off + r.r_offset;
+        site.P = address(target_off + r.r_offset);
+        site.A = r.r_addend;
         if (sym.external) {
-          S = (type == R_X86_64_PLT32 || type == R_X86_64_PC32)
-                  ? address(stubs_offset + sym.external_index * kStubSize)
-                  : reinterpret_cast<uint64_t>(external_symbol(sym.name));
+          site.S = target::relocation_calls(type)
+                       ? address(stubs_offset + sym.external_index * kStubSize)
+                       : reinterpret_cast<uint64_t>(external_symbol(sym.name));
+          site.G = address(got_offset + sym.external_index * 8);
         } else if (sym.defined) {
-          S = address(sym.address_offset);
+          site.S = address(sym.address_offset);
         } else {
           fail("relocation against unresolved symbol");
         }
-        int64_t A = r.r_addend;
-        uint8_t* where = base + target_off + r.r_offset;
-        auto put32 = [&](int64_t v, bool is_signed) {
-          if (is_signed ? (v < INT32_MIN || v > INT32_MAX) : (v < 0 || v > UINT32_MAX))
-            fail("relocation out of range");
-          uint32_t w = static_cast<uint32_t>(v);
-          std::memcpy(where, &w, 4);
-        };
-        switch (type) {
-          case R_X86_64_64: {
-            uint64_t v = S + A;
-            std::memcpy(where, &v, 8);
-            break;
-          }
-          case R_X86_64_PC64: {
-            uint64_t v = S + A - P;
-            std::memcpy(where, &v, 8);
-            break;
-          }
-          case R_X86_64_PC32:
-          case R_X86_64_PLT32: put32(static_cast<int64_t>(S + A - P), true); break;
-          case R_X86_64_GOTPCREL:
-          case R_X86_64_GOTPCRELX:
-          case R_X86_64_REX_GOTPCRELX: {
-            if (!sym.external) fail("GOT relocation against an internal symbol");
-            uint64_t G = address(got_offset + sym.external_index * 8);
-            put32(static_cast<int64_t>(G + A - P), true);
-            break;
-          }
-          case R_X86_64_32: put32(static_cast<int64_t>(S + A), false); break;
-          case R_X86_64_32S: put32(static_cast<int64_t>(S + A), true); break;
-          default: fail("unsupported relocation type " + std::to_string(type));
-        }
+        if (std::string error = target::apply_relocation(site); !error.empty()) fail(error);
       }
     }
   }
@@ -347,6 +321,7 @@ LoadedCode load_objects(std::span<const std::span<const uint8_t>> inputs) {
   code.code_end_ = address(code_end);
   // Code becomes read+execute, data read-only: nothing is writable and executable.
   uint64_t code_pages = align_up(code_end, page);
+  target::flush_instruction_cache(base, code_end);
   if (code_pages != 0 && mprotect(base, code_pages, PROT_READ | PROT_EXEC) != 0)
     fail("cannot make code executable");
   if (layout.total > code_pages && mprotect(base + code_pages, layout.total - code_pages, PROT_READ) != 0)

@@ -1,4 +1,4 @@
-// Loads relocatable ELF objects (x86-64) produced by the code generator into executable
+// Loads relocatable ELF objects (of this machine, target/target.h) produced by the code generator into executable
 // memory, without LLVM: sections are laid out in one mapping (so every PC-relative
 // reference fits), symbols are resolved across the objects, and the few external
 // symbols LLVM may call (memcpy, memset, libm rounding) go through stubs.

@@ -2,7 +2,6 @@
 
 #include <signal.h>
 #include <sys/mman.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/trap.h"
+#include "target/target.h"
 
 namespace aperture {
 namespace {
@@ -85,18 +85,6 @@ void reraise(int signo, siginfo_t* info, void* context) {
   signal(signo, SIG_DFL);
 }
 
-// The faulting instruction and frame pointer (0 where unknown).
-void machine_state(void* context, uintptr_t* pc, uintptr_t* fp) {
-  *pc = *fp = 0;
-#if defined(__x86_64__)
-  auto* uc = static_cast<ucontext_t*>(context);
-  *pc = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-  *fp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RBP]);
-#else
-  (void)context;
-#endif
-}
-
 bool in_host_ranges(const FaultScope& scope, uintptr_t address) {
   for (int i = 0; i < 2; ++i)
     if (address >= scope.host_lo[i] && address < scope.host_hi[i]) return true;
@@ -123,7 +111,7 @@ void on_fault(int signo, siginfo_t* info, void* context) {
   }
   if (scope->native) {
     uintptr_t pc, fp;
-    machine_state(context, &pc, &fp);
+    target::machine_state(context, &pc, &fp);
     if (!in_code_range(pc)) {  // a runtime bug, not a wasm access: stay a crash
       reraise(signo, info, context);
       return;

@@ -4,15 +4,24 @@
 //
 //   spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] [--expected-failures FILE]
 //               [--only NAME[,NAME...]] [--no-multi-memory] [--max-failures N] [-v]
+//               [--write-artifacts DIR --target MACHINE] [--precompiled DIR]
 //
 // SUBDIR is `core` or a proposal directory (`threads`, `multi-memory`, `memory64`).
 // `--only` runs the named scripts, which must all exist. `--no-multi-memory` checks
 // modules by the 2.0 rules, as the 2.0 core suite expects. `simd_*` scripts are listed
 // as unsupported and never counted.
 //
+// Cross-compiled code (tests/aarch64/run.sh): `--write-artifacts DIR --target MACHINE`
+// also compiles every module that validates for MACHINE (aperture compile --target) into
+// DIR/SCRIPT/MODULE.cwasm while the scripts run here; `--precompiled DIR` (on MACHINE,
+// with `--engine compiled`) loads those artifacts in place of compiling the modules. A
+// module without an artifact is compiled as usual (an invalid one is refused as usual).
+//
 // Exit status: 0 when every failure is listed in the expected-failures file and every
 // listed failure still fails (so the list stays honest); 1 otherwise; 2 on bad usage.
 #include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -155,12 +164,19 @@ void define_spectest(aperture::Store& store, aperture::Linker& linker, bool verb
   }
 }
 
+// Where cross-compiled artifacts are written or read (empty: neither).
+struct ArtifactDirs {
+  std::string write_dir, target, read_dir;
+};
+
 // Runs one converted script in its own Store (each memory reserves 8 GiB of address
 // space, so nothing may outlive the file).
 class FileRunner {
  public:
-  FileRunner(std::string dir, std::string name, aperture::EngineConfig engine, bool verbose)
-      : dir_(std::move(dir)), name_(std::move(name)), engine_(engine), verbose_(verbose) {
+  FileRunner(std::string dir, std::string name, aperture::EngineConfig engine, bool verbose,
+             const ArtifactDirs& artifacts)
+      : dir_(std::move(dir)), name_(std::move(name)), engine_(engine), verbose_(verbose),
+        artifacts_(artifacts) {
     define_spectest(store_, linker_, verbose_);
   }
 
@@ -203,8 +219,31 @@ class FileRunner {
   }
 
   std::shared_ptr<const aperture::CompiledModule> compile_file(const json& cmd) {
-    return aperture::compile(read_bytes(dir_ + "/" + cmd.at("filename").get<std::string>()),
-                             engine_);
+    const std::string filename = cmd.at("filename").get<std::string>();
+    std::vector<uint8_t> bytes = read_bytes(dir_ + "/" + filename);
+    if (!artifacts_.read_dir.empty()) {
+      std::string path = artifacts_.read_dir + "/" + name_ + "/" + filename + ".cwasm";
+      if (access(path.c_str(), R_OK) == 0) return aperture::load_artifact(read_bytes(path));
+    }
+    if (!artifacts_.write_dir.empty()) {
+      aperture::EngineConfig config = engine_;
+      config.kind = aperture::EngineKind::Compiled;
+      config.target = artifacts_.target;
+      std::vector<uint8_t> artifact;
+      try {
+        artifact = aperture::compile_to_artifact(bytes, config);
+      } catch (const aperture::DecodeError&) {
+      } catch (const aperture::ValidationError&) {  // the assertion below says whether it should
+      }
+      if (!artifact.empty()) {
+        std::string dir = artifacts_.write_dir + "/" + name_;
+        mkdir(artifacts_.write_dir.c_str(), 0755);
+        mkdir(dir.c_str(), 0755);
+        std::ofstream(dir + "/" + filename + ".cwasm", std::ios::binary)
+            .write(reinterpret_cast<const char*>(artifact.data()), static_cast<std::streamsize>(artifact.size()));
+      }
+    }
+    return aperture::compile(bytes, engine_);
   }
 
   // Not an assertion, but a module that fails to load makes the following ones fail,
@@ -418,6 +457,7 @@ class FileRunner {
   std::string dir_, name_;
   aperture::EngineConfig engine_;
   bool verbose_;
+  ArtifactDirs artifacts_;
   aperture::Store store_;
   aperture::Linker linker_;
   aperture::Instance* current_ = nullptr;
@@ -488,6 +528,7 @@ struct Options {
   bool multi_memory = true;
   size_t max_failures = 50;
   bool verbose = false;
+  ArtifactDirs artifacts;
 };
 
 // "a,b,c" -> {a, b, c}
@@ -512,9 +553,14 @@ bool parse_args(int argc, char** argv, Options* o) {
     else if (a == "--no-multi-memory") o->multi_memory = false;
     else if (a == "--max-failures" && has_value) o->max_failures = std::stoul(argv[++i]);
     else if (a == "-v") o->verbose = true;
+    else if (a == "--write-artifacts" && has_value) o->artifacts.write_dir = argv[++i];
+    else if (a == "--target" && has_value) o->artifacts.target = argv[++i];
+    else if (a == "--precompiled" && has_value) o->artifacts.read_dir = argv[++i];
     else return false;
   }
-  return true;
+  // Artifacts are written for a named target only (code for this CPU is what --engine
+  // compiled runs anyway).
+  return o->artifacts.write_dir.empty() == o->artifacts.target.empty();
 }
 
 }  // namespace
@@ -524,7 +570,8 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, &opt)) {
     std::cerr << "usage: spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] "
                  "[--expected-failures FILE] [--only NAME[,NAME...]] [--no-multi-memory] "
-                 "[--max-failures N] [-v]\n";
+                 "[--max-failures N] [-v] [--write-artifacts DIR --target MACHINE] "
+                 "[--precompiled DIR]\n";
     return 2;
   }
   std::map<std::string, std::string> expected;
@@ -559,7 +606,7 @@ int main(int argc, char** argv) {
     }
     Counts c;
     try {
-      c = FileRunner(dir + "/" + name, name, engine, opt.verbose).run(failures, skips);
+      c = FileRunner(dir + "/" + name, name, engine, opt.verbose, opt.artifacts).run(failures, skips);
     } catch (const std::exception& e) {
       failures.push_back({name, 0, std::string("runner error: ") + e.what()});
       c.failed++;

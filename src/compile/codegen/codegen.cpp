@@ -28,20 +28,25 @@
 namespace aperture::native {
 namespace {
 
-std::unique_ptr<llvm::TargetMachine> host_target_machine(int opt_level, std::string* error) {
-  std::string triple = llvm::sys::getProcessTriple();
+// This machine's CPU with every feature it has, or a named target's baseline CPU plus the
+// features it asks for (cross compilation, compile/compile_target.h).
+std::unique_ptr<llvm::TargetMachine> target_machine(const CodegenTarget& wanted, int opt_level,
+                                                    std::string* error) {
+  std::string triple = wanted.host ? llvm::sys::getProcessTriple() : wanted.llvm_triple;
+  std::string cpu = wanted.host ? std::string(llvm::sys::getHostCPUName()) : wanted.llvm_cpu;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, *error);
   if (target == nullptr) return nullptr;
-  llvm::SubtargetFeatures features;
-  for (const auto& [name, enabled] : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(name, enabled);
+  llvm::SubtargetFeatures features(wanted.host ? "" : wanted.llvm_features);
+  if (wanted.host)
+    for (const auto& [name, enabled] : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(name, enabled);
   llvm::TargetOptions options;
   llvm::CodeGenOptLevel level = opt_level <= 0   ? llvm::CodeGenOptLevel::None
                                 : opt_level == 1 ? llvm::CodeGenOptLevel::Less
                                 : opt_level == 2 ? llvm::CodeGenOptLevel::Default
                                                  : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(), options, llvm::Reloc::PIC_,
+      triple, cpu, features.getString(), options, llvm::Reloc::PIC_,
       llvm::CodeModel::Small, level));
   if (!tm) *error = "cannot create a target machine for " + triple;
   return tm;
@@ -148,13 +153,14 @@ std::vector<Partition> partition(const Module& m, unsigned threads) {
 bool compile_partition(const CodegenRequest& request, const Partition& part,
                        const std::vector<uint32_t>& stub_types, std::vector<uint8_t>* object,
                        std::string* error) {
-  std::unique_ptr<llvm::TargetMachine> tm = host_target_machine(request.opt_level, error);
+  std::unique_ptr<llvm::TargetMachine> tm = target_machine(request.target, request.opt_level, error);
   if (!tm) return false;
   llvm::LLVMContext context;
   llvm::Module module("wasm", context);
   module.setTargetTriple(tm->getTargetTriple().str());
   module.setDataLayout(tm->createDataLayout());
   ModuleEnv env(*request.module, request.layout, context, module);
+  env.float_register_constraint = request.target.float_register_constraint;
   for (uint32_t f : part.functions) FunctionTranslator(env, f).translate();
   if (part.entry_stubs) {
     std::vector<uint32_t> types = stub_types;
@@ -207,8 +213,11 @@ extern "C" __attribute__((visibility("default"))) bool aperture_codegen(
   }
   static std::once_flag init;
   std::call_once(init, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
+    // Every target LLVM was built with: `aperture compile --target` cross-compiles.
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
   });
   const aperture::Module& m = *request->module;
   std::vector<uint32_t> stub_types = entry_types(m);

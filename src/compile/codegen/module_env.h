@@ -22,6 +22,8 @@ struct ModuleEnv {
   ContextLayout context_layout;
   llvm::LLVMContext& context;
   llvm::Module& module;
+  // The target's inline-asm constraint for a floating-point register ("=x,0", "=w,0").
+  std::string float_register_constraint;
 
   llvm::Type* void_type;
   llvm::IntegerType* i1;

@@ -22,7 +22,8 @@ llvm::Value* FunctionTranslator::intrinsic(llvm::Intrinsic::ID id, llvm::ArrayRe
 // the arithmetic. Real programs rarely contain these operations; the spec suite does.
 llvm::Value* FunctionTranslator::opaque(llvm::Value* v) {
   auto* asm_fn = llvm::InlineAsm::get(llvm::FunctionType::get(v->getType(), {v->getType()}, false),
-                                      "", "=x,0", /*hasSideEffects=*/false);
+                                      "", env_.float_register_constraint,
+                                      /*hasSideEffects=*/false);
   return builder_.CreateCall(asm_fn, {v});
 }
 

@@ -1,11 +1,12 @@
-#include "compile/cpu_fingerprint.h"
+// x86-64: the CPU as cpuid describes it.
+#include "target/target.h"
 
 #include <cpuid.h>
 
 #include <cstring>
 #include <vector>
 
-namespace aperture::native {
+namespace aperture::target {
 namespace {
 
 struct CpuInfo {
@@ -58,12 +59,17 @@ const CpuInfo& cpu() {
 
 }  // namespace
 
-const Digest& cpu_fingerprint() {
-  static const Digest digest = sha256(
+const native::Digest& cpu_fingerprint() {
+  static const native::Digest digest = native::sha256(
       {reinterpret_cast<const uint8_t*>(cpu().words.data()), cpu().words.size() * sizeof(uint32_t)});
   return digest;
 }
 
 const std::string& cpu_description() { return cpu().description; }
 
-}  // namespace aperture::native
+// Generic x86-64 code (compile --target x86_64-linux-gnu) needs no optional feature.
+bool cpu_has_feature(std::string_view) { return false; }
+
+const char* host_target_name() { return "x86_64-linux-gnu"; }
+
+}  // namespace aperture::target
