@@ -55,6 +55,9 @@ const char* engine_name(EngineKind kind);
 std::optional<EngineKind> engine_from_name(std::string_view name);
 // Names of the engines built into this copy of Aperture, default first.
 std::vector<std::string> available_engines();
+// Whether engine `kind` runs SIMD (128-bit vector) instructions; compile() refuses a
+// module that uses SIMD with an engine that does not (UnsupportedFeatureError).
+bool engine_supports_simd(EngineKind kind);
 
 // $XDG_CACHE_HOME/aperture, else $HOME/.cache/aperture (empty when neither is set).
 std::string default_cache_dir();

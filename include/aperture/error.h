@@ -42,16 +42,26 @@ class DecodeError : public OffsetError {
       : OffsetError(offset, detail, message) {}
 };
 
-// The module uses a proposal this build does not implement yet (SIMD): not malformed,
-// but it cannot be loaded. A DecodeError, so every caller that refuses a module that
-// does not decode refuses it too.
+// The module uses a proposal that this build, or the engine chosen, does not implement
+// (yet): not malformed, but it cannot be loaded. A DecodeError, so every caller that
+// refuses a module that does not decode refuses it too.
 class UnsupportedFeatureError : public DecodeError {
  public:
-  // `feature`: "SIMD (128-bit vectors)".
-  UnsupportedFeatureError(uint64_t offset, const std::string& feature)
+  // `feature`: "SIMD (128-bit vectors)"; `who`: "this build", "the compiled engine";
+  // `advice`: what to do instead ("" when there is nothing to do).
+  UnsupportedFeatureError(uint64_t offset, const std::string& feature,
+                          const std::string& who = "this build", const std::string& advice = "")
       : DecodeError(offset, feature + " is not supported",
                     "module uses " + feature + " (at offset " + std::to_string(offset) +
-                        "), which this build does not support yet") {}
+                        "), which " + who + " does not support yet" +
+                        (advice.empty() ? "" : "; " + advice)),
+        by_engine_(who != "this build") {}
+  // True when an engine refused a module that decodes and validates (rather than the
+  // decoder refusing a proposal Aperture has no decoding for).
+  bool by_engine() const { return by_engine_; }
+
+ private:
+  bool by_engine_;
 };
 
 // The module is well-formed but does not type-check.

@@ -65,6 +65,8 @@ std::vector<std::string> available_engines() {
   return names;
 }
 
+bool engine_supports_simd(EngineKind kind) { return engine_for(kind).supports_simd(); }
+
 std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes,
                                               const EngineConfig& config) {
   return prepare_module(bytes, engine_for(config.kind), config);

@@ -1,5 +1,5 @@
-// The WebAssembly 2.0 binary format (spec chapter 5) plus the threads proposal (shared
-// memory limits, 0xFE instructions). One function per grammar rule.
+// The WebAssembly 2.0 binary format (spec chapter 5, SIMD included) plus the threads
+// proposal (shared memory limits, 0xFE instructions) and relaxed SIMD. One function per grammar rule.
 #include "binary/decoder.h"
 
 #include "binary/limits.h"
@@ -8,8 +8,19 @@
 namespace aperture {
 namespace {
 
-constexpr const char* kSimd = "SIMD (128-bit vectors)";
-
+// What an opcode byte that is no instruction of Aperture's belongs to, for the message
+// (nullptr: nothing known, "illegal opcode").
+const char* proposal_of_opcode(uint8_t b) {
+  switch (b) {
+    case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
+      return "exception handling";
+    case 0x12: case 0x13: return "tail calls (return_call)";
+    case 0x14: case 0x15: case 0xD3: case 0xD4: case 0xD5: case 0xD6:
+      return "typed function references";
+    case 0xFB: return "garbage collection (GC, 0xFB prefix)";
+    default: return nullptr;
+  }
+}
 
 enum SectionId : uint8_t {
   kCustom = 0, kType = 1, kImport = 2, kFunction = 3, kTable = 4, kMemory = 5, kGlobal = 6,
@@ -96,9 +107,9 @@ class Decoder {
     size_t at = r.pos();
     uint8_t b = r.u8();
     switch (b) {
+      case 0x7B: note_simd(at); [[fallthrough]];
       case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x70: case 0x6F:
         return static_cast<ValType>(b);
-      case 0x7B: throw UnsupportedFeatureError(at, kSimd);
       default: r.fail_at(at, "malformed value type");
     }
   }
@@ -356,6 +367,10 @@ class Decoder {
     }
   }
 
+  void note_simd(size_t at) {
+    if (!m_.simd_offset) m_.simd_offset = static_cast<uint32_t>(at);
+  }
+
   void zero_byte(Reader& r) {
     size_t at = r.pos();
     if (r.u8() != 0) r.fail_at(at, "zero byte expected");
@@ -388,13 +403,16 @@ class Decoder {
     uint8_t b = r.u8();
     uint8_t prefix = 0;
     uint32_t code = b;
-    if (b == 0xFC || b == 0xFE) {
+    if (b == 0xFC || b == 0xFD || b == 0xFE) {
       prefix = b;
       code = r.u32();
-    } else if (b == 0xFD) {
-      throw UnsupportedFeatureError(in.offset, kSimd);
     }
-    if (!opcode_from_bytes(prefix, code, &in.op)) r.fail_at(in.offset, "illegal opcode");
+    if (!opcode_from_bytes(prefix, code, &in.op)) {
+      if (const char* proposal = prefix == 0 ? proposal_of_opcode(b) : nullptr)
+        throw UnsupportedFeatureError(in.offset, proposal);
+      r.fail_at(in.offset, "illegal opcode");
+    }
+    if (prefix == 0xFD) note_simd(in.offset);
     const OpcodeInfo* info = opcode_info(in.op);
     switch (info->imm) {
       case ImmKind::None: break;
@@ -435,6 +453,17 @@ class Decoder {
       case ImmKind::ElemTable:
       case ImmKind::TableTable: in.a = r.u32(); in.b = r.u32(); break;
       case ImmKind::Reserved0: zero_byte(r); break;
+      case ImmKind::V128:
+      case ImmKind::Shuffle:
+        in.imm = r.fixed_u64();
+        in.a = r.fixed_u32();
+        in.b = r.fixed_u32();
+        break;
+      case ImmKind::Lane: in.lane = r.u8(); break;
+      case ImmKind::MemArgLane:
+        memarg(r, in);
+        in.lane = r.u8();
+        break;
     }
     return in;
   }
@@ -444,12 +473,12 @@ class Decoder {
     size_t at = r.pos();
     uint8_t b = r.u8();
     if (b == 0x40) return bt;
-    if (b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x70 || b == 0x6F) {
+    if (b == 0x7B) note_simd(at);
+    if (b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x7B || b == 0x70 || b == 0x6F) {
       bt.kind = BlockType::Kind::Value;
       bt.value = static_cast<ValType>(b);
       return bt;
     }
-    if (b == 0x7B) throw UnsupportedFeatureError(at, kSimd);
     r.skip_to(at);
     int64_t index = r.s33();
     if (index < 0) r.fail_at(at, "malformed block type");

@@ -24,6 +24,13 @@ uint32_t Module::func_type_index(uint32_t index) const {
 
 const FuncType& Module::func_type(uint32_t index) const { return types[func_type_index(index)]; }
 
+bool Module::uses_relaxed_simd() const {
+  for (const FunctionBody& body : bodies)
+    for (const Instr& in : body.code)
+      if (is_simd(in.op) && static_cast<uint16_t>(in.op) >= kSimdOpcodeBase + 0x100) return true;
+  return false;
+}
+
 namespace {
 template <typename T, typename Get>
 T imported_nth(const std::vector<Import>& imports, ExternKind kind, uint32_t index, Get get) {

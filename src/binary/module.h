@@ -24,12 +24,18 @@ struct BlockType {
 // One decoded instruction. Field use per immediate kind is documented in ImmKind.
 struct Instr {
   Opcode op = Opcode::Nop;
+  uint8_t lane = 0;     // lane index of SIMD lane instructions (ImmKind::Lane, MemArgLane)
   uint32_t offset = 0;  // byte offset of the opcode in the module (for diagnostics)
   uint32_t a = 0;
   uint32_t b = 0;
   uint64_t imm = 0;
   BlockType block;      // for ImmKind::BlockType
+
+  // The 16 bytes of a v128.const or i8x16.shuffle immediate (ImmKind::V128, Shuffle).
+  uint64_t v128_low() const { return imm; }
+  uint64_t v128_high() const { return a | (uint64_t{b} << 32); }
 };
+static_assert(sizeof(Instr) == 32, "one decoded instruction stays 32 bytes");
 
 struct LocalDecl {
   uint32_t count = 0;
@@ -127,6 +133,9 @@ struct Module {
   std::optional<uint32_t> data_count; // from the DataCount section, when present
   std::vector<FunctionBody> bodies;   // one per entry of `funcs`
   std::vector<CustomSection> customs;
+  // Byte offset of the module's first use of SIMD (a v128 type or a 0xFD instruction), if
+  // any: engines without SIMD refuse the module with it.
+  std::optional<uint32_t> simd_offset;
 
   // From the `name` custom section (best effort: a malformed name section is ignored).
   std::optional<std::string> module_name;
@@ -155,6 +164,8 @@ struct Module {
   GlobalType global_type(uint32_t global_index) const;
   // A printable name for function `index`: its name-section name, else "func[index]".
   std::string function_name(uint32_t index) const;
+  // Whether a function body uses relaxed SIMD (WebAssembly 3.0) instructions.
+  bool uses_relaxed_simd() const;
 };
 
 }  // namespace aperture

@@ -13,17 +13,24 @@ constexpr OpcodeInfo kInfos[] = {
 #undef WASM_OP
 };
 
-// Dense lookup tables: single-byte opcodes by byte, 0xFC and 0xFE opcodes by sub-opcode.
+// Dense lookup tables: single-byte opcodes by byte, 0xFC, 0xFD and 0xFE opcodes by
+// sub-opcode.
 struct Tables {
   std::array<int16_t, 256> single;
   std::array<int16_t, 32> misc;
+  std::array<int16_t, kNumSimdOpcodes> simd;
   std::array<int16_t, 128> atomic;
   Tables() {
     single.fill(-1);
     misc.fill(-1);
+    simd.fill(-1);
     atomic.fill(-1);
     for (size_t i = 0; i < std::size(kInfos); ++i) {
       auto v = static_cast<uint16_t>(kInfos[i].op);
+      if (is_simd(kInfos[i].op)) {
+        simd[v - kSimdOpcodeBase] = static_cast<int16_t>(i);
+        continue;
+      }
       switch (v >> 8) {
         case 0: single[v & 0xFF] = static_cast<int16_t>(i); break;
         case 0xFC: misc[v & 0xFF] = static_cast<int16_t>(i); break;
@@ -35,6 +42,7 @@ struct Tables {
   int16_t find(uint8_t prefix, uint32_t code) const {
     if (prefix == 0 && code < single.size()) return single[code];
     if (prefix == 0xFC && code < misc.size()) return misc[code];
+    if (prefix == 0xFD && code < simd.size()) return simd[code];
     if (prefix == 0xFE && code < atomic.size()) return atomic[code];
     return -1;
   }
@@ -55,7 +63,8 @@ bool opcode_from_bytes(uint8_t prefix, uint32_t code, Opcode* out) {
 
 const OpcodeInfo* opcode_info(Opcode op) {
   auto v = static_cast<uint16_t>(op);
-  int16_t index = tables().find(static_cast<uint8_t>(v >> 8), v & 0xFF);
+  int16_t index = is_simd(op) ? tables().find(0xFD, v - kSimdOpcodeBase)
+                              : tables().find(static_cast<uint8_t>(v >> 8), v & 0xFF);
   return index < 0 ? nullptr : &kInfos[index];
 }
 
@@ -70,6 +79,7 @@ std::optional<ValType> to_valtype(OpType t) {
     case OpType::I64: return ValType::I64;
     case OpType::F32: return ValType::F32;
     case OpType::F64: return ValType::F64;
+    case OpType::V128: return ValType::V128;
     default: return std::nullopt;
   }
 }

@@ -7,9 +7,16 @@
 
 namespace aperture {
 
-// Single-byte opcodes keep their byte; 0xFC- and 0xFE-prefixed ones are prefix << 8 | sub-opcode.
+// Single-byte opcodes keep their byte; 0xFC- and 0xFE-prefixed ones are prefix << 8 |
+// sub-opcode. SIMD sub-opcodes (0xFD prefix) run past 0xFF (relaxed SIMD: 0x100-0x113), so
+// they are 0x1000 | sub-opcode, a range no other opcode uses.
+constexpr uint16_t kSimdOpcodeBase = 0x1000;
+constexpr uint32_t kNumSimdOpcodes = 0x114;
+constexpr uint16_t opcode_value(uint8_t prefix, uint32_t code) {
+  return static_cast<uint16_t>(prefix == 0xFD ? kSimdOpcodeBase | code : (prefix << 8) | code);
+}
 enum class Opcode : uint16_t {
-#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) Name = ((Prefix) << 8) | (Code),
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) Name = opcode_value(Prefix, Code),
 #include "binary/opcodes.def"
 #undef WASM_OP
 };
@@ -40,10 +47,15 @@ enum class ImmKind : uint8_t {
   ElemTable,     // table.init: Instr::a = element index, Instr::b = table index
   TableTable,    // table.copy: Instr::a = destination table, Instr::b = source table
   Reserved0,     // atomic.fence: one reserved byte that must be zero (no field used)
+  V128,          // v128.const: 16 bytes, low 8 in Instr::imm, high 8 in Instr::a (bits 64-95)
+                 // and Instr::b (bits 96-127)
+  Shuffle,       // i8x16.shuffle: 16 lane indices, stored as V128 (lane i in byte i)
+  Lane,          // extract/replace lane: Instr::lane
+  MemArgLane,    // load/store lane: MemArg's fields plus Instr::lane
 };
 
 // Operand/result codes in the table: V = none, X = handled specially.
-enum class OpType : uint8_t { V, X, I32, I64, F32, F64 };
+enum class OpType : uint8_t { V, X, I32, I64, F32, F64, V128 };
 
 struct OpcodeInfo {
   Opcode op;
@@ -62,6 +74,21 @@ bool opcode_from_bytes(uint8_t prefix, uint32_t code, Opcode* out);
 inline bool is_simple(const OpcodeInfo& info) { return info.params[0] != OpType::X; }
 // Threads proposal instructions (0xFE prefix): atomics need exactly natural alignment.
 constexpr bool is_atomic(Opcode op) { return (static_cast<uint16_t>(op) >> 8) == 0xFE; }
+// SIMD instructions (0xFD prefix, fixed-width and relaxed).
+constexpr bool is_simd(Opcode op) {
+  auto v = static_cast<uint16_t>(op);
+  return v >= kSimdOpcodeBase && v < kSimdOpcodeBase + kNumSimdOpcodes;
+}
+// Lanes of the vector shape an instruction's text names ("i16x8.extract_lane_s": 8), 0
+// when it names none.
+constexpr uint32_t lane_count(const char* text) {
+  if (text[0] != 'i' && text[0] != 'f') return 0;
+  if (text[1] == '8') return 16;
+  if (text[1] == '1') return 8;
+  if (text[1] == '3') return 4;
+  if (text[1] == '6') return 2;
+  return 0;
+}
 std::optional<ValType> to_valtype(OpType t);
 
 }  // namespace aperture

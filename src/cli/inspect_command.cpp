@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "aperture/bindings.h"
+#include "aperture/engine.h"
 #include "aperture/runtime.h"
 #include "binary/decoder.h"
 #include "binary/module.h"
@@ -122,6 +123,17 @@ void print_module(const Module& m) {
   print_bindings(m);
 }
 
+// The proposals beyond WebAssembly 2.0's core a valid module uses that not every engine
+// runs, and which engines run it: "features: simd, relaxed-simd (engines: interp)".
+void print_features(const Module& m) {
+  if (!m.simd_offset) return;
+  std::cout << "features: simd" << (m.uses_relaxed_simd() ? ", relaxed-simd" : "") << " (engines:";
+  std::string engines;
+  for (const std::string& name : available_engines())
+    if (engine_supports_simd(*engine_from_name(name))) engines += " " + name;
+  std::cout << (engines.empty() ? " none of this build's yet" : engines) << ")\n";
+}
+
 // Decode and validation errors are located by a byte offset: name the file too.
 int report_load_error(const std::string& path, const Error& e) {
   std::cerr << "error: ";
@@ -137,6 +149,7 @@ int validate_command(const std::string& path) {
     Module m = decode_module(read_module(path));
     validate_module(m);
     std::cout << "valid\n";
+    print_features(m);
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);
@@ -157,6 +170,7 @@ int inspect_command(const std::string& path) {
       return kExitError;
     }
     std::cout << "validation: valid\n";
+    print_features(m);
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);

@@ -1031,6 +1031,8 @@ L_I64LoadLocalMem1: LOAD_LOCAL_ON(uint64_t, mem1, 2)
 L_I32LoadLocalMemN: LOAD_LOCAL_ON(uint32_t, mem_bases[ip[2].u64], 3)
 L_I64LoadLocalMemN: LOAD_LOCAL_ON(uint64_t, mem_bases[ip[2].u64], 3)
 
+#include "interp/simd_ops.inc"
+
   // Wasm opcodes that the translator never emits as such.
 L_Nop:
 L_Block:

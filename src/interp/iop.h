@@ -17,6 +17,7 @@
 #define APERTURE_MEMORY_ACCESS_2(F, Name) F(Name)
 #define APERTURE_MEMORY_ACCESS_4(F, Name) F(Name)
 #define APERTURE_MEMORY_ACCESS_8(F, Name) F(Name)
+#define APERTURE_MEMORY_ACCESS_16(F, Name) F(Name)
 
 namespace aperture {
 

@@ -31,6 +31,9 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual EngineKind kind() const = 0;
+  // Whether this engine runs SIMD (v128) code; prepare_module() refuses modules that use
+  // SIMD for an engine that does not.
+  virtual bool supports_simd() const { return false; }
   // Prepares the code of every defined function of a decoded, validated module.
   // `bytes` is the module's binary (e.g. a cache key). Throws Error.
   virtual std::unique_ptr<ModuleCode> prepare(const CompiledModule& module,

@@ -26,6 +26,7 @@ constexpr uint8_t vt_of(OpType t) {
     case OpType::I64: return static_cast<uint8_t>(ValType::I64);
     case OpType::F32: return static_cast<uint8_t>(ValType::F32);
     case OpType::F64: return static_cast<uint8_t>(ValType::F64);
+    case OpType::V128: return static_cast<uint8_t>(ValType::V128);
     default: return 0;
   }
 }
@@ -33,7 +34,7 @@ constexpr uint8_t vt_of(OpType t) {
 }  // namespace
 
 // What the validator needs per opcode, generated from opcodes.def at compile time and
-// indexed densely (single-byte opcodes, then 0xFC and 0xFE sub-opcodes), so the per-instruction
+// indexed densely (single-byte opcodes, then 0xFC, 0xFE and 0xFD sub-opcodes), so the per-instruction
 // lookup is one array access instead of a call into the decoder's tables.
 struct FunctionValidator::OpDesc {
   enum Kind : uint8_t { Unknown, Simple, MemArg, Special };
@@ -44,6 +45,7 @@ struct FunctionValidator::OpDesc {
   uint8_t push = 0;             // 0: nothing
   uint8_t mem_bytes = 0;
   bool atomic = false;  // 0xFE prefix: alignment must be exactly natural
+  uint8_t lanes = 0;    // SIMD lane instructions: lanes of the shape (lane index < lanes)
 };
 
 namespace {
@@ -53,12 +55,15 @@ using OpDesc = FunctionValidator::OpDesc;
 constexpr size_t kNumSingle = 256;
 constexpr size_t kNumMisc = 32;
 constexpr size_t kNumAtomic = 128;
-constexpr size_t kUnknownSlot = kNumSingle + kNumMisc + kNumAtomic;
+constexpr size_t kSimdSlots = kNumSingle + kNumMisc + kNumAtomic;
+constexpr size_t kUnknownSlot = kSimdSlots + kNumSimdOpcodes;
 
 constexpr size_t desc_slot(uint16_t op) {
   if (op < kNumSingle) return op;
   if (op >= 0xFC00 && op < 0xFC00 + kNumMisc) return kNumSingle + (op - 0xFC00);
   if (op >= 0xFE00 && op < 0xFE00 + kNumAtomic) return kNumSingle + kNumMisc + (op - 0xFE00);
+  if (op >= kSimdOpcodeBase && op < kSimdOpcodeBase + kNumSimdOpcodes)
+    return kSimdSlots + (op - kSimdOpcodeBase);
   return kUnknownSlot;
 }
 
@@ -70,10 +75,14 @@ constexpr std::array<OpDesc, kUnknownSlot + 1> make_descs() {
     e.imm = ImmKind::Imm;                                                             \
     e.mem_bytes = Mem;                                                                \
     e.atomic = is_atomic(Opcode::Name);                                               \
+    e.lanes = static_cast<uint8_t>(ImmKind::Imm == ImmKind::MemArgLane ? 16 / (Mem + 0)   \
+                                                                     : lane_count(Text)); \
     if (OpType::P0 == OpType::X) {                                                    \
       e.kind = OpDesc::Special;                                                       \
     } else {                                                                          \
-      e.kind = ImmKind::Imm == ImmKind::MemArg ? OpDesc::MemArg : OpDesc::Simple;     \
+      e.kind = ImmKind::Imm == ImmKind::MemArg || ImmKind::Imm == ImmKind::MemArgLane \
+                   ? OpDesc::MemArg                                                   \
+                   : OpDesc::Simple;                                                  \
       for (OpType p : {OpType::P0, OpType::P1, OpType::P2})                           \
         if (p != OpType::V) e.pops[e.num_pops++] = vt_of(p);                          \
       e.push = vt_of(OpType::R);                                                      \
@@ -240,6 +249,7 @@ void FunctionValidator::memory_access(const Instr& in, const OpDesc& d) {
   if (in.a >= 32 || (uint64_t{1} << in.a) > d.mem_bytes)
     fail("alignment must not be larger than natural");
   if (d.atomic && (uint64_t{1} << in.a) != d.mem_bytes) fail("atomic alignment must be natural");
+  if (d.imm == ImmKind::MemArgLane && in.lane >= d.lanes) fail("invalid lane index");
   simple(d);
 }
 
@@ -327,6 +337,14 @@ void FunctionValidator::immediates(const Instr& in, const OpDesc& d) {
       if (need_table(in.b).elem != dst) fail("type mismatch");
       return;
     }
+    case ImmKind::Lane:
+      if (in.lane >= d.lanes) fail("invalid lane index");
+      return;
+    case ImmKind::Shuffle:
+      for (uint64_t half : {in.v128_low(), in.v128_high()})
+        for (int i = 0; i < 8; ++i)
+          if (((half >> (8 * i)) & 0xFF) >= 32) fail("invalid lane index");
+      return;
     default: return;
   }
 }
@@ -369,11 +387,15 @@ void FunctionValidator::instruction(const Instr& in) {
     }
     case Opcode::Drop: pop(); return;
     case Opcode::Select: {
-      // Without an annotation only number types may be selected (no subtyping needed).
+      // Without an annotation only number and vector types may be selected (no subtyping
+      // needed).
       pop(ValType::I32);
       VT t1 = pop();
       VT t2 = pop();
-      auto numeric = [](VT t) { return t == kUnknown || is_num(static_cast<ValType>(t)); };
+      auto numeric = [](VT t) {
+        return t == kUnknown || is_num(static_cast<ValType>(t)) ||
+               t == static_cast<VT>(ValType::V128);
+      };
       if (!numeric(t1) || !numeric(t2)) fail("type mismatch");
       if (t1 != t2 && t1 != kUnknown && t2 != kUnknown) fail("type mismatch");
       push(t1 == kUnknown ? t2 : t1);

@@ -134,6 +134,7 @@ class ModuleValidator {
       case Opcode::I64Const:
       case Opcode::F32Const:
       case Opcode::F64Const:
+      case Opcode::V128Const:
       case Opcode::RefNull:
       case Opcode::RefFunc:
       case Opcode::GlobalGet: return true;
@@ -147,6 +148,7 @@ class ModuleValidator {
       case Opcode::I64Const: return ValType::I64;
       case Opcode::F32Const: return ValType::F32;
       case Opcode::F64Const: return ValType::F64;
+      case Opcode::V128Const: return ValType::V128;
       case Opcode::RefNull:
         if (!is_ref(static_cast<ValType>(in.a))) fail(in.offset, "malformed reference type");
         return static_cast<ValType>(in.a);

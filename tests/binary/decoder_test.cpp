@@ -134,7 +134,53 @@ TEST(DecoderTest, HugeCountsFailWithoutAllocating) {
 TEST(DecoderTest, IllegalOpcodeAndSimd) {
   Bytes base = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00});
   expect_error(with(base, {0x0A, 0x04, 0x01, 0x02, 0x00, 0xFF}), 23, "illegal opcode");
-  expect_error(with(base, {0x0A, 0x05, 0x01, 0x03, 0x00, 0xFD, 0x0C}), 23, "SIMD");
+  // A truncated v128.const immediate (16 bytes) is malformed.
+  expect_error(with(base, {0x0A, 0x05, 0x01, 0x03, 0x00, 0xFD, 0x0C}), 25, "unexpected end");
+  // v128.const 0; drop: decodes, and the module remembers where SIMD is first used.
+  Bytes simd = with(base, {0x0A, 0x17, 0x01, 0x15, 0x00, 0xFD, 0x0C});
+  simd.insert(simd.end(), 16, 0x00);
+  simd.insert(simd.end(), {0x1A, 0x0B});
+  Module m = decode_module(simd);
+  ASSERT_EQ(m.bodies.size(), 1u);
+  EXPECT_EQ(m.bodies[0].code[0].op, Opcode::V128Const);
+  ASSERT_TRUE(m.simd_offset.has_value());
+  EXPECT_EQ(*m.simd_offset, 23u);
+  EXPECT_FALSE(m.uses_relaxed_simd());
+}
+
+TEST(DecoderTest, UnknownProposalIsNamedNotMalformed) {
+  Bytes base = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00});
+  for (auto [byte, proposal] : {std::pair<uint8_t, const char*>{0xFB, "garbage collection"},
+                                {0x12, "tail calls"},
+                                {0x08, "exception handling"}}) {
+    try {
+      decode_module(with(base, {0x0A, 0x05, 0x01, 0x03, 0x00, byte, 0x00}));
+      FAIL() << "decoded opcode " << int(byte);
+    } catch (const UnsupportedFeatureError& e) {
+      EXPECT_EQ(e.offset(), 23u);
+      EXPECT_NE(std::string(e.what()).find(std::string("module uses ") + proposal), std::string::npos)
+          << e.what();
+      EXPECT_NE(std::string(e.what()).find("which this build does not support yet"),
+                std::string::npos) << e.what();
+      EXPECT_FALSE(e.by_engine());
+    }
+  }
+}
+
+TEST(DecoderTest, SimdOpcodeTable) {
+  Opcode op;
+  ASSERT_TRUE(opcode_from_bytes(0xFD, 0x00, &op));
+  EXPECT_STREQ(opcode_name(op), "v128.load");
+  ASSERT_TRUE(opcode_from_bytes(0xFD, 0xFF, &op));
+  EXPECT_STREQ(opcode_name(op), "f64x2.convert_low_i32x4_u");
+  ASSERT_TRUE(opcode_from_bytes(0xFD, 0x113, &op)) << "relaxed SIMD";
+  EXPECT_STREQ(opcode_name(op), "i32x4.relaxed_dot_i8x16_i7x16_add_s");
+  EXPECT_TRUE(is_simd(op));
+  EXPECT_FALSE(opcode_from_bytes(0xFD, 0x9A, &op)) << "a gap in the SIMD opcode space";
+  EXPECT_FALSE(opcode_from_bytes(0xFD, 0x114, &op));
+  int count = 0;
+  for (uint32_t code = 0; code < 0x200; ++code) count += opcode_from_bytes(0xFD, code, &op);
+  EXPECT_EQ(count, 236 + 20) << "the 2.0 SIMD instructions and relaxed SIMD's";
 }
 
 TEST(DecoderTest, MemoryInitNeedsDataCount) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "aperture/engine.h"
 #include "cli/exit_codes.h"
 #include "run_aperture.h"
 
@@ -203,12 +204,23 @@ TEST_F(CommandLineTest, DevicesDirectoriesAndHugeFilesAreRefusedQuickly) {
 }
 
 TEST_F(CommandLineTest, SimdModuleIsNamedNotMalformed) {
-  for (const char* cmd : {"run ", "validate ", "inspect "}) {
-    Result r = run_aperture(cmd + wat_module("uses_simd") + (cmd[0] == 'r' ? " --invoke f" : ""));
-    EXPECT_EQ(r.exit_code, kExitError) << cmd << r.out;
+  const std::string m = wat_module("uses_simd");
+  for (const std::string& engine : aperture::available_engines()) {
+    Result r = run_aperture("run --engine " + engine + " " + m + " --invoke f");
+    if (aperture::engine_supports_simd(*aperture::engine_from_name(engine))) {
+      EXPECT_EQ(r.exit_code, 0) << engine << r.out;
+      continue;
+    }
+    EXPECT_EQ(r.exit_code, kExitError) << engine << r.out;
     EXPECT_TRUE(contains(r.out, "module uses SIMD (128-bit vectors) (at offset ")) << r.out;
-    EXPECT_TRUE(contains(r.out, "which this build does not support yet")) << r.out;
+    EXPECT_TRUE(contains(r.out, "which the " + engine + " engine does not support yet")) << r.out;
     EXPECT_FALSE(contains(r.out, "malformed")) << r.out;
+  }
+  for (const char* cmd : {"validate ", "inspect "}) {
+    Result r = run_aperture(cmd + m);
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.out;
+    EXPECT_TRUE(contains(r.out, "features: simd (engines:")) << r.out;
+    EXPECT_FALSE(contains(r.out, "relaxed-simd")) << r.out;
   }
 }
 

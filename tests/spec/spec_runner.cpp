@@ -3,13 +3,17 @@
 // counts of assertions passed / failed / skipped.
 //
 //   spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] [--expected-failures FILE]
-//               [--only NAME[,NAME...]] [--no-multi-memory] [--max-failures N] [-v]
+//               [--only NAME[,NAME...]] [--only-containing TEXT[,TEXT...]]
+//               [--no-multi-memory] [--max-failures N] [-v]
 //               [--write-artifacts DIR --target MACHINE] [--precompiled DIR]
 //
 // SUBDIR is `core` or a proposal directory (`threads`, `multi-memory`, `memory64`).
-// `--only` runs the named scripts, which must all exist. `--no-multi-memory` checks
-// modules by the 2.0 rules, as the 2.0 core suite expects. `simd_*` scripts are listed
-// as unsupported and never counted.
+// `--only` runs the named scripts, which must all exist; `--only-containing` those whose
+// name contains one of the texts (`simd_,relaxed`: the SIMD suites). Without either, the
+// SIMD scripts are left to the SIMD suites (tests/spec/CMakeLists.txt) and not run.
+// `--no-multi-memory` checks modules by the 2.0 rules, as the 2.0 core suite expects.
+// With an engine that does not run SIMD, modules it refuses and the commands that need
+// them are skipped, not failed; assert_invalid / assert_malformed still count.
 //
 // Cross-compiled code (tests/aarch64/run.sh): `--write-artifacts DIR --target MACHINE`
 // also compiles every module that validates for MACHINE (aperture compile --target) into
@@ -79,7 +83,7 @@ std::optional<ValType> parse_type(const std::string& t) {
   if (t == "f64") return ValType::F64;
   if (t == "funcref") return ValType::FuncRef;
   if (t == "externref") return ValType::ExternRef;
-  return std::nullopt;  // v128 and anything newer
+  return std::nullopt;  // anything newer
 }
 
 // A JSON argument / expected value (not a NaN pattern). nullopt: unsupported type.
@@ -255,6 +259,11 @@ class FileRunner {
       current_ = &inst;
       if (cmd.contains("name")) named_[cmd.at("name")] = &inst;
       return Outcome::NotCounted;
+    } catch (const aperture::UnsupportedFeatureError& e) {
+      if (!e.by_engine()) throw;
+      refused_ = true;  // what needs this module is skipped too
+      *why = std::string("module refused by the engine: ") + e.detail();
+      return Outcome::Skip;
     } catch (const std::exception& e) {
       *why = std::string("module failed to load: ") + e.what();
       return Outcome::Fail;
@@ -263,6 +272,7 @@ class FileRunner {
 
   Outcome register_module(const json& cmd, std::string* why) {
     aperture::Instance* inst = find_instance(cmd);
+    if (!inst && refused_) return Outcome::NotCounted;
     if (!inst) {
       *why = "no module to register";
       return Outcome::Fail;
@@ -287,8 +297,8 @@ class FileRunner {
   Performed perform(const json& action, std::vector<Value>* results, std::string* why) {
     aperture::Instance* inst = find_instance(action);
     if (!inst) {
-      *why = "no current module";
-      return Performed::Impossible;
+      *why = refused_ ? "module refused by the engine" : "no current module";
+      return refused_ ? Performed::Unsupported : Performed::Impossible;
     }
     const std::string field = action.at("field");
     if (action.at("type") == "get") {
@@ -379,10 +389,12 @@ class FileRunner {
     if (!cmd.contains("action") && cmd.contains("filename")) return assert_uninstantiable(cmd, why);
     std::vector<Value> results;
     std::optional<Outcome> early;
+    std::string not_performed;
     Outcome o = expect_trap(cmd.value("text", ""), why, "no trap", [&] {
-      Performed p = perform(cmd.at("action"), &results, why);
+      Performed p = perform(cmd.at("action"), &results, &not_performed);
       if (p != Performed::Done) early = not_done(p);
     });
+    if (early) *why = not_performed;
     return early ? *early : o;
   }
 
@@ -414,6 +426,10 @@ class FileRunner {
     const std::string expected = cmd.value("text", "");
     try {
       compile_file(cmd);
+    } catch (const aperture::UnsupportedFeatureError& e) {
+      if (!e.by_engine()) return rejected(cmd, e.what());
+      *why = std::string("module valid (refused by the engine only), expected '") + expected + "'";
+      return Outcome::Fail;
     } catch (const aperture::DecodeError& e) {
       return rejected(cmd, e.what());
     } catch (const aperture::ValidationError& e) {
@@ -436,6 +452,10 @@ class FileRunner {
   Outcome assert_unlinkable(const json& cmd, std::string* why) {
     try {
       store_.instantiate(compile_file(cmd), linker_);
+    } catch (const aperture::UnsupportedFeatureError& e) {
+      if (!e.by_engine()) throw;
+      *why = std::string("module refused by the engine: ") + e.detail();
+      return Outcome::Skip;
     } catch (const aperture::LinkError& e) {
       if (verbose_)
         std::printf("    %s:%d unlinkable: %s\n", name_.c_str(), cmd.value("line", 0), e.what());
@@ -450,6 +470,14 @@ class FileRunner {
 
   // A trap during instantiation (segment out of bounds, start function trapped).
   Outcome assert_uninstantiable(const json& cmd, std::string* why) {
+    try {
+      compile_file(cmd);
+    } catch (const aperture::UnsupportedFeatureError& e) {
+      if (!e.by_engine()) throw;
+      *why = std::string("module refused by the engine: ") + e.detail();
+      return Outcome::Skip;
+    } catch (const std::exception&) {
+    }
     return expect_trap(cmd.value("text", ""), why, "instantiation succeeded",
                        [&] { store_.instantiate(compile_file(cmd), linker_); });
   }
@@ -462,6 +490,7 @@ class FileRunner {
   aperture::Linker linker_;
   aperture::Instance* current_ = nullptr;
   std::map<std::string, aperture::Instance*> named_;
+  bool refused_ = false;  // the engine refused a module of this script (no SIMD)
   Counts counts_;
 };
 
@@ -525,6 +554,7 @@ bool read_expected_failures(const std::string& path, std::map<std::string, std::
 struct Options {
   std::string root, subdir, expected_path, engine;
   std::set<std::string> only;
+  std::set<std::string> only_containing;
   bool multi_memory = true;
   size_t max_failures = 50;
   bool verbose = false;
@@ -550,6 +580,7 @@ bool parse_args(int argc, char** argv, Options* o) {
     if (a == "--expected-failures" && has_value) o->expected_path = argv[++i];
     else if (a == "--engine" && has_value) o->engine = argv[++i];
     else if (a == "--only" && has_value) o->only = split_names(argv[++i]);
+    else if (a == "--only-containing" && has_value) o->only_containing = split_names(argv[++i]);
     else if (a == "--no-multi-memory") o->multi_memory = false;
     else if (a == "--max-failures" && has_value) o->max_failures = std::stoul(argv[++i]);
     else if (a == "-v") o->verbose = true;
@@ -569,7 +600,8 @@ int main(int argc, char** argv) {
   Options opt;
   if (!parse_args(argc, argv, &opt)) {
     std::cerr << "usage: spec_runner SPEC_JSON_DIR SUBDIR [--engine NAME] "
-                 "[--expected-failures FILE] [--only NAME[,NAME...]] [--no-multi-memory] "
+                 "[--expected-failures FILE] [--only NAME[,NAME...]] "
+                 "[--only-containing TEXT[,TEXT...]] [--no-multi-memory] "
                  "[--max-failures N] [-v] [--write-artifacts DIR --target MACHINE] "
                  "[--precompiled DIR]\n";
     return 2;
@@ -597,11 +629,18 @@ int main(int argc, char** argv) {
   Counts total;
   std::vector<Failure> failures;
   SkipReasons skips;
-  std::vector<std::string> unsupported;
+  std::vector<std::string> left_to_simd_suites;
+  auto contains_any = [&](const std::string& name) {
+    for (const std::string& text : opt.only_containing)
+      if (name.find(text) != std::string::npos) return true;
+    return false;
+  };
+  const bool all = opt.only.empty() && opt.only_containing.empty();
   for (const std::string& name : files) {
     if (!opt.only.empty() && !opt.only.count(name)) continue;
-    if (name.rfind("simd_", 0) == 0) {  // no SIMD in the engine: never counted as passed
-      unsupported.push_back(name);
+    if (!opt.only_containing.empty() && !contains_any(name)) continue;
+    if (all && (name.rfind("simd_", 0) == 0 || name.find("relaxed") != std::string::npos)) {
+      left_to_simd_suites.push_back(name);
       continue;
     }
     Counts c;
@@ -642,11 +681,9 @@ int main(int argc, char** argv) {
   }
 
   for (const auto& [reason, n] : skips) std::printf("skipped %d: %s\n", n, reason.c_str());
-  if (!unsupported.empty()) {
-    std::printf("unsupported (SIMD, not run, not counted): %zu files:", unsupported.size());
-    for (const auto& u : unsupported) std::printf(" %s", u.c_str());
-    std::printf("\n");
-  }
+  if (!left_to_simd_suites.empty())
+    std::printf("SIMD scripts, run by the spec_simd suites (--only-containing simd_,relaxed): "
+                "%zu files\n", left_to_simd_suites.size());
   std::vector<std::string> unconverted = unconverted_scripts(opt.root, opt.subdir);
   if (!unconverted.empty() && opt.only.empty()) {
     std::printf("not converted by wast2json, not run: %zu files:", unconverted.size());
