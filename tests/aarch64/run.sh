@@ -3,7 +3,8 @@
 # x86-64 machine, with artifacts cross-compiled here by the x86-64 build's
 # `aperture compile --target aarch64-linux-gnu`:
 #   1. the 2.0 core spec suite in the interpreter, and with cross-compiled artifacts
-#      (spec_runner --write-artifacts here, --precompiled there);
+#      (spec_runner --write-artifacts here, --precompiled there); with --all also the
+#      threads proposal's suite, its artifacts compiled for aarch64-linux-gnu+lse;
 #   2. the trap tests: every trap of tests/compile/wat/traps.wasm gives the same message,
 #      wasm backtrace and exit status in both aarch64 engines as in the x86-64 interpreter
 #      (hardware faults through the aarch64 ucontext, stack exhaustion, explicit traps);
@@ -89,6 +90,16 @@ check "spec core, cross-compiling the artifacts on x86-64" \
   --write-artifacts "$work/spec-artifacts" --target aarch64-linux-gnu
 check "spec core, cross-compiled artifacts" "$qemu" "$a64/spec_runner" "${spec_args[@]}" \
   --engine compiled --precompiled "$work/spec-artifacts"
+if [ "$all" = 1 ]; then  # the threads proposal: atomics, wait/notify (threads spawned by the scripts)
+  threads_args=("$spec_json" threads --no-multi-memory
+                --expected-failures "$src/tests/spec/expected-failures-threads.txt")
+  check "spec threads, interpreter" "$qemu" "$a64/spec_runner" "${threads_args[@]}" --engine interp
+  check "spec threads, cross-compiling the artifacts on x86-64" \
+    "$host/tests/spec/spec_runner" "${threads_args[@]}" --engine interp \
+    --write-artifacts "$work/threads-artifacts" --target aarch64-linux-gnu+lse
+  check "spec threads, cross-compiled artifacts (+lse; qemu emulates LSE)" "$qemu" "$a64/spec_runner" \
+    "${threads_args[@]}" --engine compiled --precompiled "$work/threads-artifacts"
+fi
 
 # 2. Traps: the same output everywhere.
 traps=$host/wat/compile/traps.wasm
@@ -115,6 +126,23 @@ no_codegen() {  # exit 1, and the message points at cross compilation
   [ "$status" = 1 ] && grep -q 'aperture compile --target aarch64-linux-gnu' "$work/no_codegen"
 }
 check "a compiled engine without a code generator says what to do" no_codegen
+refused() {  # refused PATTERN QEMU-ARGS... -- ARTIFACT: exit 1 with a message matching PATTERN
+  local pattern=$1 status=0 qemu_args=()
+  shift
+  while [ "$1" != -- ]; do qemu_args+=("$1"); shift; done
+  "$qemu" "${qemu_args[@]}" "$a64/aperture" run --allow-precompiled "$2" --invoke div_zero 5 \
+    >"$work/refused" 2>&1 || status=$?
+  cat "$work/refused"
+  [ "$status" = 1 ] && grep -q "$pattern" "$work/refused"
+}
+"$host/aperture" compile "$traps" -o "$work/traps-x86.cwasm"
+check "an x86-64 artifact is refused, naming both machines" \
+  refused "compiled for x86_64-linux-gnu, but this runtime runs aarch64-linux-gnu code" -- "$work/traps-x86.cwasm"
+"$host/aperture" compile --target aarch64-linux-gnu+lse "$traps" -o "$work/traps-lse.cwasm"
+check "+lse code is refused on a CPU without LSE (qemu -cpu cortex-a53)" \
+  refused "needs the CPU feature lse that this CPU" -cpu cortex-a53 -- "$work/traps-lse.cwasm"
+check "+lse code runs on a CPU with LSE (qemu -cpu cortex-a76)" \
+  sh -c "\"$qemu\" -cpu cortex-a76 \"$a64/aperture\" run --allow-precompiled \"$work/traps-lse.cwasm\" --invoke div_zero 5 | grep -qx 1"
 
 # 3. Two processes, one shm region.
 wat2wasm --enable-threads "$src/tests/aarch64/shared_window.wat" -o "$work/shared.wasm"
