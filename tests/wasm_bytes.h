@@ -72,4 +72,32 @@ inline Bytes discard_module(uint32_t min_pages) {
   return m;
 }
 
+// A function with a large body that needs almost no stack, exported as "big":
+//   big(n i32) -> i32   returns n by recursing n times
+// It declares `locals` unused i64 locals and evaluates `producers` constants it drops,
+// then recurses while n > 0. Each call's real frame is small (nothing is live across the
+// body); an estimate per local and per value-producing instruction is not.
+inline Bytes big_frame_module(uint32_t locals, uint32_t producers) {
+  Bytes m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+  section(m, 1, {1, 0x60, 1, 0x7F, 1, 0x7F});  // (i32) -> i32
+  section(m, 3, {1, 0});
+  Bytes exports = {1};
+  name(exports, "big");
+  exports.insert(exports.end(), {0x00, 0});
+  section(m, 7, exports);
+  Bytes body = {1};  // one run of locals
+  leb(body, locals);
+  body.push_back(0x7E);  // i64
+  for (uint32_t i = 0; i < producers; ++i) body.insert(body.end(), {0x41, 0x01, 0x1A});  // i32.const 1, drop
+  body.insert(body.end(), {0x20, 0, 0x04, 0x7F,                   // local.get 0, if (result i32)
+                           0x20, 0, 0x41, 1, 0x6B, 0x10, 0,        //   n - 1, call big
+                           0x41, 1, 0x6A,                          //   + 1
+                           0x05, 0x41, 0, 0x0B, 0x0B});            // else 0 end, end
+  Bytes code = {1};
+  leb(code, body.size());
+  code.insert(code.end(), body.begin(), body.end());
+  section(m, 10, code);
+  return m;
+}
+
 }  // namespace aperture::testing_support

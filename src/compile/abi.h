@@ -30,7 +30,8 @@ constexpr uint32_t kModuleCodeOffset = 48; // the engine's code for the module
 constexpr uint32_t kContextHeaderSize = 56;
 
 // The stack limit leaves at least this much stack below it (invocation.cpp's reserve is
-// larger): compiled functions whose frame may exceed it check for room for the frame.
+// larger): compiled functions whose frame may exceed it check their stack pointer, below
+// the whole frame, rather than their frame address.
 constexpr uint64_t kFrameCoveredByReserve = 64 * 1024;
 
 struct ContextLayout {

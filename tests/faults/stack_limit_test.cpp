@@ -13,6 +13,7 @@
 
 #include "fault_test_support.h"
 #include "runtime/exec_control.h"
+#include "wasm_bytes.h"
 
 namespace aperture {
 namespace {
@@ -107,6 +108,20 @@ TEST(StackLimitTest, AStoreMeteringFuelLeavesOtherStoresOnTheFastPath) {
   EXPECT_LT(*metered.fuel(), 1'000'000u) << "fuel is still charged in the metered store";
   metered.disable_fuel();
   EXPECT_EQ(a.control_->attention.load(), 0u);
+}
+
+// Issue 20, item 13: the compiled engine checked a large function's frame against an
+// estimate of 64 bytes per local and per value-producing instruction, so a function of
+// ~150,000 of them could never be called from an 8 MiB stack, where the interpreter (and
+// V8) run it; its real frame is a few dozen bytes. Recursing through it must still stop
+// with "call stack exhausted", not overflow the host stack.
+TEST(StackLimitTest, ALargeFunctionWithASmallFrameIsCalledAndStillRecursesToATrap) {
+  std::vector<uint8_t> bytes = testing_support::big_frame_module(50'000, 100'000);
+  Store store;  // default limits: the thread's own stack
+  Instance& inst = store.instantiate(compile(bytes, testing_support::engine_under_test()), Linker{});
+  EXPECT_EQ(trap_of(inst, "big", {Value::i32(0)}), "no trap");
+  EXPECT_EQ(call(inst, "big", {Value::i32(2)}).at(0).as_u32(), 2u);
+  EXPECT_EQ(trap_of(inst, "big", {Value::i32(1'000'000'000)}), "call stack exhausted");
 }
 
 }  // namespace

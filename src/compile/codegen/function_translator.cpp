@@ -173,16 +173,20 @@ void FunctionTranslator::translate() {
   }
 
   // Stack check: trap before the host stack can overflow. The limit leaves a reserve
-  // below it (compile/invocation.cpp) that covers ordinary frames; a function whose frame
-  // may be larger (many locals or instructions, each at most one spill slot) checks for
-  // room for its frame's upper bound as well.
+  // below it (compile/invocation.cpp) that covers ordinary frames: their frame address is
+  // checked. A function whose frame may be larger (a rough bound: many locals or
+  // instructions, each at most one spill slot) checks the stack pointer instead, which
+  // here, after the prologue, lies below the whole frame as LLVM laid it out: its real
+  // size, usually far below the bound (a bound alone made large functions that need a
+  // few bytes uncallable).
   builder_.SetInsertPoint(start);
-  llvm::Value* frame = builder_.CreatePtrToInt(
-      builder_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {env_.ptr}, {builder_.getInt32(0)}),
-      env_.i64);
   uint64_t frame_bound = 64 * (uint64_t{local_types_.size()} + count_value_producers(body_.code));
-  if (frame_bound > kFrameCoveredByReserve) frame = builder_.CreateSub(frame, builder_.getInt64(frame_bound));
-  trap_if(builder_.CreateICmpULT(frame, stack_limit_), TrapKind::CallStackExhausted);
+  llvm::Value* frame =
+      frame_bound > kFrameCoveredByReserve
+          ? builder_.CreateIntrinsic(llvm::Intrinsic::stacksave, {env_.ptr}, {})
+          : builder_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {env_.ptr}, {builder_.getInt32(0)});
+  trap_if(builder_.CreateICmpULT(builder_.CreatePtrToInt(frame, env_.i64), stack_limit_),
+          TrapKind::CallStackExhausted);
   check_point();
 
   Control& fn = controls_.emplace_back();
