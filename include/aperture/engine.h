@@ -29,6 +29,9 @@ enum class EngineKind : uint8_t {
 // The engine used when none is chosen: compiled when this build has it, else interp.
 EngineKind default_engine();
 
+// The code cache's default size limit (EngineConfig::cache_max_size): 1 GiB.
+inline constexpr uint64_t kDefaultCacheMaxSize = uint64_t{1} << 30;
+
 struct EngineConfig {
   EngineKind kind = default_engine();
   // Optimisation level of compiling engines, 0 (fastest compile) .. 3.
@@ -39,6 +42,9 @@ struct EngineConfig {
   // use a directory only you can write; see docs/cli.md). Empty: no cache. The CLI uses
   // default_cache_dir().
   std::string cache_dir;
+  // Compiled engine: the most the cache directory's entries may take together; storing
+  // an entry removes those used least recently beyond it (docs/cli.md, "The code cache").
+  uint64_t cache_max_size = kDefaultCacheMaxSize;
   // compile_to_artifact(): the machine to compile for, "MACHINE[+FEATURE...]" such as
   // "aarch64-linux-gnu+lse" (code for any CPU of that machine with those features, see
   // docs/cli.md). Empty: this CPU, with every feature it has.

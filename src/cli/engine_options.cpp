@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/file_util.h"
+#include "cli/option_values.h"
 
 namespace aperture::cli {
 namespace {
@@ -35,6 +36,9 @@ void add_engine_options(CLI::App& run, EngineOptions& o) {
   run.add_flag("--no-cache", o.no_cache, "compiled engine: neither use nor fill the code cache");
   run.add_option("--cache-dir", o.cache_dir,
                  "compiled engine: code cache directory (default: $XDG_CACHE_HOME/aperture)");
+  run.add_option("--cache-max-size", o.cache_max_size,
+                 "compiled engine: the most the code cache may hold, e.g. 512M; the entries used "
+                 "least recently go first (default 1G)");
   run.add_flag("--allow-precompiled", o.allow_precompiled,
                "run a precompiled artifact (.cwasm from `aperture compile`): it is native code, "
                "trusted like a program");
@@ -47,6 +51,7 @@ EngineConfig make_engine_config(const EngineOptions& o) {
   config.opt_level = o.opt_level;
   config.on_warning = [](const std::string& message) { std::cerr << "warning: " << message << "\n"; };
   if (!o.no_cache) config.cache_dir = o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
+  if (!o.cache_max_size.empty()) config.cache_max_size = parse_byte_size("--cache-max-size", o.cache_max_size);
   std::string name = o.engine;
   const char* source = "--engine";
   if (name.empty() && engine_env() != nullptr) {

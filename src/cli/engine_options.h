@@ -1,5 +1,5 @@
 // Engine options of `aperture run`: --engine, --opt-level, the code cache (--no-cache,
-// --cache-dir) and --allow-precompiled (docs/cli.md).
+// --cache-dir, --cache-max-size) and --allow-precompiled (docs/cli.md).
 #pragma once
 
 #include <optional>
@@ -18,6 +18,7 @@ struct EngineOptions {
   int opt_level = 2;             // --opt-level N
   bool no_cache = false;         // --no-cache
   std::string cache_dir;         // --cache-dir DIR; empty: default_cache_dir()
+  std::string cache_max_size;    // --cache-max-size SIZE; empty: kDefaultCacheMaxSize
   bool allow_precompiled = false;  // --allow-precompiled
 };
 

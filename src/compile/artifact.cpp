@@ -50,6 +50,7 @@ class Writer {
 };
 
 constexpr size_t kHeaderBytes = sizeof kMagic + 4 + kIdBytes + 2 * 32 + kIdBytes + 4 + 32 + 4 + 8 + 4 + 4;
+static_assert(kHeaderBytes == kArtifactHeaderBytes);
 
 class Reader {
  public:
@@ -116,6 +117,32 @@ void check_target(const Header& h) {
       throw ArtifactError(Reason::OtherCpu, "compiled for " + t.name + ", which needs the CPU feature " +
                                                 feature + " that this CPU (" + target::cpu_description() +
                                                 ") lacks: compile it with --target " + t.machine);
+}
+
+// The header after the magic (fields little-endian, in the order write_artifact writes
+// them); refuses code for another machine or CPU, or made by another build.
+Header read_header(Reader& r) {
+  using Reason = ArtifactError::Reason;
+  Header h;
+  h.format_version = r.u32();
+  r.bytes(h.codegen_id, kIdBytes);
+  r.bytes(h.abi.data(), 32);
+  r.bytes(h.cpu.data(), 32);
+  r.bytes(h.target, kIdBytes);
+  h.for_target = r.u32();
+  r.bytes(h.module_hash.data(), 32);
+  h.opt_level = r.u32();
+  h.wasm_size = r.u64();
+  h.object_count = r.u32();
+  h.entry_type_count = r.u32();
+  // The machine first: code for another one is refused whichever build made it.
+  if (h.format_version == kFormatVersion) check_target(h);
+  if (h.format_version != kFormatVersion || id_text(h.codegen_id) != codegen_identity() ||
+      h.abi != abi_fingerprint())
+    throw ArtifactError(Reason::OtherBuild, "compiled by another build of Aperture (" +
+                                                id_text(h.codegen_id) + "; this is " +
+                                                codegen_identity() + "): compile it again");
+  return h;
 }
 
 }  // namespace
@@ -191,25 +218,7 @@ ArtifactContents read_artifact(std::span<const uint8_t> bytes) {
 
   Reader r(body);
   r.take(sizeof kMagic);
-  Header h;
-  h.format_version = r.u32();
-  r.bytes(h.codegen_id, kIdBytes);
-  r.bytes(h.abi.data(), 32);
-  r.bytes(h.cpu.data(), 32);
-  r.bytes(h.target, kIdBytes);
-  h.for_target = r.u32();
-  r.bytes(h.module_hash.data(), 32);
-  h.opt_level = r.u32();
-  h.wasm_size = r.u64();
-  h.object_count = r.u32();
-  h.entry_type_count = r.u32();
-  // The machine first: code for another one is refused whichever build made it.
-  if (h.format_version == kFormatVersion) check_target(h);
-  if (h.format_version != kFormatVersion || id_text(h.codegen_id) != codegen_identity() ||
-      h.abi != abi_fingerprint())
-    throw ArtifactError(Reason::OtherBuild, "compiled by another build of Aperture (" +
-                                                id_text(h.codegen_id) + "; this is " +
-                                                codegen_identity() + "): compile it again");
+  Header h = read_header(r);
 
   ArtifactContents out;
   out.module_hash = h.module_hash;
@@ -232,6 +241,37 @@ ArtifactContents read_artifact(std::span<const uint8_t> bytes) {
   if (!out.wasm.empty() && sha256(out.wasm) != out.module_hash)
     throw ArtifactError(Reason::Corrupt, "corrupt compiled code (module hash)");
   return out;
+}
+
+ArtifactHeader read_artifact_header(std::span<const uint8_t> bytes) {
+  if (!looks_like_artifact(bytes))
+    throw ArtifactError(ArtifactError::Reason::NotAnArtifact, "not a compiled Aperture artifact");
+  if (bytes.size() < kArtifactHeaderBytes)
+    throw ArtifactError(ArtifactError::Reason::Corrupt, "corrupt compiled code (truncated)");
+  Reader r(bytes.first(kArtifactHeaderBytes));
+  r.take(sizeof kMagic);
+  Header h = read_header(r);
+  ArtifactHeader out;
+  out.module_hash = h.module_hash;
+  out.opt_level = static_cast<int>(h.opt_level);
+  out.wasm_size = h.wasm_size;
+  out.object_count = h.object_count;
+  out.entry_type_count = h.entry_type_count;
+  return out;
+}
+
+uint64_t artifact_size(const ArtifactHeader& h, std::span<const uint8_t> index) {
+  if (index.size() < h.index_bytes())
+    throw ArtifactError(ArtifactError::Reason::Corrupt, "corrupt compiled code (truncated)");
+  uint64_t size = kArtifactHeaderBytes + h.index_bytes() + 32;
+  const uint8_t* sizes = index.data() + h.wasm_size + 4 * uint64_t{h.entry_type_count};
+  for (uint32_t i = 0; i < h.object_count; ++i) {
+    uint64_t s;
+    std::memcpy(&s, sizes + 8 * uint64_t{i}, 8);
+    if (s > UINT64_MAX - size) throw ArtifactError(ArtifactError::Reason::Corrupt, "corrupt compiled code");
+    size += s;
+  }
+  return size;
 }
 
 }  // namespace aperture::native

@@ -55,6 +55,25 @@ std::vector<uint8_t> write_artifact(const CompiledCode& code, const Digest& modu
 // Throws ArtifactError saying what is wrong and what to do.
 ArtifactContents read_artifact(std::span<const uint8_t> bytes);
 
+// The fixed-size start of an artifact, and what it says: enough to refuse an artifact of
+// another build, machine or CPU, or one whose size does not match, before reading the rest (the
+// code cache reads entries this way; read_artifact checks everything again).
+inline constexpr size_t kArtifactHeaderBytes = 8 + 4 + 64 + 2 * 32 + 64 + 4 + 32 + 4 + 8 + 4 + 4;
+struct ArtifactHeader {
+  Digest module_hash{};
+  int opt_level = 0;
+  uint64_t wasm_size = 0;
+  uint32_t object_count = 0, entry_type_count = 0;
+  // Bytes between the header and the objects: the module, entry types, object sizes.
+  uint64_t index_bytes() const { return wasm_size + 4 * uint64_t{entry_type_count} + 8 * uint64_t{object_count}; }
+};
+// Reads the first kArtifactHeaderBytes of `bytes`; throws ArtifactError as read_artifact
+// does for another build, machine or CPU, or when `bytes` is no artifact (or shorter).
+ArtifactHeader read_artifact_header(std::span<const uint8_t> bytes);
+// The size of the whole artifact: header, `index` (the index_bytes() that follow the
+// header) and objects and checksum. Throws ArtifactError when `index` is short.
+uint64_t artifact_size(const ArtifactHeader& header, std::span<const uint8_t> index);
+
 // What compiled code depends on besides the CPU: the code generator's identity and the
 // runtime's object layout and helper table. Part of every artifact and cache key.
 const std::string& codegen_identity();

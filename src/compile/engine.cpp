@@ -77,7 +77,7 @@ class CompiledEngine final : public Engine {
     std::optional<CodeCache> cache;
     Digest hash{};
     if (!config.cache_dir.empty()) {
-      cache = CodeCache::open(config.cache_dir, config.on_warning);
+      cache = CodeCache::open(config.cache_dir, config.on_warning, config.cache_max_size);
       hash = sha256(bytes);
     }
     if (cache) {
