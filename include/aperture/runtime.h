@@ -139,13 +139,18 @@ class Table {
 
 class Global {
  public:
-  Global(GlobalType type, uint64_t bits) : type_(type), bits_(bits) {}
+  Global(GlobalType type, uint64_t bits, uint64_t high_bits = 0)
+      : type_(type), bits_(bits), high_bits_(high_bits) {}
   const GlobalType& type() const { return type_; }
-  Value get() const { return {type_.type, bits_}; }
-  void set(Value v) { bits_ = v.bits; }
+  Value get() const { return {type_.type, bits_, high_bits_}; }
+  void set(Value v) {
+    bits_ = v.bits;
+    high_bits_ = v.high;
+  }
 
   GlobalType type_;
   uint64_t bits_;
+  uint64_t high_bits_;  // a v128's high 64 bits
 };
 
 // An external value: what imports are resolved to and exports refer to.

@@ -57,6 +57,14 @@ struct GlobalType {
   bool mut = false;
 };
 
+// Engines pass values in untyped 64-bit slots: one per value, two for a v128 (low half
+// first). The slots a sequence of values takes:
+inline uint32_t slot_count(const std::vector<ValType>& types) {
+  uint32_t n = 0;
+  for (ValType t : types) n += t == ValType::V128 ? 2 : 1;
+  return n;
+}
+
 constexpr uint64_t kWasmPageSize = 65536;
 constexpr uint64_t kMaxMemoryPages = 65536;  // 4 GiB for 32-bit memories
 
@@ -66,9 +74,11 @@ using RefBits = uint64_t;
 
 // A typed WebAssembly value at the API boundary. Inside the engine values are untyped
 // 64-bit slots; floats keep their exact bit patterns (NaN payloads survive).
+// A v128 holds its low 64 bits (lanes 0..) in `bits` and its high 64 bits in `high`.
 struct Value {
   ValType type = ValType::I32;
   uint64_t bits = 0;
+  uint64_t high = 0;  // v128 only
 
   static Value i32(uint32_t v) { return {ValType::I32, v}; }
   static Value i64(uint64_t v) { return {ValType::I64, v}; }
@@ -77,6 +87,7 @@ struct Value {
   static Value f32(float f) { uint32_t b; std::memcpy(&b, &f, 4); return f32_bits(b); }
   static Value f64(double d) { uint64_t b; std::memcpy(&b, &d, 8); return f64_bits(b); }
   static Value null(ValType ref_type) { return {ref_type, 0}; }
+  static Value v128(uint64_t low, uint64_t high) { return {ValType::V128, low, high}; }
   // An externref carrying an embedder-chosen integer (the spec runner's `ref.extern N`),
   // at most kMaxExternValue: 2^64-1 would wrap to the null reference's encoding.
   static constexpr uint64_t kMaxExternValue = UINT64_MAX - 1;

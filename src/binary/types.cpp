@@ -52,7 +52,9 @@ std::string Value::to_string() const {
       if (is_null()) std::snprintf(buf, sizeof buf, "%s:null", aperture::to_string(type));
       else std::snprintf(buf, sizeof buf, "%s:%" PRIu64, aperture::to_string(type), bits);
       break;
-    default: std::snprintf(buf, sizeof buf, "<v128>");
+    case ValType::V128:
+      std::snprintf(buf, sizeof buf, "v128:0x%016" PRIx64 "%016" PRIx64, high, bits);
+      break;
   }
   return buf;
 }

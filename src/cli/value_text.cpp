@@ -77,6 +77,29 @@ Value parse_extern(const std::string& text) {
   return Value::extern_ref(v);
 }
 
+// A v128 as one unsigned 128-bit number, decimal or 0x hex (up to 32 hex digits), as
+// wasmtime's --invoke takes it; lane 0 is the least significant.
+Value parse_v128(const std::string& text) {
+  const ValType t = ValType::V128;
+  bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  std::string digits = hex ? text.substr(2) : text;
+  if (digits.empty()) bad(t, text);
+  unsigned __int128 v = 0;
+  for (char c : digits) {
+    if (c == '_') continue;
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(c) - 'a' + 10
+                                                                 : -1;
+    if (d < 0) bad(t, text);
+    unsigned __int128 base = hex ? 16 : 10;
+    if (v > (~static_cast<unsigned __int128>(0) - d) / base)
+      throw UsageError("v128 " + text + " is out of range: at most 2^128-1 (0x" +
+                       std::string(32, 'f') + ")");
+    v = v * base + static_cast<unsigned>(d);
+  }
+  return Value::v128(static_cast<uint64_t>(v), static_cast<uint64_t>(v >> 64));
+}
+
 }  // namespace
 
 Value parse_value(ValType t, const std::string& text) {
@@ -96,6 +119,7 @@ Value parse_value(ValType t, const std::string& text) {
       if (text.empty() || *end) bad(t, text);
       return Value::f64(d);
     }
+    case ValType::V128: return parse_v128(text);
     case ValType::FuncRef:
     case ValType::ExternRef:
       if (text == "null") return Value::null(t);
@@ -118,6 +142,9 @@ std::string format_value(const Value& v) {
       if (std::isnan(v.as_f64()))
         return format_nan(v.bits >> 63, v.bits & 0xFFFFFFFFFFFFFull, 1ull << 51);
       std::snprintf(buf, sizeof buf, "%.17g", v.as_f64());
+      break;
+    case ValType::V128:  // as wasmtime prints it: 0x and 32 hex digits, lane 0 last
+      std::snprintf(buf, sizeof buf, "0x%016" PRIx64 "%016" PRIx64, v.high, v.bits);
       break;
     case ValType::FuncRef: return v.is_null() ? "null" : "funcref";
     case ValType::ExternRef:

@@ -30,6 +30,7 @@ class InterpModuleCode final : public ModuleCode {
 class InterpEngine final : public Engine {
  public:
   EngineKind kind() const override { return EngineKind::Interpreter; }
+  bool supports_simd() const override { return true; }
 
   std::unique_ptr<ModuleCode> prepare(const CompiledModule& compiled, std::span<const uint8_t>,
                                       const EngineConfig&) const override {

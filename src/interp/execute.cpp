@@ -19,6 +19,7 @@
 #include "interp/engine.h"
 #include "interp/iop.h"
 #include "interp/numeric.h"
+#include "interp/simd.h"
 #include "runtime/compiled_module.h"
 #include "runtime/engine.h"
 #include "runtime/exec_control.h"
@@ -322,11 +323,11 @@ L_CallIndirectOp: {
 }
 call:  // callee is set; its arguments are on top of the stack; ip is the return address
   if (callee->engine_ != self) {  // a host function or another engine's function
-    uint32_t np = static_cast<uint32_t>(callee->type().params.size());
+    uint32_t np = slot_count(callee->type().params);
     ts->sp_top = sp;
     frame->at = ip;
     invoke_function(*callee, sp - np, inst);
-    sp = sp - np + callee->type().results.size();
+    sp = sp - np + slot_count(callee->type().results);
     NEXT();
   }
   if (frame + 1 >= frames_end) TRAP(trap_msg::kCallStackExhausted);

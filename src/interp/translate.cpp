@@ -1,6 +1,8 @@
-// Translation walks the validated instruction stream once, tracking only the operand
-// stack height (all values are 64-bit slots, so types are irrelevant here). Branches are
-// resolved to slot indices, blocks disappear, and unreachable code is skipped.
+// Translation walks the validated instruction stream once, tracking the operand stack
+// height in 64-bit slots: every value takes one slot, except a v128, which takes two (low
+// half first). Which slots hold the high half of a v128 is tracked too, for the untyped
+// drop and select. Branches are resolved to slot indices, blocks disappear, and
+// unreachable code is skipped.
 #include "interp/translate.h"
 
 #include <cassert>
@@ -135,18 +137,29 @@ IOp back_edge(IOp op) {
   }
 }
 
-int pops_of(const OpcodeInfo& info) {
-  int n = 0;
-  for (OpType t : info.params) n += (t != OpType::V);
+// Slots a value of type `t` takes (interp/code.h).
+uint32_t slots_of(ValType t) { return t == ValType::V128 ? 2 : 1; }
+uint32_t slots_of(OpType t) { return t == OpType::V ? 0 : t == OpType::V128 ? 2 : 1; }
+uint32_t slots_of(const std::vector<ValType>& types) {
+  uint32_t n = 0;
+  for (ValType t : types) n += slots_of(t);
+  return n;
+}
+
+uint32_t pops_of(const OpcodeInfo& info) {
+  uint32_t n = 0;
+  for (OpType t : info.params) n += slots_of(t);
   return n;
 }
 
 struct Control {
   enum class Kind { Func, Block, Loop, If };
   Kind kind;
-  uint32_t height;    // operand height below the block's params
-  uint32_t params;
-  uint32_t results;
+  uint32_t height;    // operand height below the block's params (slots)
+  uint32_t params;    // slots
+  uint32_t results;   // slots
+  std::vector<ValType> param_types;
+  std::vector<ValType> result_types;
   uint32_t loop_start = 0;
   std::vector<uint32_t> end_fixups;  // slots to patch with the end position
   int64_t else_fixup = -1;           // if: the JumpIfZero target slot
@@ -159,12 +172,29 @@ class Translator {
       : m_(m), body_(m.bodies[defined_index]), type_ids_(type_ids) {
     const FuncType& type = m.types[m.funcs[defined_index]];
     out_.func_index = m.num_imported_funcs + defined_index;
-    out_.num_params = static_cast<uint32_t>(type.params.size());
-    out_.num_results = static_cast<uint32_t>(type.results.size());
-    out_.num_locals = body_.num_locals;
-    height_ = out_.num_params + out_.num_locals;
+    out_.num_params = slots_of(type.params);
+    out_.num_results = slots_of(type.results);
+    // Each local's first slot (params first); a v128 local takes two.
+    local_slot_.reserve(type.params.size() + body_.num_locals);
+    uint32_t slot = 0;
+    for (ValType t : type.params) {
+      local_slot_.push_back(slot);
+      local_v128_.push_back(t == ValType::V128);
+      slot += slots_of(t);
+    }
+    for (const LocalDecl& d : body_.locals) {
+      for (uint32_t i = 0; i < d.count; ++i) {
+        local_slot_.push_back(slot);
+        local_v128_.push_back(d.type == ValType::V128);
+        slot += slots_of(d.type);
+      }
+    }
+    out_.num_locals = slot - out_.num_params;
+    height_ = slot;
     max_height_ = height_;
-    ctrl_.push_back(Control{Control::Kind::Func, height_, 0, out_.num_results, 0, {}, -1, false});
+    high_half_.assign(height_, false);
+    Control f{Control::Kind::Func, height_, 0, out_.num_results, {}, type.results, 0, {}, -1, false};
+    ctrl_.push_back(std::move(f));
   }
 
   InterpCode run() {
@@ -247,20 +277,31 @@ class Translator {
     return false;
   }
 
-  void push(uint32_t n = 1) {
-    height_ += n;
+  // Pushes one value taking `slots` slots (2: a v128).
+  void push(uint32_t slots = 1) {
+    high_half_.resize(height_ + slots, false);
+    if (slots == 2) high_half_[height_ + 1] = true;
+    if (slots == 1) high_half_[height_] = false;
+    height_ += slots;
     if (height_ > max_height_) max_height_ = height_;
   }
-  void pop(uint32_t n = 1) { height_ -= n; }
+  void push_type(ValType t) { push(slots_of(t)); }
+  void push_types(const std::vector<ValType>& types) {
+    for (ValType t : types) push_type(t);
+  }
+  void pop(uint32_t slots = 1) { height_ -= slots; }
+  // Whether the value on top of the operand stack is a v128 (two slots).
+  bool top_is_v128() const { return height_ > 0 && high_half_[height_ - 1]; }
 
-  void block_arity(const BlockType& bt, uint32_t* params, uint32_t* results) const {
+  void block_types(const BlockType& bt, std::vector<ValType>* params,
+                   std::vector<ValType>* results) const {
     switch (bt.kind) {
-      case BlockType::Kind::Empty: *params = 0; *results = 0; return;
-      case BlockType::Kind::Value: *params = 0; *results = 1; return;
+      case BlockType::Kind::Empty: return;
+      case BlockType::Kind::Value: results->push_back(bt.value); return;
       case BlockType::Kind::TypeIndex: {
         const FuncType& t = m_.types[bt.type_index];
-        *params = static_cast<uint32_t>(t.params.size());
-        *results = static_cast<uint32_t>(t.results.size());
+        *params = t.params;
+        *results = t.results;
         return;
       }
     }
@@ -318,13 +359,15 @@ class Translator {
       case Opcode::Block:
       case Opcode::Loop:
       case Opcode::If: {
-        uint32_t params = 0, results = 0;
-        block_arity(in.block, &params, &results);
+        std::vector<ValType> param_types, result_types;
+        block_types(in.block, &param_types, &result_types);
+        uint32_t params = slots_of(param_types), results = slots_of(result_types);
         if (in.op == Opcode::If) pop();
         Control c{in.op == Opcode::Loop  ? Control::Kind::Loop
                   : in.op == Opcode::If ? Control::Kind::If
                                         : Control::Kind::Block,
-                  height_ - params, params, results, 0, {}, -1, false};
+                  height_ - params, params, results, std::move(param_types),
+                  std::move(result_types), 0, {}, -1, false};
         c.loop_start = pos();
         if (in.op == Opcode::Loop) label_here();
         if (in.op == Opcode::If) {
@@ -351,7 +394,8 @@ class Translator {
         label_here();
         c.else_fixup = -1;
         c.unreachable = false;
-        height_ = c.height + c.params;
+        height_ = c.height;
+        push_types(c.param_types);
         return;
       }
       case Opcode::End: {
@@ -360,8 +404,8 @@ class Translator {
         if (c.else_fixup >= 0) out_.code[c.else_fixup].u64 = pos();
         for (uint32_t f : c.end_fixups) out_.code[f].u64 = pos();
         label_here();
-        height_ = c.height + c.results;
-        if (height_ > max_height_) max_height_ = height_;
+        height_ = c.height;
+        push_types(c.result_types);
         dead_depth_ = 0;
         if (c.kind == Control::Kind::Func) emit_return(in.offset);
         return;
@@ -396,8 +440,8 @@ class Translator {
         const FuncType& t = m_.func_type(in.a);
         emit_op(IOp::CallOp, in.offset);
         emit_imm(in.a);
-        pop(static_cast<uint32_t>(t.params.size()));
-        push(static_cast<uint32_t>(t.results.size()));
+        pop(slots_of(t.params));
+        push_types(t.results);
         return;
       }
       case Opcode::CallIndirect: {
@@ -406,26 +450,58 @@ class Translator {
         emit_op(IOp::CallIndirectOp, in.offset);
         emit_imm(type_ids_[in.a]);
         emit_imm(in.b);
-        pop(static_cast<uint32_t>(t.params.size()));
-        push(static_cast<uint32_t>(t.results.size()));
+        pop(slots_of(t.params));
+        push_types(t.results);
         return;
       }
-      case Opcode::Drop: emit_op(IOp::DropOp, in.offset); pop(); return;
+      case Opcode::Drop: {
+        const bool v128 = top_is_v128();
+        emit_op(v128 ? IOp::DropV128 : IOp::DropOp, in.offset);
+        pop(v128 ? 2 : 1);
+        return;
+      }
       case Opcode::Select:
-      case Opcode::SelectT: emit_op(IOp::SelectOp, in.offset); pop(2); return;
+      case Opcode::SelectT: {
+        pop();  // the condition
+        const bool v128 = top_is_v128();
+        emit_op(v128 ? IOp::SelectV128 : IOp::SelectOp, in.offset);
+        pop(v128 ? 2 : 1);
+        return;
+      }
       case Opcode::LocalGet:
-        if (can_fuse() && (last_op_ == IOp::LocalGetOp || last_op_ == IOp::LocalSetOp)) {
+        if (local_v128_[in.a]) {
+          emit_op(IOp::LocalGetV128, in.offset);
+        } else if (can_fuse() && (last_op_ == IOp::LocalGetOp || last_op_ == IOp::LocalSetOp)) {
           refuse(last_op_ == IOp::LocalGetOp ? IOp::LocalGet2 : IOp::LocalSetGet);
         } else {
           emit_op(IOp::LocalGetOp, in.offset);
         }
-        emit_imm(in.a);
-        push();
+        emit_imm(local_slot_[in.a]);
+        push(local_v128_[in.a] ? 2 : 1);
         return;
-      case Opcode::LocalSet: emit_op(IOp::LocalSetOp, in.offset); emit_imm(in.a); pop(); return;
-      case Opcode::LocalTee: emit_op(IOp::LocalTeeOp, in.offset); emit_imm(in.a); return;
-      case Opcode::GlobalGet: emit_op(IOp::GlobalGetOp, in.offset); emit_imm(in.a); push(); return;
-      case Opcode::GlobalSet: emit_op(IOp::GlobalSetOp, in.offset); emit_imm(in.a); pop(); return;
+      case Opcode::LocalSet:
+        emit_op(local_v128_[in.a] ? IOp::LocalSetV128 : IOp::LocalSetOp, in.offset);
+        emit_imm(local_slot_[in.a]);
+        pop(local_v128_[in.a] ? 2 : 1);
+        return;
+      case Opcode::LocalTee:
+        emit_op(local_v128_[in.a] ? IOp::LocalTeeV128 : IOp::LocalTeeOp, in.offset);
+        emit_imm(local_slot_[in.a]);
+        return;
+      case Opcode::GlobalGet: {
+        const bool v128 = m_.global_type(in.a).type == ValType::V128;
+        emit_op(v128 ? IOp::GlobalGetV128 : IOp::GlobalGetOp, in.offset);
+        emit_imm(in.a);
+        push(v128 ? 2 : 1);
+        return;
+      }
+      case Opcode::GlobalSet: {
+        const bool v128 = m_.global_type(in.a).type == ValType::V128;
+        emit_op(v128 ? IOp::GlobalSetV128 : IOp::GlobalSetOp, in.offset);
+        emit_imm(in.a);
+        pop(v128 ? 2 : 1);
+        return;
+      }
       case Opcode::TableGet: emit_op(IOp::TableGetOp, in.offset); emit_imm(in.a); return;
       case Opcode::TableSet: emit_op(IOp::TableSetOp, in.offset); emit_imm(in.a); pop(2); return;
       case Opcode::TableSize: emit_op(IOp::TableSizeOp, in.offset); emit_imm(in.a); push(); return;
@@ -456,6 +532,31 @@ class Translator {
         emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
       default: break;
     }
+    switch (info->imm) {  // SIMD immediates: 16 bytes, a lane, a memarg with a lane
+      case ImmKind::V128:
+      case ImmKind::Shuffle:
+        emit_op(iop_for(in.op), in.offset);
+        emit_imm(in.v128_low());
+        emit_imm(in.v128_high());
+        pop(pops_of(*info));
+        push(slots_of(info->result));
+        return;
+      case ImmKind::Lane:
+        emit_op(iop_for(in.op), in.offset);
+        emit_imm(in.lane);
+        pop(pops_of(*info));
+        push(slots_of(info->result));
+        return;
+      case ImmKind::MemArgLane:
+        emit_op(on_memory(in.op, in.b), in.offset);
+        emit_imm(in.imm);
+        emit_imm(in.lane);
+        if (takes_memory_index(in.b)) emit_imm(in.b);
+        pop(pops_of(*info));
+        push(slots_of(info->result));
+        return;
+      default: break;
+    }
     // Simple operations: loads/stores carry their offset (and a memory index beyond
     // memory 1), others have no immediates.
     IOp op = iop_for(in.op);
@@ -466,7 +567,7 @@ class Translator {
       if (access && takes_memory_index(in.b)) emit_imm(in.b);
     }
     pop(pops_of(*info));
-    if (info->result != OpType::V) push();
+    if (info->result != OpType::V) push(slots_of(info->result));
   }
 
  public:
@@ -479,6 +580,9 @@ class Translator {
   const std::vector<uint32_t>& type_ids_;
   InterpCode out_;
   std::vector<Control> ctrl_;
+  std::vector<uint32_t> local_slot_;  // first slot of each local (params first)
+  std::vector<bool> local_v128_;      // whether each local is a v128
+  std::vector<bool> high_half_;       // per slot below height_: the high half of a v128
   uint32_t height_ = 0;
   uint32_t max_height_ = 0;
   uint32_t dead_depth_ = 0;

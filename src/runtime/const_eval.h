@@ -9,7 +9,8 @@
 
 namespace aperture {
 
-// The value of `expr` as a raw slot (i32/f32 zero-extended, references as RefBits).
-uint64_t eval_const(const ConstExpr& expr, const Instance& instance);
+// The value of `expr` as a raw slot (i32/f32 zero-extended, references as RefBits; a
+// v128's low half, its high half in *high when `high` is given).
+uint64_t eval_const(const ConstExpr& expr, const Instance& instance, uint64_t* high = nullptr);
 
 }  // namespace aperture

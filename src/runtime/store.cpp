@@ -182,19 +182,23 @@ std::vector<Value> call_function(Function& f, std::span<const Value> args) {
   if (args.size() != t.params.size())
     throw Error("function expects " + std::to_string(t.params.size()) + " arguments, got " +
                 std::to_string(args.size()));
-  std::vector<uint64_t> slots(std::max(t.params.size(), t.results.size()) + 1);
+  std::vector<uint64_t> slots(std::max(slot_count(t.params), slot_count(t.results)) + 1);
+  size_t slot = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i].type != t.params[i])
       throw Error("argument " + std::to_string(i) + " must be " + to_string(t.params[i]) +
                   ", got " + to_string(args[i].type));
-    slots[i] = args[i].bits;
+    slots[slot++] = args[i].bits;
+    if (args[i].type == ValType::V128) slots[slot++] = args[i].high;
   }
   invoke_function(f, slots.data(), nullptr);
   std::vector<Value> results(t.results.size());
+  slot = 0;
   for (size_t i = 0; i < results.size(); ++i) {
-    uint64_t bits = slots[i];
+    uint64_t bits = slots[slot++];
     if (t.results[i] == ValType::I32 || t.results[i] == ValType::F32) bits &= 0xFFFFFFFFull;
     results[i] = Value{t.results[i], bits};
+    if (t.results[i] == ValType::V128) results[i].high = slots[slot++];
   }
   return results;
 }
@@ -280,7 +284,7 @@ Memory* Store::create_memory(const MemoryType& type, std::optional<MemoryBacking
 }
 
 Global* Store::create_global(const GlobalType& type, Value init) {
-  return objects_->adopt(objects_->globals, std::make_unique<Global>(type, init.bits));
+  return objects_->adopt(objects_->globals, std::make_unique<Global>(type, init.bits, init.high));
 }
 
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> module, const Linker& linker,
@@ -349,8 +353,9 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
   }
   for (Memory* mem : inst.memories_) inst.memory_bases_.push_back(mem->base());
   for (const GlobalDef& g : m.globals) {
-    uint64_t bits = eval_const(g.init, inst);
-    inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits}));
+    uint64_t high = 0;
+    uint64_t bits = eval_const(g.init, inst, &high);
+    inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits, high}));
   }
   compiled->code->bind(inst);
   for (const ElemSegment& seg : m.elems) {

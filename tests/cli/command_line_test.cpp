@@ -209,6 +209,15 @@ TEST_F(CommandLineTest, SimdModuleIsNamedNotMalformed) {
     Result r = run_aperture("run --engine " + engine + " " + m + " --invoke f");
     if (aperture::engine_supports_simd(*aperture::engine_from_name(engine))) {
       EXPECT_EQ(r.exit_code, 0) << engine << r.out;
+      EXPECT_EQ(r.out, "1\n");
+      // v128 arguments and results as one 128-bit number (wasmtime's syntax); lanes wrap
+      r = run_aperture("run --engine " + engine + " " + m +
+                       " --invoke add 0x1_ffffffff_00000002 340282366920938463463374607431768211455");
+      EXPECT_EQ(r.exit_code, 0) << r.out;
+      EXPECT_EQ(r.out, "0xffffffff00000000fffffffe00000001\n") << r.out;
+      r = run_aperture("run --engine " + engine + " " + m + " --invoke add 0x1g 0");
+      EXPECT_EQ(r.exit_code, kExitUsage) << r.out;
+      EXPECT_TRUE(contains(r.out, "cannot parse '0x1g' as v128")) << r.out;
       continue;
     }
     EXPECT_EQ(r.exit_code, kExitError) << engine << r.out;

@@ -83,13 +83,39 @@ std::optional<ValType> parse_type(const std::string& t) {
   if (t == "f64") return ValType::F64;
   if (t == "funcref") return ValType::FuncRef;
   if (t == "externref") return ValType::ExternRef;
+  if (t == "v128") return ValType::V128;
   return std::nullopt;  // anything newer
+}
+
+// Bits per lane of a v128's "lane_type" (i8 ... f64).
+unsigned lane_bits(const json& j) {
+  std::string t = j.at("lane_type").get<std::string>();
+  return static_cast<unsigned>(std::stoul(t.substr(1)));
+}
+
+// A v128 from its lanes (each an unsigned integer or float bit pattern in text);
+// `lane_ok(i, text)` may claim lanes that are NaN patterns (they become zero).
+template <typename LaneOk>
+Value parse_v128(const json& j, LaneOk&& lane_ok) {
+  unsigned bits = lane_bits(j);
+  const json& lanes = j.at("value");
+  uint64_t half[2] = {0, 0};
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    std::string text = lanes[i].get<std::string>();
+    if (lane_ok(i, text)) continue;
+    uint64_t v = std::stoull(text);
+    if (bits < 64) v &= (uint64_t{1} << bits) - 1;
+    size_t bit = i * bits;
+    half[bit / 64] |= v << (bit % 64);
+  }
+  return Value::v128(half[0], half[1]);
 }
 
 // A JSON argument / expected value (not a NaN pattern). nullopt: unsupported type.
 std::optional<Value> parse_value(const json& j) {
   auto type = parse_type(j.at("type").get<std::string>());
   if (!type) return std::nullopt;
+  if (*type == ValType::V128) return parse_v128(j, [](size_t, const std::string&) { return false; });
   std::string v = j.value("value", "");
   if (aperture::is_ref(*type)) {
     if (v == "null") return Value::null(*type);
@@ -119,7 +145,8 @@ bool message_matches(const std::string& got, const std::string& expected) {
 
 std::string describe(const Value& v) {
   std::ostringstream s;
-  s << v.to_string() << " (bits 0x" << std::hex << v.bits << ")";
+  s << v.to_string();
+  if (v.type != ValType::V128) s << " (bits 0x" << std::hex << v.bits << ")";
   return s.str();
 }
 
@@ -346,11 +373,37 @@ class FileRunner {
       return false;
     }
     if (got.type != *type) return false;
+    if (*type == ValType::V128) return v128_matches(expected, got);
     std::string v = expected.value("value", "");
     if (v.rfind("nan:", 0) == 0) return nan_matches(v, *type, got.bits);
     if (*type == ValType::FuncRef && v != "null") return !got.is_null();
     auto want = parse_value(expected);
     return want && want->bits == got.bits;
+  }
+
+  // Lane by lane: exact bits, or a NaN pattern for a float lane.
+  static bool v128_matches(const json& expected, const Value& got) {
+    unsigned bits = lane_bits(expected);
+    bool nan_lanes_ok = true;
+    Value want = parse_v128(expected, [&](size_t i, const std::string& text) {
+      if (text.rfind("nan:", 0) != 0) return false;
+      size_t bit = i * bits;
+      uint64_t half = bit < 64 ? got.bits : got.high;
+      uint64_t lane = bits == 64 ? half : (half >> (bit % 64)) & ((uint64_t{1} << bits) - 1);
+      nan_lanes_ok &= nan_matches(text, bits == 32 ? ValType::F32 : ValType::F64, lane);
+      return true;
+    });
+    if (!nan_lanes_ok) return false;
+    // NaN lanes are zero in `want`: compare the other lanes only.
+    uint64_t mask[2] = {~uint64_t{0}, ~uint64_t{0}};
+    const json& lanes = expected.at("value");
+    for (size_t i = 0; i < lanes.size(); ++i) {
+      if (lanes[i].get<std::string>().rfind("nan:", 0) != 0) continue;
+      size_t bit = i * bits;
+      uint64_t lane_mask = bits == 64 ? ~uint64_t{0} : ((uint64_t{1} << bits) - 1) << (bit % 64);
+      mask[bit / 64] &= ~lane_mask;
+    }
+    return (want.bits & mask[0]) == (got.bits & mask[0]) && (want.high & mask[1]) == (got.high & mask[1]);
   }
 
   Outcome assert_return(const json& cmd, std::string* why) {
@@ -360,6 +413,15 @@ class FileRunner {
       if (p != Performed::Done) return not_done(p);
     } catch (const std::exception& e) {
       *why = std::string("unexpected trap/error: ") + e.what();
+      return Outcome::Fail;
+    }
+    if (cmd.contains("either")) {  // relaxed SIMD: any one of the listed results
+      bool unsupported = false;
+      for (const json& alternative : cmd.at("either"))
+        if (results.size() == 1 && value_matches(alternative, results[0], &unsupported))
+          return Outcome::Pass;
+      *why = "result matches none of the " + std::to_string(cmd.at("either").size()) +
+             " alternatives: got " + (results.empty() ? "nothing" : describe(results[0]));
       return Outcome::Fail;
     }
     const json& expected = cmd.at("expected");

@@ -1,0 +1,120 @@
+// SIMD (v128) in the engine under test beyond the spec suite: v128 values through
+// Instance::call, locals between scalar ones, globals, blocks, select, call_indirect, and
+// exact traps for accesses at the end of memory (nothing written by a store that traps).
+// Engines without SIMD refuse the module; their tests are skipped.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "aperture/engine.h"
+#include "aperture/error.h"
+#include "aperture/memory.h"
+#include "aperture/runtime.h"
+#include "engine_under_test.h"
+#include "module_support.h"
+
+namespace aperture {
+namespace {
+
+using testing_support::trap_of;
+
+class SimdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!engine_supports_simd(testing_support::engine_under_test().kind)) {
+      EXPECT_THROW(testing_support::load_test_module("simd"), UnsupportedFeatureError);
+      GTEST_SKIP() << "this engine does not run SIMD yet (the module is refused)";
+    }
+    inst_ = &store_.instantiate(testing_support::load_test_module("simd"), linker_);
+    memory_ = inst_->find_export("memory")->as_memory();
+  }
+  Value call1(const std::string& name, std::vector<Value> args) {
+    std::vector<Value> r = inst_->call(name, args);
+    EXPECT_EQ(r.size(), 1u);
+    return r.at(0);
+  }
+  uint8_t* bytes() { return memory_->base(); }
+
+  Store store_;
+  Linker linker_;
+  Instance* inst_ = nullptr;
+  Memory* memory_ = nullptr;
+};
+
+constexpr uint64_t kPageEnd = 65536;
+
+void expect_v128(const Value& v, uint64_t low, uint64_t high) {
+  EXPECT_EQ(v.type, ValType::V128);
+  EXPECT_EQ(v.bits, low) << std::hex << v.bits;
+  EXPECT_EQ(v.high, high) << std::hex << v.high;
+}
+
+TEST_F(SimdTest, ParamsAndResults) {
+  // i32x4.add lane-wise, with carries that must not cross lanes.
+  Value r = call1("add", {Value::v128(0x00000001FFFFFFFFull, 0x7FFFFFFF00000003ull),
+                          Value::v128(0x0000000100000001ull, 0x0000000100000004ull)});
+  expect_v128(r, 0x0000000200000000ull, 0x8000000000000007ull);
+  expect_v128(call1("indirect", {Value::v128(1, 2), Value::v128(3, 4)}), 4, 6);
+}
+
+TEST_F(SimdTest, LocalsBetweenScalarsBlocksAndSelect) {
+  Value v = Value::v128(0x1111111111111111ull, 0x2222222222222222ull);
+  // a == 0: the branch is taken with v + splat(b)
+  std::vector<Value> r = inst_->call("mixed", {Value::i32(0), v, Value::i64(1)});
+  ASSERT_EQ(r.size(), 3u);
+  expect_v128(r[0], 0x1111111211111112ull, 0x2222222322222223ull);
+  EXPECT_EQ(r[1].as_u32(), 1u);
+  EXPECT_EQ(r[2].as_u64(), 3u);
+  // a != 0: select picks v; the scalars still come from their own slots
+  r = inst_->call("mixed", {Value::i32(5), v, Value::i64(7)});
+  expect_v128(r[0], v.bits, v.high);
+  EXPECT_EQ(r[1].as_u32(), 6u);
+  EXPECT_EQ(r[2].as_u64(), 21u);
+}
+
+TEST_F(SimdTest, Globals) {
+  expect_v128(call1("get_g", {}), 1, 2);
+  inst_->call("set_g", {Value::v128(0xAA, 0xBB)});
+  expect_v128(call1("get_g", {}), 0xAA, 0xBB);
+  Value g = inst_->find_export("g")->as_global()->get();
+  expect_v128(g, 0xAA, 0xBB);
+}
+
+TEST_F(SimdTest, KernelOverMemory) {
+  for (int i = 0; i < 4096; ++i) bytes()[1024 + i] = static_cast<uint8_t>(i * 7);
+  uint32_t want = 0;
+  for (int i = 0; i < 4096; ++i) want += static_cast<uint8_t>(i * 7);
+  EXPECT_EQ(call1("sum_bytes", {Value::i32(1024), Value::i32(4096)}).as_u32(), want);
+}
+
+TEST_F(SimdTest, AccessesAtTheEndOfMemoryTrapExactly) {
+  const std::string oob = "out of bounds memory access";
+  for (uint64_t i = 0; i < 32; ++i) bytes()[kPageEnd - 32 + i] = static_cast<uint8_t>(i);
+  // The last 16 bytes load; one byte further traps.
+  Value last = call1("load", {Value::i32(kPageEnd - 16)});
+  uint64_t low;
+  std::memcpy(&low, bytes() + kPageEnd - 16, 8);
+  EXPECT_EQ(last.bits, low);
+  EXPECT_EQ(trap_of(*inst_, "load", {Value::i32(kPageEnd - 15)}), oob);
+  EXPECT_EQ(trap_of(*inst_, "load", {Value::i32(0xFFFFFFFF)}), oob);
+  // A store that straddles the end writes nothing.
+  uint8_t before[32];
+  std::memcpy(before, bytes() + kPageEnd - 32, 32);
+  EXPECT_EQ(trap_of(*inst_, "store", {Value::i32(kPageEnd - 8), Value::v128(~0ull, ~0ull)}), oob);
+  EXPECT_EQ(std::memcmp(before, bytes() + kPageEnd - 32, 32), 0);
+  // Lane, zero, splat and extending forms access only their width.
+  EXPECT_NO_THROW(inst_->call("load_lane", {Value::i32(kPageEnd - 8), Value::v128(0, 0)}));
+  EXPECT_EQ(trap_of(*inst_, "load_lane", {Value::i32(kPageEnd - 7), Value::v128(0, 0)}), oob);
+  EXPECT_NO_THROW(inst_->call("store_lane", {Value::i32(kPageEnd - 4), Value::v128(0, 0)}));
+  EXPECT_EQ(trap_of(*inst_, "store_lane", {Value::i32(kPageEnd - 3), Value::v128(0, 0)}), oob);
+  expect_v128(call1("load_zero", {Value::i32(kPageEnd - 4)}), 0x1F1E1D1Cull, 0);
+  EXPECT_EQ(trap_of(*inst_, "load_zero", {Value::i32(kPageEnd - 3)}), oob);
+  expect_v128(call1("load_splat", {Value::i32(kPageEnd - 2)}), 0x1F1E1F1E1F1E1F1Eull,
+              0x1F1E1F1E1F1E1F1Eull);
+  EXPECT_EQ(trap_of(*inst_, "load_splat", {Value::i32(kPageEnd - 1)}), oob);
+  EXPECT_NO_THROW(inst_->call("load_extend", {Value::i32(kPageEnd - 8)}));
+  EXPECT_EQ(trap_of(*inst_, "load_extend", {Value::i32(kPageEnd - 7)}), oob);
+}
+
+}  // namespace
+}  // namespace aperture
