@@ -19,7 +19,7 @@
 #include "interp/engine.h"
 #include "interp/iop.h"
 #include "interp/numeric.h"
-#include "interp/simd.h"
+#include "interp/simd_exec.h"
 #include "runtime/compiled_module.h"
 #include "runtime/engine.h"
 #include "runtime/exec_control.h"

@@ -281,4 +281,65 @@ inline u8x16 zero_extend(const uint8_t* raw) {
   return r;
 }
 
+// The bodies of the operations (interp/simd_exec.cpp): `p` points at the operands'
+// slots, the result goes to the first of them.
+#define APERTURE_SIMD_OUTLINE inline
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void bin(uint64_t* p, F f) {
+  put(p, f(get<T>(p), get<T>(p + 2)));
+}
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void un(uint64_t* p, F f) {
+  put(p, f(get<T>(p)));
+}
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void tern(uint64_t* p, F f) {
+  put(p, f(get<T>(p), get<T>(p + 2), get<T>(p + 4)));
+}
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void test(uint64_t* p, F f) {
+  p[0] = f(get<T>(p));
+}
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void shift(uint64_t* p, F f) {
+  put(p, f(get<T>(p), static_cast<uint32_t>(p[2]) & (lane_bits<T>() - 1)));
+}
+APERTURE_SIMD_OUTLINE void shuffle_op(uint64_t* p, const uint64_t* lanes) {
+  put(p, shuffle(get<u8x16>(p), get<u8x16>(p + 2), get<u8x16>(lanes)));
+}
+template <typename T>
+APERTURE_SIMD_OUTLINE void splat_op(uint64_t* p) {
+  put(p, splat<T>(static_cast<Lane<T>>(p[0])));
+}
+template <typename T, typename F>
+APERTURE_SIMD_OUTLINE void extract_op(uint64_t* p, uint64_t lane, F conv) {
+  p[0] = conv(get<T>(p)[lane & (lanes<T>() - 1)]);
+}
+template <typename T>
+APERTURE_SIMD_OUTLINE void replace_op(uint64_t* p, uint64_t lane) {
+  T v = get<T>(p);
+  v[lane & (lanes<T>() - 1)] = static_cast<Lane<T>>(p[2]);
+  put(p, v);
+}
+// Loads read guest memory at `mem` (a fault there is the guard zone's trap).
+template <size_t Bytes, typename F>
+APERTURE_SIMD_OUTLINE void load_op(uint64_t* p, const uint8_t* mem, F make) {
+  uint8_t raw[Bytes];
+  std::memcpy(raw, mem, Bytes);
+  put(p, make(raw));
+}
+template <typename T, typename E>
+APERTURE_SIMD_OUTLINE void load_lane_op(uint64_t* p, const uint8_t* mem, uint64_t lane) {
+  T v = get<T>(p);
+  E e;
+  std::memcpy(&e, mem, sizeof(E));
+  v[lane] = e;
+  put(p - 1, v);  // over the address slot
+}
+template <typename T, typename E>
+APERTURE_SIMD_OUTLINE void store_lane_op(const uint64_t* p, uint8_t* mem, uint64_t lane) {
+  E e = get<T>(p)[lane];
+  std::memcpy(mem, &e, sizeof(E));
+}
+
 }  // namespace aperture::simd

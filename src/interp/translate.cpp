@@ -8,6 +8,7 @@
 #include <cassert>
 
 #include "interp/iop.h"
+#include "interp/simd_exec.h"
 
 namespace aperture {
 namespace {
@@ -532,30 +533,30 @@ class Translator {
         emit_op(IOp::Const, in.offset); emit_imm(static_cast<uint32_t>(in.imm)); push(); return;
       default: break;
     }
-    switch (info->imm) {  // SIMD immediates: 16 bytes, a lane, a memarg with a lane
-      case ImmKind::V128:
-      case ImmKind::Shuffle:
-        emit_op(iop_for(in.op), in.offset);
-        emit_imm(in.v128_low());
-        emit_imm(in.v128_high());
-        pop(pops_of(*info));
-        push(slots_of(info->result));
-        return;
-      case ImmKind::Lane:
-        emit_op(iop_for(in.op), in.offset);
-        emit_imm(in.lane);
-        pop(pops_of(*info));
-        push(slots_of(info->result));
-        return;
-      case ImmKind::MemArgLane:
-        emit_op(on_memory(in.op, in.b), in.offset);
-        emit_imm(in.imm);
-        emit_imm(in.lane);
-        if (takes_memory_index(in.b)) emit_imm(in.b);
-        pop(pops_of(*info));
-        push(slots_of(info->result));
-        return;
-      default: break;
+    if (is_simd(in.op)) {  // SimdOp: the function, then the immediates (interp/simd_exec.h)
+      emit_op(IOp::SimdOp, in.offset);
+      emit_imm(reinterpret_cast<uint64_t>(simd::op_function(in.op)));
+      switch (info->imm) {
+        case ImmKind::V128:
+        case ImmKind::Shuffle:
+          emit_imm(in.v128_low());
+          emit_imm(in.v128_high());
+          break;
+        case ImmKind::Lane: emit_imm(in.lane); break;
+        case ImmKind::MemArg:
+          emit_imm(in.imm);
+          emit_imm(in.b);
+          break;
+        case ImmKind::MemArgLane:
+          emit_imm(in.imm);
+          emit_imm(in.lane);
+          emit_imm(in.b);
+          break;
+        default: break;
+      }
+      pop(pops_of(*info));
+      push(slots_of(info->result));
+      return;
     }
     // Simple operations: loads/stores carry their offset (and a memory index beyond
     // memory 1), others have no immediates.
