@@ -1,4 +1,4 @@
-// A 32-bit linear memory as one fixed virtual reservation (DESIGN.md, "The one idea").
+// A 32-bit linear memory as one fixed virtual reservation (docs/architecture.md, "Memories and faults").
 //
 // The reservation covers 8 GiB + one guard page: every `i32 address + u32 offset + width`
 // lands inside it, so wasm loads and stores need no bounds compare: pages outside

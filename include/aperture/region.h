@@ -1,5 +1,5 @@
 // Regions, windows and grants: host memory inside wasm linear memory, zero-copy
-// (DESIGN.md, "The one idea" and "Semantics"; docs/regions.md).
+// (docs/regions.md).
 //
 //   auto r = aperture::Region::create_shm("/sensors", 1 << 20);   // or open_shm, file, ...
 //   aperture::map_window(*instance.memory(), r, /*region offset*/ 0, r->size(),

@@ -1,4 +1,4 @@
-// The one interface between `runtime` and the execution engines (DESIGN.md, "Layers"):
+// The one interface between `runtime` and the execution engines (docs/architecture.md, "Engines"):
 // an engine prepares a module's code once, binds it to each new instance, and enters
 // its functions. `runtime` never names a particular engine; the embedder picks one
 // (api/engines.cpp maps EngineConfig to an Engine).

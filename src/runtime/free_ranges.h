@@ -1,6 +1,6 @@
 // The free (window-less) ranges of a memory's wasm address space, kept so that placing a
 // window at "the highest free range" and taking or returning a range cost O(log n) for n
-// windows (DESIGN.md, "Performance principles": map, unmap and protect cost one system
+// windows (docs/performance.md, "Mapping cost": map, unmap and protect cost one system
 // call plus O(log n) bookkeeping). A treap keyed by range start; each node also knows the
 // longest range in its subtree, which prunes the search.
 #pragma once

@@ -121,7 +121,7 @@ int64_t Memory::grow(uint64_t delta_pages) {
   uint64_t old_bytes = size_bytes();
   uint64_t new_bytes = (old_pages + delta_pages) * kWasmPageSize;
   // Never grow over a window: the new pages would be the region's shared pages, and the
-  // guest's allocator would hand them out as fresh heap (DESIGN.md, "Semantics").
+  // guest's allocator would hand them out as fresh heap (docs/regions.md, "Growth").
   if (overlaps_window(old_bytes, new_bytes)) return -1;
   if (backing_ && backing_->extend && !extend_backing(new_bytes)) return -1;
   if (mprotect(base_ + old_bytes, new_bytes - old_bytes, PROT_READ | PROT_WRITE) != 0) return -1;
@@ -306,7 +306,7 @@ WindowChange Memory::remove_window(uint64_t addr, uint64_t length, uint64_t requ
   if (found != WindowChange::kDone) return found;
   if (it->second.backing && !it->second.backing->write_back(base_ + addr, length))
     return WindowChange::kFailed;
-  // Replace the shared mapping by fresh private pages (DESIGN.md, "Semantics").
+  // Replace the shared mapping by fresh private pages (docs/regions.md, "The model").
   if (!restore_private_pages(addr, length)) return WindowChange::kFailed;
   erase_window(it);
   return WindowChange::kDone;

@@ -1,5 +1,5 @@
 // Memory and table instructions. A load or store is `base + zext(address) + offset`:
-// no bounds compare and no window check (DESIGN.md, "The one idea"); everything else
+// no bounds compare and no window check (docs/architecture.md, "Memories and faults"); everything else
 // calls a runtime helper, which shares the interpreter's semantics and trap messages.
 #include "compile/codegen/function_translator.h"
 
