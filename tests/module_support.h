@@ -13,11 +13,15 @@
 
 namespace aperture::testing_support {
 
+// The bytes of the file at `path` (empty when it cannot be read).
+inline std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 // The module APERTURE_WAT_DIR/NAME.wasm, compiled by the engine under test.
 inline std::shared_ptr<const CompiledModule> load_test_module(const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return compile(bytes, engine_under_test());
+  return compile(read_file_bytes(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm"), engine_under_test());
 }
 
 // The message of the trap that calling export `name` raises, or "no trap".

@@ -1,5 +1,6 @@
-// Starting real processes from tests: posix_spawn with stdout captured, and the CPU time
-// a running process has used (the counters getrusage reports, read from /proc).
+// Starting real processes from tests: posix_spawn with stdout captured, the CPU time
+// a running process has used (the counters getrusage reports, read from /proc), and a
+// forked child with a deadline.
 #pragma once
 
 #include <spawn.h>
@@ -7,7 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -78,5 +83,29 @@ inline long cpu_ticks(pid_t pid) {
 }
 
 inline bool exited_with(int status, int code) { return WIFEXITED(status) && WEXITSTATUS(status) == code; }
+
+// Runs `body` in a forked child that is killed after `seconds` (a deadlock must fail the
+// test, not hang it); returns a description of how the child ended: "exit N" or
+// "signal N" ("signal 14" is the alarm: the child hung).
+// An exception that escapes `body` is "exit 125" (the child never returns into the test).
+inline std::string in_child(const std::function<int()>& body, unsigned seconds = 60) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(seconds);
+    int code = 125;
+    try {
+      code = body();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "child: %s\n", e.what());
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
+  return "exit " + std::to_string(WEXITSTATUS(status));
+}
 
 }  // namespace aperture::testing_support

@@ -21,31 +21,19 @@
 #include "compile/artifact.h"
 #include "compile/code_cache.h"
 #include "compile/sha256.h"
+#include "process_support.h"
 
 namespace aperture::native {
 namespace {
 
 namespace fs = std::filesystem;
 
+using testing_support::in_child;
+
 constexpr uid_t kOtherUser = 65534;  // nobody
 
 // Code that is never run here: lookups are told apart by their bytes.
 CompiledCode code_named(uint8_t tag) { return CompiledCode{{{tag, tag, tag, tag}}, {0}}; }
-
-// Runs `body` in a forked child that the alarm kills after `seconds` (a lookup that
-// blocks must fail the test, not hang it): "exit N" or "signal N" (14: it hung).
-std::string in_child(const std::function<int()>& body, unsigned seconds) {
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    alarm(seconds);
-    _exit(body());
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
-  return "exit " + std::to_string(WEXITSTATUS(status));
-}
 
 class CacheSafetyTest : public ::testing::Test {
  protected:

@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "cli/run_aperture.h"
+#include "module_support.h"
 #include "compile/artifact.h"
 #include "compile/sha256.h"
 
@@ -23,10 +24,7 @@ using cli_test::contains;
 using cli_test::Result;
 using cli_test::run_aperture;
 
-std::vector<uint8_t> read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+using testing_support::read_file_bytes;
 
 void write(const fs::path& p, const std::vector<uint8_t>& bytes) {
   std::ofstream(p, std::ios::binary | std::ios::trunc)
@@ -36,7 +34,7 @@ void write(const fs::path& p, const std::vector<uint8_t>& bytes) {
 // Rewrites part of an artifact and recomputes its checksum: a well-formed artifact that
 // differs only in that field, as another build or another CPU would have written it.
 void patch_and_reseal(const fs::path& p, size_t offset, const std::string& text) {
-  std::vector<uint8_t> bytes = read(p);
+  std::vector<uint8_t> bytes = read_file_bytes(p);
   std::copy(text.begin(), text.end(), bytes.begin() + static_cast<ptrdiff_t>(offset));
   native::Digest sum = native::sha256(std::span<const uint8_t>(bytes.data(), bytes.size() - 32));
   std::copy(sum.begin(), sum.end(), bytes.end() - 32);
@@ -116,7 +114,7 @@ TEST_F(CacheTest, CorruptTruncatedAndStaleEntriesAreCompiledAgainWithAWarning) {
   ASSERT_EQ(aperture(invoke()).exit_code, 0);
   ASSERT_EQ(entries().size(), 1u);
   fs::path entry = entries()[0];
-  std::vector<uint8_t> good = read(entry);
+  std::vector<uint8_t> good = read_file_bytes(entry);
 
   std::vector<uint8_t> corrupt = good;
   corrupt[corrupt.size() / 2] ^= 0x40;
@@ -185,7 +183,7 @@ TEST_F(CacheTest, ArtifactsAreRefusedUnlessTrustedIntactAndMadeHere) {
   EXPECT_EQ(interp.exit_code, 2) << interp.out;
 
   // Each damaged artifact is refused with exit 1 and a message saying why.
-  std::vector<uint8_t> good = read(artifact);
+  std::vector<uint8_t> good = read_file_bytes(artifact);
   auto expect_refused = [&](const std::string& why, const std::string& message) {
     Result r = aperture(run_artifact);
     EXPECT_EQ(r.exit_code, 1) << why << ": " << r.out;

@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "cli/run_aperture.h"
+#include "module_support.h"
 #include "compile/artifact.h"
 #include "compile/compile_target.h"
 
@@ -24,10 +25,7 @@ using cli_test::contains;
 using cli_test::Result;
 using cli_test::run_aperture;
 
-std::vector<uint8_t> read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
+using testing_support::read_file_bytes;
 
 class TargetTest : public ::testing::Test {
  protected:
@@ -51,13 +49,13 @@ TEST_F(TargetTest, Aarch64ArtifactIsArmCodeAndIsRefusedHereNamingBothMachines) {
   ASSERT_EQ(c.exit_code, 0) << c.out;
   native::ArtifactContents contents;
   try {
-    contents = native::read_artifact(read(artifact));
+    contents = native::read_artifact(read_file_bytes(artifact));
     FAIL() << "an aarch64 artifact was accepted on x86-64";
   } catch (const native::ArtifactError& e) {
     EXPECT_EQ(e.reason(), native::ArtifactError::Reason::OtherTarget);
   }
   // The objects inside are AArch64 ELF: look at the first one's header in the file.
-  std::vector<uint8_t> bytes = read(artifact);
+  std::vector<uint8_t> bytes = read_file_bytes(artifact);
   const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
   auto at = std::search(bytes.begin(), bytes.end(), elf_magic, elf_magic + 4);
   ASSERT_NE(at, bytes.end());

@@ -17,6 +17,7 @@
 #include "aperture/runtime.h"
 #include "aperture/wasi.h"
 #include "module_support.h"
+#include "process_support.h"
 
 namespace aperture::testing_support {
 
@@ -60,28 +61,5 @@ struct WasiFds {
   Instance* inst = nullptr;
 };
 
-// Runs `body` in a forked child that is killed after `seconds` (a deadlock must fail the
-// test, not hang it); returns a description of how the child ended: "exit N" or
-// "signal N" ("signal 14" is the alarm: the child hung).
-// An exception that escapes `body` is "exit 125" (the child never returns into the test).
-inline std::string in_child(const std::function<int()>& body, unsigned seconds = 60) {
-  std::fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    alarm(seconds);
-    int code = 125;
-    try {
-      code = body();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "child: %s\n", e.what());
-    } catch (...) {
-    }
-    _exit(code);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
-  return "exit " + std::to_string(WEXITSTATUS(status));
-}
 
 }  // namespace aperture::testing_support
