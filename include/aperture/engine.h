@@ -1,6 +1,6 @@
 // Choosing an execution engine: the embedder passes an EngineConfig to compile().
 //
-//   aperture::EngineConfig config;                        // the default engine (compiled)
+//   aperture::EngineConfig config;                        // the default engine (tiered)
 //   config.kind = aperture::EngineKind::Interpreter;      // or pick one
 //   auto module = aperture::compile(bytes, config);
 //
@@ -24,9 +24,12 @@ namespace aperture {
 enum class EngineKind : uint8_t {
   Interpreter,  // "interp": translates at load time, starts fast
   Compiled,     // "compiled": LLVM machine code, runs fast (when built with LLVM)
+  Tiered,       // "tiered": starts in the interpreter, moves to compiled code once it is
+                // compiled in the background (when built with LLVM)
 };
 
-// The engine used when none is chosen: compiled when this build has it, else interp.
+// The engine used when none is chosen: tiered when this build has the compiled engine
+// (starts at once in the interpreter, runs compiled code once it is ready), else interp.
 EngineKind default_engine();
 
 // The code cache's default size limit (EngineConfig::cache_max_size): 1 GiB.
@@ -67,6 +70,17 @@ bool engine_supports_simd(EngineKind kind);
 
 // $XDG_CACHE_HOME/aperture, else $HOME/.cache/aperture (empty when neither is set).
 std::string default_cache_dir();
+
+// Lists every function of compiled code loaded from now on in /tmp/perf-PID.map, the
+// file Linux `perf` reads to name code without an ELF file (docs/performance.md,
+// "Profiling"). Process-wide. Throws Error when the file cannot be written or this build
+// has no compiled engine.
+void enable_perf_map();
+
+// Whether the tiered engine is still compiling `module` in the background. A program that
+// ends meanwhile may leave with _exit once its own state is released (destroying the
+// module instead waits until the compiler reaches its next function).
+bool compiling_in_background(const CompiledModule& module);
 
 // Ahead-of-time compilation with the compiled engine: the bytes of an artifact (.cwasm)
 // holding the module and its machine code for this CPU, or for `config.target` (cross

@@ -74,9 +74,17 @@ class Function {
   uint32_t type_id_ = 0;
   Instance* instance_ = nullptr;
   uint32_t index_ = 0;
-  const Engine* engine_ = nullptr;  // the engine running this function; null for host functions
+  // The engine running this function; null for host functions. The tiered engine moves a
+  // function from the interpreter to compiled code while it may run: it writes code_ and
+  // context_, then engine_ (release), and never changes them again; readers load engine_
+  // first (acquire, std::atomic_ref) and read code_ and context_ only for the engine seen.
+  const Engine* engine_ = nullptr;
   const void* code_ = nullptr;      // that engine's code for the function
   void* context_ = nullptr;         // that engine's per-instance context
+  // The interpreter's code for the function (set with code_ by its bind and kept when the
+  // function moves to compiled code), so an interpreter that saw engine_ before the move
+  // still finds its own code.
+  const void* interp_code_ = nullptr;
   HostCallback host_;
   std::string name_;
 };

@@ -8,6 +8,7 @@
 #include "compile/code_cache.h"
 #include "compile/compile_target.h"
 #include "compile/engine.h"
+#include "compile/native_code.h"
 #endif
 
 namespace aperture {

@@ -7,6 +7,8 @@
 #include "interp/engine.h"
 #if APERTURE_COMPILED_ENGINE
 #include "compile/engine.h"
+#include "compile/perf_map.h"
+#include "compile/tiered_engine.h"
 #endif
 #include "runtime/engine.h"
 
@@ -22,6 +24,7 @@ struct EngineEntry {
 // without a code generator runs .wasm modules in the interpreter and artifacts compiled.
 constexpr EngineEntry kEngines[] = {
 #if APERTURE_COMPILED_ENGINE && !APERTURE_NO_COMPILER
+    {EngineKind::Tiered, "tiered"},
     {EngineKind::Compiled, "compiled"},
 #endif
     {EngineKind::Interpreter, "interp"},
@@ -36,6 +39,12 @@ const Engine& engine_for(EngineKind kind) {
     case EngineKind::Compiled:
 #if APERTURE_COMPILED_ENGINE
       return compiling_engine();
+#else
+      break;
+#endif
+    case EngineKind::Tiered:
+#if APERTURE_COMPILED_ENGINE
+      return tiered_engine();
 #else
       break;
 #endif
@@ -66,6 +75,23 @@ std::vector<std::string> available_engines() {
 }
 
 bool engine_supports_simd(EngineKind kind) { return engine_for(kind).supports_simd(); }
+
+void enable_perf_map() {
+#if APERTURE_COMPILED_ENGINE
+  native::enable_perf_map();
+#else
+  throw Error("--perf-map: this build has no compiled engine, whose code the perf map would name");
+#endif
+}
+
+bool compiling_in_background(const CompiledModule& module) {
+#if APERTURE_COMPILED_ENGINE
+  return tiered_compiling(module);
+#else
+  (void)module;
+  return false;
+#endif
+}
 
 std::shared_ptr<const CompiledModule> compile(std::span<const uint8_t> bytes,
                                               const EngineConfig& config) {

@@ -42,6 +42,13 @@ void add_engine_options(CLI::App& run, EngineOptions& o) {
   run.add_flag("--allow-precompiled", o.allow_precompiled,
                "run a precompiled artifact (.cwasm from `aperture compile`): it is native code, "
                "trusted like a program");
+  run.add_flag("--perf-map", o.perf_map,
+               "write /tmp/perf-PID.map naming the compiled wasm functions, for Linux perf "
+               "(docs/performance.md, \"Profiling\")");
+}
+
+void apply_perf_map_option(const EngineOptions& o) {
+  if (o.perf_map) enable_perf_map();
 }
 
 bool engine_chosen(const EngineOptions& o) { return !o.engine.empty() || engine_env() != nullptr; }

@@ -20,6 +20,7 @@ struct EngineOptions {
   std::string cache_dir;         // --cache-dir DIR; empty: default_cache_dir()
   std::string cache_max_size;    // --cache-max-size SIZE; empty: kDefaultCacheMaxSize
   bool allow_precompiled = false;  // --allow-precompiled
+  bool perf_map = false;         // --perf-map
 };
 
 void add_engine_options(CLI::App& run, EngineOptions& options);
@@ -29,6 +30,8 @@ void add_opt_level_option(CLI::App& command, int& opt_level);
 // The configuration the options select; warnings go to stderr. Throws UsageError for an
 // unknown engine name (from --engine or $APERTURE_ENGINE), listing the available ones.
 EngineConfig make_engine_config(const EngineOptions& options);
+// --perf-map: starts the perf map (aperture::enable_perf_map) when asked for.
+void apply_perf_map_option(const EngineOptions& options);
 // Whether the engine was chosen explicitly (option or environment).
 bool engine_chosen(const EngineOptions& options);
 

@@ -74,6 +74,7 @@ int invoke_export(Instance& inst, const RunOptions& o) {
 std::shared_ptr<const CompiledModule> load_module(const RunOptions& o) {
   EngineConfig engine = make_engine_config(o.engine);  // usage errors before reading
   std::vector<uint8_t> bytes = read_module(o.module_path, /*allow_artifact=*/true);
+  apply_perf_map_option(o.engine);
   if (!is_artifact(bytes)) return compile(bytes, engine);
   if (!o.engine.allow_precompiled)
     throw UsageError(module_display_name(o.module_path) + " is a precompiled artifact: native code "
@@ -86,11 +87,8 @@ std::shared_ptr<const CompiledModule> load_module(const RunOptions& o) {
   return load_artifact(bytes);
 }
 
-int run_module(const RunOptions& o, RunHooks& hooks) {
-  std::vector<std::string> argv{o.wasi.argv0.value_or(o.module_path)};
-  argv.insert(argv.end(), o.args.begin(), o.args.end());
-  wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
-  std::shared_ptr<const CompiledModule> compiled = load_module(o);
+int run_instance(const RunOptions& o, RunHooks& hooks, wasi::Config config,
+                 const std::shared_ptr<const CompiledModule>& compiled) {
   Limits limits = make_limits(o.limits);
   Store store(limits.store);
   if (limits.fuel) store.set_fuel(*limits.fuel);
@@ -130,6 +128,18 @@ int run_module(const RunOptions& o, RunHooks& hooks) {
   }
   // The main thread is done; threads still running end with the program, as in C.
   if (threads.running() != 0) end_program(status);
+  return status;
+}
+
+int run_module(const RunOptions& o, RunHooks& hooks) {
+  std::vector<std::string> argv{o.wasi.argv0.value_or(o.module_path)};
+  argv.insert(argv.end(), o.args.begin(), o.args.end());
+  wasi::Config config = make_wasi_config(o.wasi, std::move(argv));  // usage errors first
+  std::shared_ptr<const CompiledModule> compiled = load_module(o);
+  int status = run_instance(o, hooks, std::move(config), compiled);
+  // The program is done and its store released (copy windows written back): a compile
+  // the tiered engine has not finished is of no more use to this run.
+  if (compiling_in_background(*compiled)) end_program(status);
   return status;
 }
 

@@ -3,6 +3,7 @@
 // that running cached or precompiled code never pays LLVM's start-up cost.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,7 +14,8 @@
 namespace aperture::native {
 
 // Bumped whenever these structures change; the loader refuses a library built otherwise.
-constexpr uint32_t kCodegenInterfaceVersion = 3;  // 3: the target is part of the request
+// 3: the target is part of the request; 4: cancel
+constexpr uint32_t kCodegenInterfaceVersion = 4;
 
 // What machine code to produce (compile/compile_target.h).
 struct CodegenTarget {
@@ -29,6 +31,9 @@ struct CodegenRequest {
   CodegenTarget target;
   int opt_level = 2;               // 0..3
   unsigned threads = 1;            // compile on up to this many threads
+  // When set and it becomes true, generation stops at the next function or partition
+  // step and fails with the error "cancelled" (the tiered engine's module was dropped).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct CodegenResult {

@@ -41,7 +41,8 @@ const RuntimeLayout& runtime_layout() {
   return layout;
 }
 
-CompiledCode generate(const Module& module, int opt_level, const CompileTarget* target) {
+CompiledCode generate(const Module& module, int opt_level, const CompileTarget* target,
+                      const std::atomic<bool>* cancel, unsigned threads) {
   if (opt_level < 0 || opt_level > 3)
     throw Error("optimisation level " + std::to_string(opt_level) + " is not 0, 1, 2 or 3");
   CodegenRequest request;
@@ -55,14 +56,47 @@ CompiledCode generate(const Module& module, int opt_level, const CompileTarget* 
   request.target.llvm_features = target->llvm_features;
   request.target.float_register_constraint = target->float_register_constraint;
   request.opt_level = opt_level;
-  request.threads = std::max(1u, std::thread::hardware_concurrency());
+  request.threads = threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+  request.cancel = cancel;
   CodegenResult result = generate_code(request);
   return CompiledCode{std::move(result.objects), std::move(result.entry_types)};
 }
 
-std::unique_ptr<ModuleCode> load_native_code(const CompiledModule& module, const CompiledCode& code) {
+std::unique_ptr<NativeModuleCode> load_native_code(const CompiledModule& module,
+                                                   const CompiledCode& code) {
   std::vector<std::span<const uint8_t>> objects(code.objects.begin(), code.objects.end());
   return std::make_unique<NativeModuleCode>(module, load_objects(objects), code.entry_types);
+}
+
+CacheKey cache_key(std::span<const uint8_t> bytes, const EngineConfig& config) {
+  CacheKey key;
+  if (config.cache_dir.empty()) return key;
+  key.enabled = true;
+  key.module_hash = sha256(bytes);
+  return key;
+}
+
+std::unique_ptr<NativeModuleCode> load_cached_code(const CompiledModule& module, const CacheKey& key,
+                                                   const EngineConfig& config) {
+  if (!key.enabled) return nullptr;
+  std::optional<CodeCache> cache = CodeCache::open(config.cache_dir, config.on_warning, config.cache_max_size);
+  if (!cache) return nullptr;
+  std::optional<CompiledCode> code = cache->lookup(key.module_hash, config.opt_level, config.on_warning);
+  if (!code) return nullptr;
+  try {
+    return load_native_code(module, *code);
+  } catch (const Error& e) {
+    if (config.on_warning)
+      config.on_warning("cached code for this module does not load (" + std::string(e.what()) +
+                        "); compiling again");
+  }
+  return nullptr;
+}
+
+void store_cached_code(const CacheKey& key, const EngineConfig& config, const CompiledCode& code) {
+  if (!key.enabled) return;
+  std::optional<CodeCache> cache = CodeCache::open(config.cache_dir, config.on_warning, config.cache_max_size);
+  if (cache) cache->store(key.module_hash, config.opt_level, code, config.on_warning);
 }
 
 namespace {
@@ -74,25 +108,10 @@ class CompiledEngine final : public Engine {
   // With a cache: a hit loads stored code (no LLVM); a miss compiles and stores.
   std::unique_ptr<ModuleCode> prepare(const CompiledModule& module, std::span<const uint8_t> bytes,
                                       const EngineConfig& config) const override {
-    std::optional<CodeCache> cache;
-    Digest hash{};
-    if (!config.cache_dir.empty()) {
-      cache = CodeCache::open(config.cache_dir, config.on_warning, config.cache_max_size);
-      hash = sha256(bytes);
-    }
-    if (cache) {
-      if (std::optional<CompiledCode> code = cache->lookup(hash, config.opt_level, config.on_warning)) {
-        try {
-          return load_native_code(module, *code);
-        } catch (const Error& e) {
-          if (config.on_warning)
-            config.on_warning("cached code for this module does not load (" + std::string(e.what()) +
-                              "); compiling again");
-        }
-      }
-    }
+    CacheKey key = cache_key(bytes, config);
+    if (std::unique_ptr<NativeModuleCode> cached = load_cached_code(module, key, config)) return cached;
     CompiledCode code = generate(module.module, config.opt_level);
-    if (cache) cache->store(hash, config.opt_level, code, config.on_warning);
+    store_cached_code(key, config, code);
     return load_native_code(module, code);
   }
 

@@ -1,6 +1,7 @@
 #include "compile/native_code.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 
@@ -8,6 +9,7 @@
 #include "compile/abi.h"
 #include "compile/engine.h"
 #include "compile/helpers.h"
+#include "compile/perf_map.h"
 #include "runtime/compiled_module.h"
 #include "runtime/exec_control.h"
 
@@ -44,6 +46,7 @@ NativeModuleCode::NativeModuleCode(const CompiledModule& module, LoadedCode code
   }
   std::sort(by_address_.begin(), by_address_.end(),
             [&](uint32_t a, uint32_t b) { return ranges_[a].first < ranges_[b].first; });
+  add_to_perf_map(ranges_, names_);
   if (!register_code_range(code_.code_begin(), code_.code_end()))
     throw Error("too many compiled modules loaded at once");
   std::lock_guard<std::mutex> lock(g_modules_mutex);
@@ -65,7 +68,7 @@ std::optional<uint32_t> NativeModuleCode::function_at(uintptr_t pc) const {
   return f;
 }
 
-void NativeModuleCode::bind(Instance& inst) const {
+std::unique_ptr<NativeInstanceState> NativeModuleCode::make_state(Instance& inst) const {
   const Module& m = module_.module;
   ContextLayout layout(m);
   auto state = std::make_unique<NativeInstanceState>();
@@ -82,12 +85,19 @@ void NativeModuleCode::bind(Instance& inst) const {
   for (uint32_t i = 0; i < layout.num_globals; ++i) put(layout.global_ptr(i), &inst.globals_[i]->bits_);
   for (uint32_t i = 0; i < layout.num_tables; ++i) put(layout.table_ptr(i), inst.tables_[i]);
   for (uint32_t i = 0; i < layout.num_funcs; ++i) put(layout.function_ptr(i), inst.funcs_[i]);
-  for (uint32_t i = 0; i < m.funcs.size(); ++i) {
-    Function* f = inst.funcs_[m.num_imported_funcs + i];
-    f->engine_ = &compiling_engine();
-    f->code_ = functions_[i];
-    f->context_ = ctx;
-  }
+  return state;
+}
+
+void NativeModuleCode::switch_function(Instance& inst, uint32_t i, const NativeInstanceState& state) const {
+  Function* f = inst.funcs_[module_.module.num_imported_funcs + i];
+  f->code_ = functions_[i];
+  f->context_ = const_cast<uint64_t*>(state.context.data());
+  std::atomic_ref<const Engine*>(f->engine_).store(&compiling_engine(), std::memory_order_release);
+}
+
+void NativeModuleCode::bind(Instance& inst) const {
+  std::unique_ptr<NativeInstanceState> state = make_state(inst);
+  for (uint32_t i = 0; i < functions_.size(); ++i) switch_function(inst, i, *state);
   inst.engine_state_ = std::move(state);
 }
 

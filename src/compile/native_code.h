@@ -13,6 +13,8 @@
 
 namespace aperture::native {
 
+struct NativeInstanceState;
+
 class NativeModuleCode final : public ModuleCode {
  public:
   // `entry_types`: for each defined function, the type whose entry stub it uses.
@@ -21,6 +23,14 @@ class NativeModuleCode final : public ModuleCode {
   ~NativeModuleCode() override;
 
   void bind(Instance& instance) const override;
+  // What bind() does, in two steps for the tiered engine, which moves running instances to
+  // this code: the instance's context (touching none of its functions), then one defined
+  // function at a time pointed at its code: code_ and context_ first, then engine_ with a
+  // release store, so a thread that sees the new engine_ sees the rest (runtime.h).
+  std::unique_ptr<NativeInstanceState> make_state(Instance& instance) const;
+  void switch_function(Instance& instance, uint32_t defined_index,
+                       const NativeInstanceState& state) const;
+  size_t function_count() const { return functions_.size(); }
 
   EntryStub entry_stub(uint32_t defined_index) const { return entries_[defined_index]; }
   // The defined function whose code contains `pc`, if any.

@@ -20,6 +20,7 @@ class InterpModuleCode final : public ModuleCode {
       Function* f = instance.funcs_[m.num_imported_funcs + i];
       f->engine_ = &interpreter_engine();
       f->code_ = &code_[i];
+      f->interp_code_ = &code_[i];
     }
   }
 

@@ -61,7 +61,8 @@ struct ThreadStack {
   Frame* frames_end = nullptr;
   uint64_t* sp_top = nullptr;  // first free slot for a nested invocation
   Frame* frame_top = nullptr;  // innermost frame in use
-  int depth = 0;
+  int depth = 0;       // invocations running on this thread
+  int host_depth = 0;  // of which entered from the host, not from compiled code (kMaxNesting)
 
   // Mapped lazily for the limit of the first invocation; untouched pages cost nothing.
   // A larger limit remaps it when no invocation is running on this thread (nested ones
@@ -122,8 +123,11 @@ const char* with_index(const char* message, uint32_t index) {
   return t_trap_detail.c_str();
 }
 
-// The interpreter's code of `f` (an interpreter function).
-inline const InterpCode* code_of(const Function* f) { return static_cast<const InterpCode*>(f->code_); }
+// The interpreter's code of `f` (an interpreter function, or one the tiered engine has
+// moved to compiled code since this thread saw its engine_).
+inline const InterpCode* code_of(const Function* f) {
+  return static_cast<const InterpCode*>(f->interp_code_);
+}
 
 // Under ThreadSanitizer (APERTURE_TSAN) the interpreter loop is not instrumented: its
 // guest-memory accesses must stay plain machine instructions, because a fault inside
@@ -1124,11 +1128,13 @@ struct InvocationGuard {
   uint64_t* saved_sp;
   Frame* saved_frame;
   FaultScope* saved_scope;
+  int nesting;  // what this invocation added to ts.host_depth
   ~InvocationGuard() {
     ts.sp_top = saved_sp;
     ts.frame_top = saved_frame;
     current_fault_scope() = saved_scope;
     --ts.depth;
+    ts.host_depth -= nesting;
   }
 };
 
@@ -1150,14 +1156,21 @@ void interp_invoke(Function& f, uint64_t* slots) {
   ts.reserve(limit);
   ensure_alt_signal_stack();
   StackBounds bounds = stack_bounds(ts, limit);
-  if (ts.depth >= kMaxNesting || ts.sp_top + code->frame_slots > bounds.values_end ||
+  // A call from compiled code (the innermost fault scope is its invocation; host functions
+  // run without one) is not host re-entry: compiled code checked the host stack before
+  // the call and checks it again at its next entry, so only host -> wasm -> host chains,
+  // whose host frames nothing checks, count against kMaxNesting.
+  FaultScope* caller_scope = current_fault_scope();
+  int nesting = caller_scope != nullptr && caller_scope->native ? 0 : 1;
+  if (ts.host_depth + nesting > kMaxNesting || ts.sp_top + code->frame_slots > bounds.values_end ||
       ts.frame_top + 2 >= bounds.frames_end)
     throw Trap(trap_msg::kCallStackExhausted);
 
   uint64_t* fp = ts.sp_top;
   std::copy(slots, slots + code->num_params, fp);
   ++ts.depth;
-  InvocationGuard guard{ts, ts.sp_top, ts.frame_top, current_fault_scope()};
+  ts.host_depth += nesting;
+  InvocationGuard guard{ts, ts.sp_top, ts.frame_top, caller_scope, nesting};
   FaultScope scope;
   scope.previous = guard.saved_scope;
 

@@ -2,6 +2,7 @@
 #include "runtime/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "binary/printable_name.h"
@@ -42,12 +43,14 @@ void call_host(Function& f, uint64_t* slots, Instance* caller) {
 }  // namespace
 
 void invoke_function(Function& f, uint64_t* slots, Instance* caller) {
-  if (f.engine_ == nullptr) {
+  // Acquire: the tiered engine may move `f` to compiled code at any time (runtime.h).
+  const Engine* engine = std::atomic_ref<const Engine*>(f.engine_).load(std::memory_order_acquire);
+  if (engine == nullptr) {
     call_host(f, slots, caller);
     return;
   }
   ExecScope scope(f.instance_->control_);  // what an interrupt of its store stops
-  f.engine_->invoke(f, slots);
+  engine->invoke(f, slots);
 }
 
 std::string frame_name(const Function& f) { return frame_name(f.name_, f.index_); }

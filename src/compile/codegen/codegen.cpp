@@ -20,6 +20,7 @@
 #include <mutex>
 #include <thread>
 
+#include "compile/codegen/budget.h"
 #include "compile/codegen/function_translator.h"
 #include "compile/codegen/module_env.h"
 #include "compile/codegen_api.h"
@@ -124,6 +125,11 @@ struct Partition {
   uint64_t weight = 0;
 };
 
+// At most about this many wasm instructions per partition. LLVM's memory grows with the
+// code it holds at once (a 5 MB module in two partitions peaked at 1.1 GB), so a large
+// module is cut into more partitions than threads, each compiled and released in turn.
+constexpr uint64_t kMaxPartitionWeight = 100'000;
+
 // Greedy balance by body size: largest first into the lightest partition.
 std::vector<Partition> partition(const Module& m, unsigned threads) {
   uint64_t total = 0;
@@ -133,7 +139,9 @@ std::vector<Partition> partition(const Module& m, unsigned threads) {
     total += m.bodies[i].code.size();
   }
   // Small modules are not worth a thread.
-  unsigned n = total < 2000 ? 1 : std::max(1u, std::min<unsigned>(threads, order.size()));
+  uint64_t by_size = (total + 16 * order.size()) / kMaxPartitionWeight + 1;
+  unsigned n = total < 2000 ? 1 : std::max<unsigned>(threads, static_cast<unsigned>(by_size));
+  n = std::max(1u, std::min<unsigned>(n, order.size()));
   std::vector<Partition> parts(n);
   parts[0].entry_stubs = true;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -161,7 +169,21 @@ bool compile_partition(const CodegenRequest& request, const Partition& part,
   module.setDataLayout(tm->createDataLayout());
   ModuleEnv env(*request.module, request.layout, context, module);
   env.float_register_constraint = request.target.float_register_constraint;
-  for (uint32_t f : part.functions) FunctionTranslator(env, f).translate();
+  auto cancelled = [&] {
+    if (request.cancel == nullptr || !request.cancel->load(std::memory_order_relaxed)) return false;
+    *error = "cancelled";
+    return true;
+  };
+  for (uint32_t f : part.functions) {
+    if (cancelled()) return false;
+    FunctionTranslator(env, f).translate();
+    // Over the compile budget: LLVM's optimising passes skip the function and instruction
+    // selection takes its fast path, as at opt-level 0.
+    if (request.opt_level > 0 && !within_budget(*request.module, f)) {
+      llvm::Function* fn = env.defined_function(f);
+      fn->addFnAttr(llvm::Attribute::OptimizeNone);
+    }
+  }
   if (part.entry_stubs) {
     std::vector<uint32_t> types = stub_types;
     std::sort(types.begin(), types.end());
@@ -178,7 +200,9 @@ bool compile_partition(const CodegenRequest& request, const Partition& part,
     *error = "generated code is invalid: " + verify_stream.str().substr(0, 2000);
     return false;
   }
+  if (cancelled()) return false;
   optimize(module, *tm, request.opt_level);
+  if (cancelled()) return false;
   if (dump != nullptr && std::string(dump) == "opt") module.print(llvm::errs(), nullptr);
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream out(buffer);
@@ -231,9 +255,15 @@ extern "C" __attribute__((visibility("default"))) bool aperture_codegen(
       errors[i] = e.what();
     }
   };
+  // `threads` workers take the partitions in turn.
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < parts.size();) work(i);
+  };
+  size_t workers = std::min<size_t>(std::max(1u, request->threads), parts.size());
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < parts.size(); ++i) threads.emplace_back(work, i);
-  work(0);
+  for (size_t i = 1; i < workers; ++i) threads.emplace_back(worker);
+  worker();
   for (std::thread& t : threads) t.join();
   for (const std::string& e : errors) {
     if (e.empty()) continue;

@@ -164,9 +164,18 @@ void FunctionTranslator::translate() {
   for (ValType p : type_.params) local_types_.push_back(env_.type_of(p));
   for (const LocalDecl& run : body_.locals)
     local_types_.insert(local_types_.end(), run.count, env_.type_of(run.type));
+  // Only locals the body names get a slot: a function may declare 50,000 locals and use
+  // two, and LLVM's cost grows with every alloca, even for a function past the compile
+  // budget that is not optimised (budget.h).
+  std::vector<bool> used(local_types_.size(), false);
+  for (const Instr& in : body_.code)
+    if (in.op == Opcode::LocalGet || in.op == Opcode::LocalSet || in.op == Opcode::LocalTee)
+      used[in.a] = true;
+  locals_.assign(local_types_.size(), nullptr);
   for (size_t i = 0; i < local_types_.size(); ++i) {
+    if (!used[i]) continue;
     llvm::AllocaInst* slot = entry.CreateAlloca(local_types_[i]);
-    locals_.push_back(slot);
+    locals_[i] = slot;
     llvm::Value* init = i < type_.params.size() ? static_cast<llvm::Value*>(function_->getArg(i + 2))
                                                 : llvm::Constant::getNullValue(local_types_[i]);
     entry.CreateStore(init, slot);
@@ -550,7 +559,14 @@ void FunctionTranslator::call_indirect(uint32_t type_index, uint32_t table_index
 void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType& type,
                                               const std::vector<llvm::Value*>& args) {
   const RuntimeLayout& rl = env_.layout;
-  llvm::Value* engine = load_runtime(func, rl.function_engine, env_.ptr, true);
+  // Acquire, not invariant: the tiered engine moves a function to compiled code by writing
+  // its code_ and context_ and then engine_ with a release store (runtime.h); the loads of
+  // code_ and context_ below must not see older values than this one (x86-64 keeps loads
+  // in order, aarch64 does not; on x86-64 an acquire load is a plain load).
+  llvm::Value* engine_ptr = builder_.CreateConstInBoundsGEP1_64(env_.i8, func, rl.function_engine);
+  llvm::LoadInst* engine = builder_.CreateAlignedLoad(env_.ptr, engine_ptr, llvm::MaybeAlign(8));
+  engine->setAtomic(llvm::AtomicOrdering::Acquire);
+  engine->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_runtime);
   llvm::Value* compiled = builder_.CreateICmpEQ(engine, context_field(kEngineOffset, env_.ptr, true));
   llvm::BasicBlock* direct = llvm::BasicBlock::Create(env_.context, "direct_call", function_);
   llvm::BasicBlock* generic = llvm::BasicBlock::Create(env_.context, "generic_call", function_);
