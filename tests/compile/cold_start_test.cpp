@@ -121,21 +121,24 @@ TEST(ColdStartTest, LargeModulePrintsBeforeItsCompilationFinishes) {
   EXPECT_FALSE(cache_has_entries(cache)) << "compilation finished before the program ended";
 }
 
+// A generated module of the kinds the compile budget is for, with a name for reports.
+struct GeneratedCase {
+  const char* name;
+  GeneratedKind kind;
+  uint32_t count;
+};
+
 // The modules the compile budget is for, each with an empty cache in the tiered engine:
 // the first line comes from the interpreter, whatever compiling them would cost.
 TEST(ColdStartTest, ModulesHardToCompileStartAtOnce) {
   TempDir dir;
-  struct Case {
-    const char* name;
-    GeneratedKind kind;
-    uint32_t count;
-  } cases[] = {
+  const GeneratedCase cases[] = {
       {"20,000 calls to a tiny function", GeneratedKind::ManyCalls, 20'000},
       {"50,000 tiny functions", GeneratedKind::TinyFunctions, 50'000},
       {"80 functions x 50,000 locals", GeneratedKind::ManyLocals, 50'000},
       {"6,000 ordinary functions", GeneratedKind::Large, 6'000},
   };
-  for (const Case& c : cases) {
+  for (const GeneratedCase& c : cases) {
     std::string module = write_program(dir, "m", c.kind, c.count);
     std::string cache = (dir.path / "cache").string();
     Measured m = run_measured({"run", "--engine", "tiered", "--cache-dir", cache, module});
@@ -152,15 +155,11 @@ TEST(ColdStartTest, ModulesHardToCompileStartAtOnce) {
 // finishes them in seconds (the optimising pipeline took minutes and gigabytes; the test's
 // timeout fails a regression).
 TEST(CompileBudgetTest, FunctionsPastTheBudgetCompileQuickly) {
-  struct Case {
-    const char* name;
-    GeneratedKind kind;
-    uint32_t count;
-  } cases[] = {
+  const GeneratedCase cases[] = {
       {"20,000 calls to a tiny function", GeneratedKind::ManyCalls, 20'000},
       {"80 functions x 50,000 locals", GeneratedKind::ManyLocals, 50'000},
   };
-  for (const Case& c : cases) {
+  for (const GeneratedCase& c : cases) {
     EngineConfig config;
     config.kind = EngineKind::Compiled;
     Clock::time_point start = Clock::now();
