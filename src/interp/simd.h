@@ -49,6 +49,15 @@ inline void put(void* p, V v) {
   std::memcpy(p, &v, 16);
 }
 
+// A v128.store into guest memory as one 16-byte store instruction (movdqu on x86-64) in
+// every build mode. A store that straddles the end of memory must fault before writing
+// anything; memcpy is not enough: at -O0 (the ASan build) GCC splits a 16-byte memcpy into
+// two 8-byte moves, and the first half lands before the second faults.
+using UnalignedV128 = uint64_t __attribute__((vector_size(16), aligned(1), may_alias));
+inline void store_to_memory(uint8_t* dst, const void* value) {
+  *reinterpret_cast<UnalignedV128*>(dst) = *static_cast<const UnalignedV128*>(value);
+}
+
 // A comparison's lanes (0 or -1 as the signed vector type) as bits.
 template <typename M>
 inline u64x2 mask(M m) {

@@ -288,7 +288,7 @@ VUN(F64x2ConvertLowI32x4U, u32x4, (convert_low<uint32_t>(a)))
   SIMD_LOAD(V128Load32Zero, 4, (zero_extend<4>(raw)))
   SIMD_LOAD(V128Load64Zero, 8, (zero_extend<8>(raw)))
 OP(V128Store) {
-  std::memcpy(ADDR(sp[-3], 1), sp - 2, 16);
+  store_to_memory(ADDR(sp[-3], 1), sp - 2);
   return {sp - 3, ip + 2};
 }
 // [address, v128] -> v128 with lane ip[1] replaced from memory / stored to memory
