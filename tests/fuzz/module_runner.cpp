@@ -16,10 +16,17 @@
 namespace aperture::fuzz {
 namespace {
 
-// A value as the description shows it: nondeterministic bits hidden.
-std::string describe(ValType t, uint64_t bits) {
+// A value as the description shows it: nondeterministic bits hidden. A v128 shows its
+// raw bits, four 32-bit lanes: which lanes hold NaNs depends on the lane shape, which
+// the value does not record (the generator's --denan keeps NaNs out of vectors too).
+std::string describe(ValType t, uint64_t bits, uint64_t high = 0) {
   char buf[48];
   switch (t) {
+    case ValType::V128:
+      std::snprintf(buf, sizeof buf, "v128:%08" PRIx32 "_%08" PRIx32 "_%08" PRIx32 "_%08" PRIx32,
+                    static_cast<uint32_t>(bits), static_cast<uint32_t>(bits >> 32),
+                    static_cast<uint32_t>(high), static_cast<uint32_t>(high >> 32));
+      break;
     case ValType::I32: std::snprintf(buf, sizeof buf, "i32:%" PRIu32, static_cast<uint32_t>(bits)); break;
     case ValType::I64: std::snprintf(buf, sizeof buf, "i64:%" PRIu64, bits); break;
     case ValType::F32: {
@@ -61,13 +68,17 @@ bool define_stubs(const Module& m, Store& store, Linker& linker, std::string& lo
       case ExternKind::Func: {
         const FuncType& type = m.types.at(imp.func_type);
         auto cb = [&log, what, type](HostContext&, const uint64_t* args, uint64_t* results) {
+          // One 64-bit slot per value, two for a v128 (aperture/types.h).
           log += "import " + what + "(";
+          size_t slot = 0;
           for (size_t i = 0; i < type.params.size(); ++i) {
             if (i) log += ", ";
-            log += describe(type.params[i], args[i]);
+            bool wide = type.params[i] == ValType::V128;
+            log += describe(type.params[i], args[slot], wide ? args[slot + 1] : 0);
+            slot += wide ? 2 : 1;
           }
           log += ")\n";
-          for (size_t i = 0; i < type.results.size(); ++i) results[i] = 0;
+          for (size_t i = 0; i < slot_count(type.results); ++i) results[i] = 0;
         };
         linker.define(imp.module, imp.name, Extern::func(store.create_host_function(type, cb, what)));
         break;
@@ -104,7 +115,7 @@ void call_exports(Instance& inst, Store& store, const RunLimits& limits, std::st
       std::vector<Value> results = inst.call(e.name, args);
       for (size_t i = 0; i < results.size(); ++i) {
         if (i) log += ' ';
-        log += describe(results[i].type, results[i].bits);
+        log += describe(results[i].type, results[i].bits, results[i].high);
       }
       log += "\n";
     } catch (const Trap& t) {
@@ -123,7 +134,7 @@ void describe_state(const Instance& inst, std::string& log) {
   }
   for (size_t i = 0; i < inst.globals_.size(); ++i) {
     Value v = inst.globals_[i]->get();
-    log += "global " + std::to_string(i) + ": " + describe(v.type, v.bits) + "\n";
+    log += "global " + std::to_string(i) + ": " + describe(v.type, v.bits, v.high) + "\n";
   }
 }
 
