@@ -65,6 +65,7 @@ int32_t notify(HostContext& ctx, uint32_t memory, uint32_t addr, uint32_t count)
   std::optional<Word> w = word_of(ctx, memory, addr, 4, &error);
   if (!w) return error;
   uint32_t woken = futex::wake(w->host, count, w->shared);
+  if (woken == futex::kWakeFault) return kEfault;  // past its file's end, as for wait32
   return static_cast<int32_t>(std::min<uint32_t>(woken, INT32_MAX));
 }
 

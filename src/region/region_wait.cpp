@@ -40,7 +40,10 @@ WaitResult wait64(Region& region, uint64_t offset, uint64_t expected, int64_t ti
 }
 
 uint32_t notify(Region& region, uint64_t offset, uint32_t count) {
-  return futex::wake(region_word(region, offset, 4, "notify"), count, /*shared=*/true);
+  uint32_t woken = futex::wake(region_word(region, offset, 4, "notify"), count, /*shared=*/true);
+  if (woken == futex::kWakeFault)
+    throw Error("notify: region '" + region.name() + "' is shorter than its size (its file was truncated)");
+  return woken;
 }
 
 }  // namespace aperture

@@ -159,10 +159,18 @@ uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool sh
 void use_wait64_rechecking_for_testing() { g_waitv_usable.store(false); }
 
 uint32_t wake(const void* word, uint32_t count, bool shared) {
-  if (count == 0) return 0;
+  if (count == 0) {
+    // Only a shared futex can be unmapped under a valid address (a window past its file's end).
+    if (!shared) return 0;
+    const auto* word32 = static_cast<const uint32_t*>(word);
+    bool mapped = catching_guest_faults(static_cast<const uint8_t*>(word), 4,
+                                        [&] { (void)__atomic_load_n(word32, __ATOMIC_RELAXED); });
+    return mapped ? 0 : kWakeFault;
+  }
   uint32_t n = std::min<uint32_t>(count, INT_MAX);
   long r = sys_futex(word, op(FUTEX_WAKE, shared), n, nullptr);
-  return r < 0 ? 0 : static_cast<uint32_t>(r);
+  if (r < 0) return errno == EFAULT ? kWakeFault : 0;
+  return static_cast<uint32_t>(r);
 }
 
 }  // namespace futex
@@ -188,7 +196,10 @@ uint32_t memory_wait64(const Memory& memory, uint64_t addr, uint64_t expected,
 uint32_t memory_notify(const Memory& memory, uint64_t addr, uint32_t count) {
   bool shared = needs_shared_futex(memory, addr);
   if (!memory.shared() && !shared) return 0;
-  return futex::wake(memory.base() + addr, count, shared);
+  uint32_t woken = futex::wake(memory.base() + addr, count, shared);
+  // The engines' bounds-checking load passed: the window lost its page only meanwhile,
+  // and nobody can be waiting on a page that is gone.
+  return woken == futex::kWakeFault ? 0 : woken;
 }
 
 }  // namespace aperture

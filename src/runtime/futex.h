@@ -33,7 +33,11 @@ uint32_t wait32(const void* word, uint32_t expected, int64_t timeout_ns, bool sh
 uint32_t wait64(const void* word, uint64_t expected, int64_t timeout_ns, bool shared);
 // Makes wait64 use the older kernels' re-checking path from now on (tests only).
 void use_wait64_rechecking_for_testing();
-// Wakes up to `count` waiters on `word`; returns how many were woken.
+// Wakes up to `count` waiters on `word`; returns how many were woken, or kWakeFault when
+// the word is not mapped (a shared futex in a window past its file's end: the kernel
+// answers EFAULT, as for a wait there; with count 0 the word is checked by a fault-safe
+// load, since FUTEX_WAKE with 0 would wake one waiter).
+constexpr uint32_t kWakeFault = UINT32_MAX;
 uint32_t wake(const void* word, uint32_t count, bool shared);
 
 }  // namespace futex

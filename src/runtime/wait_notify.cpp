@@ -56,7 +56,10 @@ WaitResult wait64(const Memory& memory, uint64_t addr, uint64_t expected, int64_
 
 uint32_t notify(const Memory& memory, uint64_t addr, uint32_t count) {
   check_word(memory, addr, 4, "notify");
-  return futex::wake(memory.base() + addr, count, needs_shared_futex(memory, addr));
+  uint32_t woken = futex::wake(memory.base() + addr, count, needs_shared_futex(memory, addr));
+  if (woken == futex::kWakeFault)
+    throw Error("notify: address " + std::to_string(addr) + " is no longer mapped");
+  return woken;
 }
 
 }  // namespace aperture

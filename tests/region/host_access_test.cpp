@@ -11,6 +11,7 @@
 #include "aperture/region.h"
 #include "aperture/runtime.h"
 #include "aperture/wait_notify.h"
+#include "module_support.h"
 #include "runtime/futex.h"
 #include "runtime/guest_access.h"
 
@@ -80,6 +81,32 @@ TEST_F(HostAccessTest, WaitOnATruncatedWindowIsAnErrorNotACrash) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("is no longer mapped"), std::string::npos) << e.what();
   }
+}
+
+// Notify past the file's end answers as wait does (issue 24): the guest API's notify
+// returns -21 (EFAULT) where its wait32 does, whatever the count, memory.atomic.notify traps
+// as a load there would, and the host's notify throws as its wait does. The backed page
+// keeps working.
+TEST_F(HostAccessTest, NotifyPastTheFilesEndIsAnErrorAsWaitIs) {
+  constexpr int32_t kEfault = -21;
+  Store store;
+  Linker linker;
+  GuestRegions guest;
+  guest.define_imports(store, linker);
+  Instance& inst = store.instantiate(testing_support::load_test_module("guest_wait"), linker);
+  map_window(*inst.memory(0), region_, 0, 0, kWindow, Access::ReadWrite);
+  ASSERT_EQ(truncate(path_.c_str(), static_cast<off_t>(kPage)), 0);
+  auto call = [&](const char* name, std::vector<Value> args) { return inst.call(name, args).at(0).as_i32(); };
+  const auto past = static_cast<int32_t>(kWindow + kPage);
+  EXPECT_EQ(call("wait32", {Value::i32(past), Value::i32(0), Value::i64(0)}), kEfault);
+  EXPECT_EQ(call("notify", {Value::i32(past), Value::i32(1)}), kEfault);
+  EXPECT_EQ(call("notify", {Value::i32(past + 64), Value::i32(0)}), kEfault) << "count 0 too";
+  EXPECT_EQ(call("notify", {Value::i32(past), Value::i32(-1)}), kEfault);
+  EXPECT_NE(testing_support::trap_of(inst, "atomic_notify", {Value::i32(past), Value::i32(1)}), "no trap");
+  EXPECT_THROW(notify(*inst.memory(0), kWindow + kPage), Error);
+  EXPECT_THROW(notify(*region_, kPage), Error);
+  EXPECT_EQ(call("notify", {Value::i32(static_cast<int32_t>(kWindow)), Value::i32(1)}), 0) << "the backed page";
+  EXPECT_EQ(notify(*region_, 0), 0u);
 }
 
 TEST_F(HostAccessTest, FaultOutsideTheGuardedBytesStillCrashes) {
