@@ -52,7 +52,10 @@ class Region {
                                           bool writable = true);
   static void remove_shm(const std::string& shm_name);
   // A file range; `create` creates the file if needed and extends it to offset+size.
-  // size 0 = from offset to the end of the file. offset must be page-aligned.
+  // size 0 = from offset to the end of the file. offset must be page-aligned. The file may
+  // end inside the region's last page only for a read-only region (the rest of the page
+  // reads as 0); read-write, that needs `create`, since writes there would never reach the
+  // file. A page wholly past the file's end is refused.
   static std::shared_ptr<Region> open_file(const std::string& path, uint64_t offset, uint64_t size,
                                            bool create, bool writable = true);
   // A device file (UIO, /dev/mem, PCI BAR resource, udmabuf): never created or truncated;
@@ -106,6 +109,9 @@ class Region {
   uint8_t* host_map_ = nullptr;
   bool owns_host_map_ = true;   // false: the caller's buffer (from_host_memory)
   uint64_t host_bytes_ = 0;     // bytes of the caller's buffer (from_host_memory)
+  // Bytes of the region its backing held when opened: less than size_ only for a read-only
+  // file ending inside the last page, whose rest copies read as 0 (read_bytes).
+  uint64_t backed_bytes_;
 };
 
 // Attach modes (docs/regions.md, "Attach modes"). An attached window holds an

@@ -84,7 +84,7 @@ uint64_t parse_size(const std::string& text) {
 
 Region::Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t size, bool writable)
     : backing_(b), name_(std::move(name)), fd_(fd), file_offset_(offset), size_(size),
-      writable_(writable) {}
+      writable_(writable), backed_bytes_(size) {}
 
 Region::~Region() {
   if (host_map_ && owns_host_map_) munmap(host_map_, size_);
@@ -113,6 +113,10 @@ void Region::read_bytes(uint64_t offset, void* out, uint64_t len) {
     ssize_t n = pread(fd_, dst + done, len - done, static_cast<off_t>(file_offset_ + offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail_errno("cannot copy from region '" + name_ + "'");
+    if (n == 0 && offset + done >= backed_bytes_) {  // the zeros past a file's end in its last page
+      std::memset(dst + done, 0, len - done);
+      return;
+    }
     if (n == 0)
       throw RegionError(wasi::kEio, "cannot copy from region '" + name_ + "': its backing ends at " +
                                         std::to_string(file_offset_ + offset + done) +
@@ -223,20 +227,37 @@ std::shared_ptr<Region> Region::open_file(const std::string& path, uint64_t offs
     close(fd);
     throw RegionError(wasi::kEinval, "file region '" + path + "' is empty: give size=N (and create)");
   }
+  // The file may end inside the region's last page (docs/regions.md, "The model"): read-only,
+  // the rest of that page reads as 0, as mmap shows it. Read-write, writes there would
+  // never reach the file, so that needs `create` (which extends the file). A page wholly
+  // past the file's end would be a bus error on every access: never part of a region.
+  uint64_t backed = size;
   if (actual < offset + size) {
-    if (!create || !writable) {
+    bool whole_page_past_end = round_up_to_page(actual) < offset + size;
+    if (create && writable) {
+      if (ftruncate(fd, static_cast<off_t>(offset + size)) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        fail_errno("cannot extend file '" + path + "'");
+      }
+    } else if (whole_page_past_end || writable) {
       close(fd);
-      throw RegionError(wasi::kEinval, "file '" + path + "' has " + std::to_string(actual) +
-                                           " bytes, the region needs " + std::to_string(offset + size));
-    }
-    if (ftruncate(fd, static_cast<off_t>(offset + size)) != 0) {
-      int err = errno;
-      close(fd);
-      errno = err;
-      fail_errno("cannot extend file '" + path + "'");
+      std::string what = "file '" + path + "' has " + std::to_string(actual) + " bytes";
+      if (whole_page_past_end)
+        throw RegionError(wasi::kEinval, what + ", the region needs " + std::to_string(offset + size) +
+                                             " (add create to extend it, or give a smaller size)");
+      throw RegionError(wasi::kEinval,
+                        what + " and ends inside the region's last page: writes past byte " + std::to_string(actual) +
+                            " would never reach the file; open it read-only (ro; the rest of the page reads as 0) "
+                            "or add create to extend the file to " + std::to_string(offset + size) + " bytes");
+    } else {
+      backed = actual - offset;
     }
   }
-  return std::shared_ptr<Region>(new Region(Backing::File, path, fd, offset, size, writable));
+  auto r = std::shared_ptr<Region>(new Region(Backing::File, path, fd, offset, size, writable));
+  r->backed_bytes_ = backed;
+  return r;
 }
 
 std::shared_ptr<Region> Region::open_device(const std::string& path, uint64_t offset, uint64_t size,
