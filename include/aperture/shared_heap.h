@@ -15,12 +15,45 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "aperture/runtime.h"
 
 namespace aperture {
+
+// How a handle of a shared heap treats the blocks allocated through it (docs/regions.md,
+// "Lifetime of a block").
+struct SharedHeapOptions {
+  // false (the default): a block is kept until it is freed, by any instance or process,
+  // or the heap is reset — so blocks can hand data on to processes that start later.
+  // true: the blocks allocated through this handle belong to it: they are freed when the
+  // handle goes (its last shared_ptr, e.g. the end of `aperture run`), or, if its process
+  // dies first, by the next open of the heap or the next allocation that finds no room, in
+  // any process. At most kMaxOwners handles that reclaim may have a heap open at once.
+  bool reclaim = false;
+  // false: refuse a region that holds no heap yet instead of making one (to inspect).
+  bool create = true;
+};
+
+// A handle whose blocks are reclaimed, as `usage` reports it.
+struct SharedHeapOwner {
+  uint32_t pid = 0;     // the process that opened the handle
+  bool alive = false;   // false: the process died; its blocks go at the next open/allocation
+  uint64_t blocks = 0;
+  uint64_t bytes = 0;
+};
+
+struct SharedHeapUsage {
+  uint64_t capacity = 0;       // usable bytes
+  uint64_t blocks = 0;         // blocks in use, all owners together
+  uint64_t used_bytes = 0;     // their bytes (whole granules)
+  uint64_t largest_free = 0;   // the largest block malloc could return now
+  uint64_t kept_blocks = 0;    // blocks of no owner (allocated without reclaim)
+  uint64_t kept_bytes = 0;
+  std::vector<SharedHeapOwner> owners;
+};
 
 class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
  public:
@@ -33,7 +66,11 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   // default_address(region) — the top of the 4 GiB space, as in WAMR — so that a pointer
   // means the same bytes in every instance and process (docs/regions.md, "Placement").
   // Throws RegionError.
-  static std::shared_ptr<SharedHeap> open(std::shared_ptr<Region> region);
+  // `options`: whether this handle's blocks are reclaimed (see SharedHeapOptions); every
+  // open first frees the blocks of reclaiming handles whose process died.
+  static std::shared_ptr<SharedHeap> open(std::shared_ptr<Region> region,
+                                          const SharedHeapOptions& options = {});
+  static constexpr uint32_t kMaxOwners = 255;
   ~SharedHeap();
   SharedHeap(const SharedHeap&) = delete;
   SharedHeap& operator=(const SharedHeap&) = delete;
@@ -56,6 +93,12 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   // not a block malloc returned, as WAMR does.
   uint64_t malloc(uint32_t size);
   void free(uint64_t addr);
+
+  // What the heap holds now, by owner (dead owners included, not yet reclaimed).
+  SharedHeapUsage usage();
+  // Frees every block, kept or owned. Only while no other handle, in any process, has the
+  // heap open (RegionError EBUSY otherwise): blocks in use would be handed out twice.
+  void reset();
 
  private:
   struct Impl;

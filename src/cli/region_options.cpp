@@ -1,4 +1,4 @@
-// `aperture run --region/--grant/--map` and `aperture region create|info|rm`.
+// `aperture run --region/--grant/--map` and `aperture region create|info|heap|rm`.
 #include "cli/region_options.h"
 
 #include <CLI/CLI.hpp>
@@ -14,6 +14,7 @@
 #include "aperture/region.h"
 #include "aperture/shared_heap.h"
 #include "cli/file_util.h"
+#include "cli/heap_command.h"
 #include "cli/option_values.h"
 
 namespace aperture::cli {
@@ -206,14 +207,17 @@ struct RegionCommand {
   CLI::App* create = nullptr;
   CLI::App* info = nullptr;
   CLI::App* rm = nullptr;
+  CLI::App* heap = nullptr;
   std::string name;
   std::string size;
+  bool reset = false;
 } g_region_command;
 
-// --shared-heap NAME: WAMR's shared_heap_malloc/free over region NAME, attached to memory 0
-// before the start function (docs/regions.md, "WAMR shared heap").
-void install_shared_heap(std::shared_ptr<Region> region, RunHooks& hooks) {
-  std::shared_ptr<SharedHeap> heap = SharedHeap::open(std::move(region));
+// --shared-heap NAME[,reclaim]: WAMR's shared_heap_malloc/free over region NAME, attached
+// to memory 0 before the start function (docs/regions.md, "WAMR shared heap"); reclaim:
+// the run's blocks go when it ends.
+void install_shared_heap(std::shared_ptr<Region> region, const SharedHeapOptions& options, RunHooks& hooks) {
+  std::shared_ptr<SharedHeap> heap = SharedHeap::open(std::move(region), options);
   hooks.before_instantiate.push_back([heap](Store& store, Linker& linker) { heap->define_imports(store, linker); });
   hooks.after_instantiate.push_back([heap](Store&, Instance& inst) {
     Memory* mem = inst.memory(0);
@@ -269,8 +273,9 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "(shared by every process that backs a memory with the region; extend: growth "
                           "extends the region's file instead of stopping at its end)"));
   run.add_option("--shared-heap", o.shared_heap,
-                 "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME (a --region; "
-                 "shared by every process that names the same region), mapped at 4 GiB minus the heap's size");
+                 "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME[,reclaim] (a --region; "
+                 "shared by every process that names the same region), mapped at 4 GiB minus the heap's size; "
+                 "blocks are kept until freed, or with reclaim freed when the run ends or its process dies");
   run.add_option("--window-mode", o.window_mode,
                  "how windows show their regions: map (zero-copy, the default) or copy (copied in "
                  "when made, written back on sync/unmap/exit; docs/regions.md, \"Copy mode\")");
@@ -334,7 +339,13 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     });
     define_bound_memories(module, rr->bindings, store, linker, &defined);
   });
-  if (o.shared_heap) install_shared_heap(lookup(*rr, *o.shared_heap, "--shared-heap " + *o.shared_heap), hooks);
+  if (o.shared_heap) {
+    SpecParts p = split_spec(*o.shared_heap);
+    only_known(p, {"reclaim"}, *o.shared_heap);
+    SharedHeapOptions options;
+    options.reclaim = p.options.count("reclaim") != 0;
+    install_shared_heap(lookup(*rr, p.head, "--shared-heap " + *o.shared_heap), options, hooks);
+  }
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
     map_bound_windows(inst, rr->bindings);
     for (const MapRequest& req : rr->maps) {
@@ -360,6 +371,9 @@ CLI::App* add_region_command(CLI::App& app) {
   c.info->add_option("name", c.name, "/NAME")->required();
   c.rm = region->add_subcommand("rm", "Remove a shm region");
   c.rm->add_option("name", c.name, "/NAME")->required();
+  c.heap = region->add_subcommand("heap", "Show what a shared heap (--shared-heap) in a shm region holds, by owner");
+  c.heap->add_option("name", c.name, "/NAME")->required();
+  c.heap->add_flag("--reset", c.reset, "free every block (refused while any process has the heap open)");
   return region;
 }
 
@@ -372,6 +386,8 @@ int region_command_result() {
     } else if (*c.info) {
       auto r = Region::open_shm(c.name, 0, false);
       std::cout << r->name() << ": " << r->size() << " bytes, page size " << host_page_size() << "\n";
+    } else if (*c.heap) {
+      return heap_command(c.name, c.reset);
     } else if (*c.rm) {
       Region::remove_shm(c.name);
       std::cout << "removed " << c.name << "\n";

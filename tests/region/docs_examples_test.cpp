@@ -2,6 +2,7 @@
 // blocks with bash (with `aperture` on PATH, in a scratch directory holding the files they
 // name), C blocks must appear verbatim in the guest program the other tests build and run.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -85,6 +86,28 @@ TEST_F(DocsExamplesTest, DefinedMemoryExampleRunsAsDocumented) {
   std::string out = run_region_memory_example(*this, "defined-memory", "/counters", "defined_memory.wasm");
   // get 16 prints 7, the grows -1, 1 and 1 (the comments in the example).
   EXPECT_NE(out.find("\n7\n-1\n1\n1\n"), std::string::npos) << out;
+}
+
+// Two programs that each take half of a 1 MiB heap and end without freeing it run one
+// after the other on the same heap: the first one's block went when it ended (issue 24).
+TEST_F(DocsExamplesTest, SharedHeapExampleRunsAsDocumented) {
+#ifndef APERTURE_GUESTS_BUILT
+  GTEST_SKIP() << "configured with APERTURE_BUILD_GUESTS=OFF";
+#endif
+  std::string script = tested_block("shared-heap");
+  ASSERT_FALSE(script.empty());
+  std::string shm = "/aperture_docs_line3_heap_" + std::to_string(getpid());
+  replace_all(script, "/line3_heap", shm);
+  std::string app = std::string(APERTURE_BINARY_DIR) + "/region_guests/heap_app.wasm";
+  copy(app, "app.wasm");
+  copy(app, "other.wasm");
+  cli_test::Result r = run_script(script);
+  shm_unlink(shm.c_str());  // when the example failed before its own `region rm`
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  size_t first = r.out.find("512 KiB of the shared heap at ");
+  ASSERT_NE(first, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("512 KiB of the shared heap at ", first + 1), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 blocks in use"), std::string::npos) << r.out;
 }
 
 TEST_F(DocsExamplesTest, GuestSourceExampleIsTheBuiltGuestsSource) {

@@ -2,6 +2,7 @@
 // for WAMR under `aperture run`, and two processes allocating from one heap at once.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -105,6 +106,103 @@ TEST(SharedHeapTest, TheHeapWindowIsMappedAtItsAddressInEveryMemory) {
   EXPECT_EQ(one.grow(65536 - 1), -1) << "memory.grow stops below the heap";
 }
 
+// --- lifetime (issue 24; docs/regions.md, "Lifetime of a block") ---
+
+SharedHeapOptions reclaiming() {
+  SharedHeapOptions o;
+  o.reclaim = true;
+  return o;
+}
+
+TEST(SharedHeapTest, BlocksAreKeptByDefaultAndGoWithAReclaimingHandle) {
+  auto region = Region::create_memfd(256 * 1024, "owned");
+  auto keeper = SharedHeap::open(region);
+  ASSERT_NE(keeper->malloc(1000), 0u);
+  {
+    auto owner = SharedHeap::open(Region::from_fd(region->fd(), 0, region->size(), true, "again"), reclaiming());
+    for (int i = 0; i < 10; ++i) ASSERT_NE(owner->malloc(4096), 0u);
+    SharedHeapUsage u = keeper->usage();
+    EXPECT_EQ(u.blocks, 11u);
+    EXPECT_EQ(u.kept_blocks, 1u);
+    ASSERT_EQ(u.owners.size(), 1u);
+    EXPECT_EQ(u.owners[0].pid, static_cast<uint32_t>(getpid()));
+    EXPECT_TRUE(u.owners[0].alive);
+    EXPECT_EQ(u.owners[0].blocks, 10u);
+    EXPECT_EQ(u.owners[0].bytes, 40960u);
+  }
+  SharedHeapUsage u = keeper->usage();
+  EXPECT_EQ(u.blocks, 1u) << "the reclaiming handle's blocks went with it";
+  EXPECT_EQ(u.used_bytes, 1008u) << "1000 bytes in 16-byte granules";
+  EXPECT_TRUE(u.owners.empty());
+  keeper.reset();
+  EXPECT_EQ(SharedHeap::open(region)->usage().blocks, 1u) << "a kept block outlives every handle";
+}
+
+// A reclaiming process that dies without closing its heap (SIGKILL, or _exit) leaves its
+// blocks to the next allocation or open, in any process: its lock on its owner slot went
+// with it.
+TEST(SharedHeapTest, BlocksOfADeadProcessAreReclaimedByTheNextAllocationOrOpen) {
+  for (bool killed : {true, false}) {
+    SCOPED_TRACE(killed ? "SIGKILL" : "_exit");
+    auto region = Region::create_memfd(256 * 1024, "dead");
+    auto heap = SharedHeap::open(region);
+    int ready[2];
+    ASSERT_EQ(pipe(ready), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+      auto mine = SharedHeap::open(region, reclaiming());
+      while (mine->malloc(4096) != 0) {
+      }
+      char c = 1;
+      if (write(ready[1], &c, 1) != 1) _exit(2);
+      if (killed) pause();
+      _exit(0);  // no destructor runs, as in a crash
+    }
+    char c = 0;
+    ASSERT_EQ(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    close(ready[1]);
+    if (killed) kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    SharedHeapUsage u = heap->usage();
+    ASSERT_EQ(u.owners.size(), 1u);
+    EXPECT_EQ(u.owners[0].pid, static_cast<uint32_t>(pid));
+    EXPECT_FALSE(u.owners[0].alive);
+    EXPECT_GT(u.owners[0].blocks, 40u);
+    if (killed) {
+      EXPECT_NE(heap->malloc(64 * 1024), 0u) << "the allocation reclaimed the dead process's blocks";
+    } else {
+      SharedHeap::open(region, reclaiming());
+      EXPECT_EQ(heap->usage().blocks, 0u) << "the open reclaimed them";
+    }
+    EXPECT_TRUE(heap->usage().owners.empty());
+  }
+}
+
+TEST(SharedHeapTest, ResetFreesEveryBlockOnlyWhenNoOtherHandleIsOpen) {
+  auto region = Region::create_memfd(128 * 1024, "reset");
+  auto heap = SharedHeap::open(region);
+  ASSERT_NE(heap->malloc(4096), 0u);
+  {
+    auto other = SharedHeap::open(Region::from_fd(region->fd(), 0, region->size(), true, "other"));
+    try {
+      heap->reset();
+      ADD_FAILURE() << "another handle uses the heap: no reset";
+    } catch (const RegionError& e) {
+      EXPECT_EQ(e.wasi_errno(), wasi::kEbusy);
+      EXPECT_NE(std::string(e.what()).find("in use"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(heap->usage().blocks, 1u);
+  }
+  heap->reset();
+  EXPECT_EQ(heap->usage().blocks, 0u);
+  EXPECT_NE(heap->malloc(static_cast<uint32_t>(heap->capacity())), 0u);
+  SharedHeapOptions inspect;
+  inspect.create = false;
+  EXPECT_THROW(SharedHeap::open(Region::create_memfd(128 * 1024, "blank"), inspect), RegionError)
+      << "no heap is made when only inspecting";
+}
+
 // --- under `aperture run` ---
 
 std::string aperture() { return std::string(APERTURE_BINARY_DIR) + "/aperture"; }
@@ -174,6 +272,38 @@ TEST_F(WamrHeapGuestTest, TwoProcessesNeverGetOverlappingBlocks) {
   EXPECT_EQ(b->line(), "intact");
   EXPECT_EQ(a->wait(), 0);
   EXPECT_EQ(b->wait(), 0);
+}
+
+// The lifetime under `aperture run`: a block kept by one run is still taken in the next;
+// `aperture region heap` shows it and resets the heap, but not while a process has it
+// open; with `--shared-heap NAME,reclaim` a run's blocks go when it ends.
+TEST_F(WamrHeapGuestTest, RegionHeapShowsAndResetsAHeap) {
+  std::string app = testing_support::guest("heap_app"), out;
+  ASSERT_EQ(run("run --region h=shm:" + shm_ + " --shared-heap h " + app, &out), 0) << out;
+  EXPECT_EQ(run("run --region h=shm:" + shm_ + " --shared-heap h " + app, &out), 1) << out;
+  EXPECT_NE(out.find("has no 512 KiB block free"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(run("region heap " + shm_, &out), 0) << out;
+  EXPECT_NE(out.find("kept (no owner): 1 block, 524288 bytes"), std::string::npos) << out;
+  ChildProcess holder({aperture(), "run", "--region", "h=shm:" + shm_, "--shared-heap", "h", guest(), "hold", "A", "1", "64"});
+  std::string log;
+  blocks_of(holder, &log);
+  out.clear();
+  EXPECT_EQ(run("region heap " + shm_ + " --reset", &out), 1) << out;
+  EXPECT_NE(out.find("in use"), std::string::npos) << out;
+  holder.send("go\n");
+  EXPECT_EQ(holder.line(), "intact");
+  EXPECT_EQ(holder.wait(), 0);
+  out.clear();
+  ASSERT_EQ(run("region heap " + shm_ + " --reset", &out), 0) << out;
+  out.clear();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(run("run --region h=shm:" + shm_ + " --shared-heap h,reclaim " + app, &out), 0) << out;
+  out.clear();
+  ASSERT_EQ(run("region heap " + shm_, &out), 0) << out;
+  EXPECT_NE(out.find("0 blocks in use"), std::string::npos) << out;
+  EXPECT_NE(run("run --region h=shm:" + shm_ + " --shared-heap h,forever " + app, &out), 0);
+  EXPECT_NE(out.find("unknown option 'forever'"), std::string::npos) << out;
 }
 
 TEST_F(WamrHeapGuestTest, BadHeapOptionsAreClearErrors) {
