@@ -104,6 +104,7 @@ namespace {
 class CompiledEngine final : public Engine {
  public:
   EngineKind kind() const override { return EngineKind::Compiled; }
+  bool supports_simd() const override { return true; }
 
   // With a cache: a hit loads stored code (no LLVM); a miss compiles and stores.
   std::unique_ptr<ModuleCode> prepare(const CompiledModule& module, std::span<const uint8_t> bytes,

@@ -154,14 +154,13 @@ class TieredModuleCode final : public ModuleCode {
 class TieredEngine final : public Engine {
  public:
   EngineKind kind() const override { return EngineKind::Tiered; }
-  // A SIMD module stays in the interpreter: the compiled engine has no SIMD yet.
+  // Both of its engines run SIMD: a SIMD module tiers up like any other.
   bool supports_simd() const override { return true; }
 
   // A cache hit starts compiled, as the compiled engine would. Otherwise the interpreter's
   // code now, and the compiled engine's in the background.
   std::unique_ptr<ModuleCode> prepare(const CompiledModule& module, std::span<const uint8_t> bytes,
                                       const EngineConfig& config) const override {
-    if (module.module.simd_offset) return interpreter_engine().prepare(module, bytes, config);
     TierUpMode mode = tier_up_mode();
     CacheKey key = cache_key(bytes, config);
     std::unique_ptr<NativeModuleCode> cached = load_cached_code(module, key, config);

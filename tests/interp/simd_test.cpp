@@ -25,6 +25,14 @@ class SimdTest : public ::testing::Test {
       EXPECT_THROW(testing_support::load_test_module("simd"), UnsupportedFeatureError);
       GTEST_SKIP() << "this engine does not run SIMD yet (the module is refused)";
     }
+    // mix(a: i32, v: v128, b: i64) -> (v with its halves swapped and b, a added, a * 2)
+    FuncType mix{{ValType::I32, ValType::V128, ValType::I64}, {ValType::V128, ValType::I32}};
+    linker_.define("env", "mix", Extern::func(store_.create_host_function(
+                                     mix, [](HostContext&, const uint64_t* args, uint64_t* results) {
+                                       results[0] = args[2] + args[3];
+                                       results[1] = args[1] + args[0];
+                                       results[2] = args[0] * 2;
+                                     })));
     inst_ = &store_.instantiate(testing_support::load_test_module("simd"), linker_);
     memory_ = inst_->find_export("memory")->as_memory();
   }
@@ -70,6 +78,14 @@ TEST_F(SimdTest, LocalsBetweenScalarsBlocksAndSelect) {
   expect_v128(r[0], v.bits, v.high);
   EXPECT_EQ(r[1].as_u32(), 6u);
   EXPECT_EQ(r[2].as_u64(), 21u);
+}
+
+TEST_F(SimdTest, HostFunctionsTakeAndReturnV128InTwoSlots) {
+  std::vector<Value> r = inst_->call(
+      "via_host", std::vector<Value>{Value::i32(5), Value::v128(0x100, 0x200), Value::i64(0x30)});
+  ASSERT_EQ(r.size(), 2u);
+  expect_v128(r[0], 0x230, 0x105);
+  EXPECT_EQ(r[1].as_u32(), 10u);
 }
 
 TEST_F(SimdTest, Globals) {

@@ -5,6 +5,7 @@
 #include <llvm/Analysis/LoopAnalysisManager.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
@@ -74,7 +75,7 @@ void optimize(llvm::Module& module, llvm::TargetMachine& tm, int opt_level) {
 }
 
 // entry_<t>(code, context, slots, stack_limit): arguments from 64-bit slots, results back
-// into them.
+// into them; a v128 takes two slots, low half first (slot_count() in aperture/types.h).
 void build_entry_stub(ModuleEnv& env, uint32_t type_index) {
   const FuncType& type = env.wasm.types[type_index];
   llvm::FunctionType* stub_type =
@@ -86,22 +87,32 @@ void build_entry_stub(ModuleEnv& env, uint32_t type_index) {
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.context, "", stub));
   llvm::Value* slots = stub->getArg(2);
   std::vector<llvm::Value*> args{stub->getArg(1), stub->getArg(3)};
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    llvm::Value* slot = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
-    llvm::Type* t = env.type_of(type.params[i]);
+  uint64_t at = 0;  // slot index
+  for (ValType p : type.params) {
+    llvm::Type* t = env.type_of(p);
+    llvm::Value* address = b.CreateConstInBoundsGEP1_64(env.i64, slots, at);
+    at += p == ValType::V128 ? 2 : 1;
+    if (p == ValType::V128) {
+      args.push_back(b.CreateAlignedLoad(t, address, llvm::MaybeAlign(8)));
+      continue;
+    }
+    llvm::Value* slot = b.CreateLoad(env.i64, address);
     if (t == env.i32) slot = b.CreateTrunc(slot, env.i32);
     if (t == env.f32) slot = b.CreateBitCast(b.CreateTrunc(slot, env.i32), env.f32);
     if (t == env.f64) slot = b.CreateBitCast(slot, env.f64);
     args.push_back(slot);
   }
   llvm::Value* ret = b.CreateCall(env.function_type(type), stub->getArg(0), args);
+  at = 0;
   for (unsigned i = 0; i < type.results.size(); ++i) {
     llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {i});
+    llvm::Value* address = b.CreateConstInBoundsGEP1_64(env.i64, slots, at);
+    at += type.results[i] == ValType::V128 ? 2 : 1;
     llvm::Type* t = v->getType();
     if (t == env.f32) v = b.CreateBitCast(v, env.i32);
     if (t == env.f64) v = b.CreateBitCast(v, env.i64);
     if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
-    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+    b.CreateAlignedStore(v, address, llvm::MaybeAlign(8));
   }
   b.CreateRetVoid();
 }
@@ -169,6 +180,11 @@ bool compile_partition(const CodegenRequest& request, const Partition& part,
   module.setDataLayout(tm->createDataLayout());
   ModuleEnv env(*request.module, request.layout, context, module);
   env.float_register_constraint = request.target.float_register_constraint;
+  const llvm::Triple& triple = tm->getTargetTriple();
+  if (triple.isAArch64())
+    env.swizzle = ModuleEnv::Swizzle::Tbl;
+  else if (triple.isX86() && tm->getMCSubtargetInfo()->checkFeatures("+ssse3"))
+    env.swizzle = ModuleEnv::Swizzle::Pshufb;
   auto cancelled = [&] {
     if (request.cancel == nullptr || !request.cancel->load(std::memory_order_relaxed)) return false;
     *error = "cancelled";

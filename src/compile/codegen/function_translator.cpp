@@ -469,8 +469,10 @@ void FunctionTranslator::translate_instr(const Instr& in) {
       return;
     }
     case Opcode::GlobalSet: {
-      // Globals are 64-bit slots; 32-bit values are stored zero-extended.
-      llvm::Value* slot = to_slot(pop());
+      // Globals are 64-bit slots; 32-bit values are stored zero-extended. A v128 global's
+      // high half follows its low one (Global::high_bits_ after bits_).
+      llvm::Value* v = pop();
+      llvm::Value* slot = v->getType() == env_.v128 ? v : to_slot(v);
       llvm::Value* p = context_field(env_.context_layout.global_ptr(in.a), env_.ptr, true);
       builder_.CreateAlignedStore(slot, p, llvm::MaybeAlign(8))
           ->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_global);
@@ -491,7 +493,8 @@ void FunctionTranslator::translate_instr(const Instr& in) {
     }
     default: break;
   }
-  if (translate_memory(in) || translate_table(in) || translate_numeric(in) || translate_atomic(in))
+  if (translate_memory(in) || translate_table(in) || translate_numeric(in) || translate_atomic(in) ||
+      translate_simd_memory(in) || translate_simd(in))
     return;
   throw std::logic_error(std::string("code generator: unsupported instruction ") +
                          opcode_name(in.op));
@@ -588,22 +591,29 @@ void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType&
   llvm::BasicBlock* direct_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);
 
-  // Anything else (host function, another engine): through 64-bit slots.
+  // Anything else (host function, another engine): through 64-bit slots, two for a v128.
   builder_.SetInsertPoint(generic);
-  size_t n = std::max<size_t>({type.params.size(), type.results.size(), 1});
+  size_t n = std::max<size_t>({slot_count(type.params), slot_count(type.results), 1});
   llvm::ArrayType* slots_type = llvm::ArrayType::get(env_.i64, n);
   llvm::AllocaInst* slots = llvm::IRBuilder<>(entry_).CreateAlloca(slots_type);
+  size_t at = 0;
   for (size_t i = 0; i < args.size(); ++i) {
-    llvm::Value* p = builder_.CreateConstInBoundsGEP2_64(slots_type, slots, 0, i);
-    builder_.CreateStore(to_slot(args[i]), p)->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_slots);
+    llvm::Value* p = builder_.CreateConstInBoundsGEP2_64(slots_type, slots, 0, at);
+    bool wide = type.params[i] == ValType::V128;
+    at += wide ? 2 : 1;
+    builder_.CreateAlignedStore(wide ? args[i] : to_slot(args[i]), p, llvm::MaybeAlign(8))
+        ->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_slots);
   }
   call_helper(HelperId::CallFunction, {func, slots});
   std::vector<llvm::Value*> generic_results;
+  at = 0;
   for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value* p = builder_.CreateConstInBoundsGEP2_64(slots_type, slots, 0, i);
-    llvm::LoadInst* slot = builder_.CreateLoad(env_.i64, p);
+    llvm::Value* p = builder_.CreateConstInBoundsGEP2_64(slots_type, slots, 0, at);
+    bool wide = type.results[i] == ValType::V128;
+    at += wide ? 2 : 1;
+    llvm::LoadInst* slot = builder_.CreateAlignedLoad(wide ? static_cast<llvm::Type*>(env_.v128) : env_.i64, p, llvm::MaybeAlign(8));
     slot->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_slots);
-    generic_results.push_back(from_slot(slot, env_.type_of(type.results[i])));
+    generic_results.push_back(wide ? slot : from_slot(slot, env_.type_of(type.results[i])));
   }
   llvm::BasicBlock* generic_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);

@@ -45,6 +45,8 @@ class FunctionTranslator {
   bool translate_memory(const Instr& in);    // memory_ops.cpp
   bool translate_table(const Instr& in);     // memory_ops.cpp
   bool translate_atomic(const Instr& in);    // atomic_ops.cpp
+  bool translate_simd(const Instr& in);      // simd_ops.cpp
+  bool translate_simd_memory(const Instr& in);  // simd_memory.cpp
   // base + zext(address) + offset of a MemArg instruction (memory_ops.cpp).
   llvm::Value* effective_address(const Instr& in, llvm::Value* address);
 
@@ -96,6 +98,12 @@ class FunctionTranslator {
   llvm::Value* min_max(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y);
   llvm::Value* trapping_truncation(Opcode op, llvm::Value* x);
   llvm::Value* intrinsic(llvm::Intrinsic::ID id, llvm::ArrayRef<llvm::Value*> args);
+
+  // ---- SIMD helpers (simd_ops.cpp) ----
+  // A v128 (env_.v128) seen as `shape`, and any 16-byte vector back as a v128.
+  llvm::Value* as(llvm::Value* v, llvm::Type* shape) { return builder_.CreateBitCast(v, shape); }
+  llvm::Value* v128(llvm::Value* v) { return builder_.CreateBitCast(v, env_.v128); }
+  llvm::Value* swizzle(llvm::Value* a, llvm::Value* indices);
 
   ModuleEnv& env_;
   const Module& wasm_;

@@ -36,6 +36,13 @@ ModuleEnv::ModuleEnv(const Module& wasm_module, const RuntimeLayout& runtime_lay
   f32 = llvm::Type::getFloatTy(ctx);
   f64 = llvm::Type::getDoubleTy(ctx);
   ptr = llvm::PointerType::get(ctx, 0);
+  v16i8 = llvm::FixedVectorType::get(i8, 16);
+  v8i16 = llvm::FixedVectorType::get(i16, 8);
+  v4i32 = llvm::FixedVectorType::get(i32, 4);
+  v2i64 = llvm::FixedVectorType::get(i64, 2);
+  v4f32 = llvm::FixedVectorType::get(f32, 4);
+  v2f64 = llvm::FixedVectorType::get(f64, 2);
+  v128 = v2i64;
 
   llvm::MDBuilder md(ctx);
   llvm::MDNode* root = md.createTBAARoot("aperture");
@@ -73,6 +80,7 @@ llvm::Type* ModuleEnv::type_of(ValType t) const {
     case ValType::I64: return i64;
     case ValType::F32: return f32;
     case ValType::F64: return f64;
+    case ValType::V128: return v128;
     default: return i64;  // references: RefBits
   }
 }

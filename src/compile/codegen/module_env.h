@@ -34,6 +34,18 @@ struct ModuleEnv {
   llvm::Type* f32;
   llvm::Type* f64;
   llvm::PointerType* ptr;
+  // v128 in every lane shape. A v128 value (operand stack, locals, params, results, phis)
+  // is always `v128` (<2 x i64>); an instruction bitcasts it to its own shape and back,
+  // which costs nothing in machine code.
+  llvm::FixedVectorType* v16i8;
+  llvm::FixedVectorType* v8i16;
+  llvm::FixedVectorType* v4i32;
+  llvm::FixedVectorType* v2i64;
+  llvm::FixedVectorType* v4f32;
+  llvm::FixedVectorType* v2f64;
+  llvm::FixedVectorType* v128;
+  // How i8x16.swizzle is lowered: x86's pshufb (SSSE3), aarch64's tbl, else lane by lane.
+  enum class Swizzle { Generic, Pshufb, Tbl } swizzle = Swizzle::Generic;
 
   // Alias classes: linear memory, global values, the instance context and runtime
   // objects, and call slots never alias each other.

@@ -2,6 +2,8 @@
 ;; between scalar locals, globals, blocks, branches, select, calls and call_indirect, and
 ;; accesses at the end of memory.
 (module
+  ;; a host function with v128 among scalars: two slots, low half first, both ways
+  (import "env" "mix" (func $mix (param i32 v128 i64) (result v128 i32)))
   (memory (export "memory") 1)
   (global $g (export "g") (mut v128) (v128.const i64x2 1 2))
   (type $vv_v (func (param v128 v128) (result v128)))
@@ -26,6 +28,9 @@
   ;; calls through the table with a v128 signature
   (func (export "indirect") (param v128 v128) (result v128)
     (call_indirect (type $vv_v) (local.get 0) (local.get 1) (i32.const 0)))
+
+  (func (export "via_host") (param i32 v128 i64) (result v128 i32)
+    (call $mix (local.get 0) (local.get 1) (local.get 2)))
 
   (func (export "get_g") (result v128) (global.get $g))
   (func (export "set_g") (param v128) (global.set $g (local.get 0)))
