@@ -136,7 +136,9 @@ WASM_API_EXTERN own aperture_error_t* aperture_region_open_file(
  * truncated. */
 WASM_API_EXTERN own aperture_error_t* aperture_region_open_device(
   const char* path, uint64_t offset, uint64_t size, bool writable, own aperture_region_t** out);
-/* A file descriptor the host hands in (duplicated: the caller keeps its own). */
+/* A file descriptor the host hands in (duplicated: the caller keeps its own): memfd, shm,
+ * a file, or a dma-buf from a driver or library. size 0 = from offset to the end of what
+ * the descriptor holds (a writable one must end at a page boundary). */
 WASM_API_EXTERN own aperture_error_t* aperture_region_from_fd(
   int fd, uint64_t offset, uint64_t size, bool writable, const char* name,
   own aperture_region_t** out);

@@ -62,7 +62,10 @@ class Region {
   // opened O_RDWR|O_SYNC, or O_RDONLY when read-only.
   static std::shared_ptr<Region> open_device(const std::string& path, uint64_t offset,
                                              uint64_t size, bool writable);
-  // An fd the host hands in (duplicated; the caller keeps its own).
+  // An fd the host hands in (duplicated; the caller keeps its own): a memfd, shm or file
+  // descriptor, or a dma-buf a driver or library gave. size 0 = from offset to the end of
+  // what the descriptor holds (fstat, or lseek(SEEK_END) for a dma-buf); a writable one
+  // must then end at a page boundary (writes past its end would be lost).
   static std::shared_ptr<Region> from_fd(int fd, uint64_t offset, uint64_t size, bool writable,
                                          const std::string& name = "fd");
   // A host buffer given by pointer and size, with no file descriptor: it cannot be mapped,

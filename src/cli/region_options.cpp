@@ -60,10 +60,10 @@ void only_known(const SpecParts& p, std::initializer_list<const char*> known, co
 }
 
 // SPEC: shm:/NAME[,size=N][,create][,ro] | file:PATH[,offset=N][,size=N][,create][,ro]
-//       | memfd:size=N | anon:size=N | dev:PATH,offset=N,size=N[,ro]
+//       | memfd:size=N | anon:size=N | dev:PATH,offset=N,size=N[,ro] | fd:N[,offset=N][,size=N][,ro]
 std::shared_ptr<Region> open_region(const std::string& name, const std::string& spec) {
   size_t colon = spec.find(':');
-  if (colon == std::string::npos) throw Error("region spec '" + spec + "' needs a kind: shm:, file:, memfd:, anon: or dev:");
+  if (colon == std::string::npos) throw Error("region spec '" + spec + "' needs a kind: shm:, file:, memfd:, anon:, dev: or fd:");
   std::string kind = spec.substr(0, colon);
   std::string rest = spec.substr(colon + 1);
   if (kind == "memfd" || kind == "anon") {
@@ -83,6 +83,11 @@ std::shared_ptr<Region> open_region(const std::string& name, const std::string& 
   if (kind == "file") {
     only_known(p, {"size", "offset", "create", "ro"}, spec);
     return Region::open_file(p.head, option_size(p, "offset", 0), option_size(p, "size", 0), create, !ro);
+  }
+  if (kind == "fd") {  // a descriptor this process inherited (a launcher passing a dma-buf on)
+    only_known(p, {"size", "offset", "ro"}, spec);
+    int fd = static_cast<int>(parse_count("fd region '" + spec + "'", p.head, INT32_MAX));
+    return Region::from_fd(fd, option_size(p, "offset", 0), option_size(p, "size", 0), !ro, name);
   }
   if (kind == "dev") {
     only_known(p, {"size", "offset", "ro"}, spec);
@@ -263,7 +268,7 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
   one_each(run.add_option("--region", o.regions,
                           "define a region NAME=SPEC (shm:/N[,size=S][,create][,ro], "
                           "file:PATH[,offset=O][,size=S][,create][,ro], memfd:size=S, anon:size=S, "
-                          "dev:PATH,offset=O,size=S[,ro])"));
+                          "dev:PATH,offset=O,size=S[,ro], fd:N[,offset=O][,size=S][,ro] for an inherited descriptor)"));
   one_each(run.add_option("--grant", o.grants, "let the guest open region NAME[:ro|:rw] via region_open"));
   one_each(run.add_option("--map", o.maps,
                           "map a window NAME@ADDR[,offset=N][,size=N][,memory=N][,ro|,rw][,exclusive|,shared][,wait=T][,copy|,mapped] "

@@ -273,11 +273,30 @@ std::shared_ptr<Region> Region::open_device(const std::string& path, uint64_t of
 
 std::shared_ptr<Region> Region::from_fd(int fd, uint64_t offset, uint64_t size, bool writable,
                                         const std::string& name) {
-  check_offset(offset, "fd region '" + name + "'");
-  if (size == 0) throw RegionError(wasi::kEinval, "fd region '" + name + "' needs a size");
-  check_range(offset, size, "fd region '" + name + "'");
+  const std::string what = "fd region '" + name + "'";
+  check_offset(offset, what);
+  check_range(offset, size, what);
   int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (copy < 0) fail_errno("cannot duplicate fd for region '" + name + "'");
+  if (copy < 0) fail_errno(what + ": cannot duplicate descriptor " + std::to_string(fd));
+  if (size == 0) {
+    // The descriptor's own size: fstat for files, memfd and shm; a dma-buf tells its size
+    // only through lseek(SEEK_END) (it has no file position to disturb).
+    struct stat st {};
+    off_t end = fstat(copy, &st) == 0 ? st.st_size : 0;
+    if (end == 0 && !S_ISREG(st.st_mode)) end = lseek(copy, 0, SEEK_END);
+    uint64_t bytes = end > 0 ? static_cast<uint64_t>(end) : 0;
+    std::string problem;
+    if (bytes <= offset)
+      problem = " is empty: the descriptor has " + std::to_string(bytes) + " bytes; give a size";
+    else if (writable && bytes % host_page_size() != 0)
+      problem = " ends inside a page: the descriptor has " + std::to_string(bytes) +
+                " bytes, and writes past its end would never reach it; open it read-only or extend it to whole pages";
+    if (!problem.empty()) {
+      close(copy);
+      throw RegionError(wasi::kEinval, what + problem);
+    }
+    size = bytes - offset;
+  }
   return std::shared_ptr<Region>(
       new Region(Backing::Fd, name, copy, offset, round_up_to_page(size), writable));
 }

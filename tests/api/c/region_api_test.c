@@ -167,6 +167,10 @@ static void test_every_backing(void) {
   unlink(path);
   int mfd = memfd_create("capi-test-fd", 0);
   CHECK(mfd >= 0 && ftruncate(mfd, 8192) == 0);
+  aperture_region_t* own_size = NULL;
+  CHECK_OK(aperture_region_from_fd(mfd, 0, 0, true, "own-size", &own_size));  /* 0: the fd's size */
+  CHECK(own_size && aperture_region_size(own_size) == 8192);
+  aperture_region_delete(own_size);
   CHECK_OK(aperture_region_from_fd(mfd, 0, 8192, true, "handed-in", &r));
   close(mfd);  /* the region holds its own duplicate */
   if (r) {
