@@ -16,17 +16,30 @@
 namespace aperture::fuzz {
 namespace {
 
-// A value as the description shows it: nondeterministic bits hidden. A v128 shows its
-// raw bits, four 32-bit lanes: which lanes hold NaNs depends on the lane shape, which
-// the value does not record (the generator's --denan keeps NaNs out of vectors too).
+// Whether a 32-bit word has the bits of an f32 NaN (of either sign). The high word of
+// an f64 NaN is one too.
+bool nan_word(uint32_t w) { return (w & 0x7f800000u) == 0x7f800000u && (w & 0x007fffffu) != 0; }
+
+// A v128 lane by lane (four 32-bit lanes, lowest first); the value does not say its lane
+// shape, so every lane with a NaN's bits prints as "nan" (an integer lane that looks
+// like one is compared no further).
+std::string describe_v128(uint64_t low, uint64_t high) {
+  std::string out = "v128:";
+  const uint32_t lanes[4] = {static_cast<uint32_t>(low), static_cast<uint32_t>(low >> 32),
+                             static_cast<uint32_t>(high), static_cast<uint32_t>(high >> 32)};
+  for (int i = 0; i < 4; ++i) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "%s%08" PRIx32, i ? "_" : "", lanes[i]);
+    out += nan_word(lanes[i]) ? (i ? "_nan" : "nan") : buf;
+  }
+  return out;
+}
+
+// A value as the description shows it: nondeterministic bits hidden.
 std::string describe(ValType t, uint64_t bits, uint64_t high = 0) {
   char buf[48];
   switch (t) {
-    case ValType::V128:
-      std::snprintf(buf, sizeof buf, "v128:%08" PRIx32 "_%08" PRIx32 "_%08" PRIx32 "_%08" PRIx32,
-                    static_cast<uint32_t>(bits), static_cast<uint32_t>(bits >> 32),
-                    static_cast<uint32_t>(high), static_cast<uint32_t>(high >> 32));
-      break;
+    case ValType::V128: return describe_v128(bits, high);
     case ValType::I32: std::snprintf(buf, sizeof buf, "i32:%" PRIu32, static_cast<uint32_t>(bits)); break;
     case ValType::I64: std::snprintf(buf, sizeof buf, "i64:%" PRIu64, bits); break;
     case ValType::F32: {
@@ -54,9 +67,14 @@ std::string describe(ValType t, uint64_t bits, uint64_t high = 0) {
   return buf;
 }
 
-uint64_t fnv1a(const uint8_t* p, uint64_t n) {
+uint64_t fnv1a(const uint8_t* p, uint64_t n, bool hide_nan_words) {
   uint64_t h = 0xcbf29ce484222325ull;
-  for (uint64_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+  for (uint64_t i = 0; i < n; i += 4) {
+    uint32_t w = 0;
+    std::memcpy(&w, p + i, n - i < 4 ? n - i : 4);
+    if (hide_nan_words && nan_word(w)) w = 0x7fc00000u;
+    for (uint64_t b = 0; b < 4 && i + b < n; ++b) h = (h ^ ((w >> (8 * b)) & 0xff)) * 0x100000001b3ull;
+  }
   return h;
 }
 
@@ -124,12 +142,12 @@ void call_exports(Instance& inst, Store& store, const RunLimits& limits, std::st
   }
 }
 
-void describe_state(const Instance& inst, std::string& log) {
+void describe_state(const Instance& inst, const RunLimits& limits, std::string& log) {
   for (size_t i = 0; i < inst.memories_.size(); ++i) {
     const Memory* mem = inst.memories_[i];
     char buf[80];
     std::snprintf(buf, sizeof buf, "memory %zu: %" PRIu64 " bytes, fnv1a %016" PRIx64 "\n", i,
-                  mem->size_bytes(), fnv1a(mem->base(), mem->size_bytes()));
+                  mem->size_bytes(), fnv1a(mem->base(), mem->size_bytes(), limits.hide_nan_words));
     log += buf;
   }
   for (size_t i = 0; i < inst.globals_.size(); ++i) {
@@ -165,7 +183,7 @@ std::string run_module(std::span<const uint8_t> bytes, const EngineConfig& engin
     return log + "instantiate: " + e.what() + "\n";
   }
   call_exports(*inst, store, limits, log);
-  describe_state(*inst, log);
+  describe_state(*inst, limits, log);
   return log;
 }
 
