@@ -4,7 +4,8 @@
 # `aperture compile --target aarch64-linux-gnu`:
 #   1. the 2.0 core spec suite in the interpreter, and with cross-compiled artifacts
 #      (spec_runner --write-artifacts here, --precompiled there); with --all also the
-#      threads proposal's suite, its artifacts compiled for aarch64-linux-gnu+lse;
+#      threads proposal's suite, its artifacts compiled for aarch64-linux-gnu+lse; the
+#      SIMD scripts (2.0, and 3.0 with relaxed SIMD) likewise;
 #   2. the trap tests: every trap of tests/compile/wat/traps.wasm gives the same message,
 #      wasm backtrace and exit status in both aarch64 engines as in the x86-64 interpreter
 #      (hardware faults through the aarch64 ucontext, stack exhaustion, explicit traps);
@@ -12,7 +13,8 @@
 #      compiled): values written by one read by the other, a wait in one woken by the other;
 #   4. a wasm32-wasip1-threads pthreads program, compared with its native build;
 #   5. the sensor-pipeline demo (scripts/demo's pipeline, three processes).
-# The default (scripts/test) runs SPEC_SUBSET of the spec suite; --all runs all of it.
+# The default (scripts/test) runs SPEC_SUBSET of the spec suite (SIMD_SUBSET and
+# RELAXED_SUBSET of the SIMD scripts); --all runs all of them.
 # Nothing is registered with binfmt_misc: every aarch64 program is started through qemu
 # here (QEMU_LD_PREFIX names the cross sysroot), including those compare.sh starts (a
 # wrapper script). Prints "N passed, N failed" and exits non-zero on any failure.
@@ -28,6 +30,8 @@ a64=$(cd "$2" && pwd)
 all=0
 [ "${3:-}" = --all ] && all=1
 SPEC_SUBSET=address,br_table,call_indirect,conversions,f32,float_exprs,i32,i64,memory_grow,traps
+SIMD_SUBSET=simd_lane,simd_load,simd_store,simd_store32_lane,simd_f32x4,simd_f64x2_rounding,simd_conversions,simd_i16x8_q15mulr_sat_s,simd_i8x16_arith2,simd_bitwise,simd_i32x4_trunc_sat_f64x2
+RELAXED_SUBSET=i8x16_relaxed_swizzle,relaxed_min_max,relaxed_madd_nmadd,relaxed_dot_product,i32x4_relaxed_trunc,relaxed_laneselect,i16x8_relaxed_q15mulr_s
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 qemu=$(command -v qemu-aarch64-static || true)
 if [ -z "$qemu" ]; then
@@ -100,6 +104,30 @@ if [ "$all" = 1 ]; then  # the threads proposal: atomics, wait/notify (threads s
   check "spec threads, cross-compiled artifacts (+lse; qemu emulates LSE)" "$qemu" "$a64/spec_runner" \
     "${threads_args[@]}" --engine compiled --precompiled "$work/threads-artifacts"
 fi
+
+# SIMD: the 2.0 core's simd_* scripts and the 3.0 core's simd_* and relaxed SIMD ones, in
+# the interpreter and with artifacts cross-compiled for aarch64 (v128 in NEON registers,
+# swizzle as tbl); a subset by default, every such script with --all.
+data=$(sed -n 's/^APERTURE_TEST_DATA_DIR:PATH=//p' "$host/CMakeCache.txt")
+spec3=${data:-$src/../shared}/spec-tests-3.0
+simd_only=(--only-containing simd_)
+relaxed_only=(--only-containing simd_,relaxed)
+if [ "$all" = 0 ]; then
+  simd_only=(--only "$SIMD_SUBSET")
+  relaxed_only=(--only "$RELAXED_SUBSET")
+fi
+for suite in "2.0:$spec_json:--no-multi-memory" "3.0:$spec3:"; do
+  IFS=: read -r version dir flags <<<"$suite"
+  if [ "$version" = 2.0 ]; then selection=("${simd_only[@]}"); else selection=("${relaxed_only[@]}"); fi
+  # shellcheck disable=SC2206
+  simd_args=("$dir" core $flags "${selection[@]}")
+  check "spec SIMD ($version), interpreter" "$qemu" "$a64/spec_runner" "${simd_args[@]}" --engine interp
+  check "spec SIMD ($version), cross-compiling the artifacts on x86-64" \
+    "$host/tests/spec/spec_runner" "${simd_args[@]}" --engine interp \
+    --write-artifacts "$work/simd-artifacts-$version" --target aarch64-linux-gnu
+  check "spec SIMD ($version), cross-compiled artifacts" "$qemu" "$a64/spec_runner" "${simd_args[@]}" \
+    --engine compiled --precompiled "$work/simd-artifacts-$version"
+done
 
 # 2. Traps: the same output everywhere.
 traps=$host/wat/compile/traps.wasm

@@ -136,5 +136,22 @@ TEST(TieredTest, LaterInstancesStartCompiledAndDroppedModulesStopCompiling) {
   for (int i = 0; i < 3; ++i) compile_tiered().reset();
 }
 
+// A SIMD module tiers up like any other (it used to stay in the interpreter).
+TEST(TieredTest, SimdModulesMoveToCompiledCode) {
+  EngineConfig config;
+  config.kind = EngineKind::Tiered;
+  std::shared_ptr<const CompiledModule> module = compile(wasm("tiered_simd"), config);
+  Store store;
+  Linker linker;
+  Instance& inst = store.instantiate(module, linker);
+  // i16 lanes 1..8 dotted with lanes of 2: 2 * 36
+  Value a = Value::v128(0x0004000300020001ull, 0x0008000700060005ull);
+  Value b = Value::v128(0x0002000200020002ull, 0x0002000200020002ull);
+  EXPECT_EQ(inst.call("dot", std::vector<Value>{a, b})[0].as_i32(), 72);
+  ASSERT_TRUE(wait_for_compiled_code(*module));
+  EXPECT_EQ(engine_of(*inst.exported_function("dot")), &compiling_engine());
+  EXPECT_EQ(inst.call("dot", std::vector<Value>{a, b})[0].as_i32(), 72);
+}
+
 }  // namespace
 }  // namespace aperture
