@@ -105,13 +105,13 @@ enum aperture_backing_enum {
   APERTURE_BACKING_FILE,
   APERTURE_BACKING_DEVICE,
   APERTURE_BACKING_FD,
-  APERTURE_BACKING_HOST_MEMORY,  /* a host buffer without fd (C++ Region::from_host_memory) */
+  APERTURE_BACKING_HOST_MEMORY   /* a host buffer without fd (aperture_region_from_host_memory) */
 };
 
 typedef uint32_t aperture_access_t;
 enum aperture_access_enum {
   APERTURE_ACCESS_READ = 1,
-  APERTURE_ACCESS_READ_WRITE = 3,
+  APERTURE_ACCESS_READ_WRITE = 3
 };
 
 /* Sizes are rounded up to the host page size. `name` (may be NULL) appears in trap
@@ -142,6 +142,16 @@ WASM_API_EXTERN own aperture_error_t* aperture_region_open_device(
 WASM_API_EXTERN own aperture_error_t* aperture_region_from_fd(
   int fd, uint64_t offset, uint64_t size, bool writable, const char* name,
   own aperture_region_t** out);
+
+/* A host buffer given by pointer and size, with no file descriptor (a buffer from a
+ * vendor library). It cannot be mapped, so its windows are always copy windows (see
+ * "Window options"); attach modes are refused (ENOTSUP). The buffer stays the caller's
+ * and must outlive the region and its windows. The size is rounded up to the page size;
+ * bytes past the buffer's end read as zero and writes to them are dropped. For zero-copy,
+ * allocate the buffer from a region instead (aperture_region_data) and hand that pointer
+ * to the library, or hand in its fd (aperture_region_from_fd). */
+WASM_API_EXTERN own aperture_error_t* aperture_region_from_host_memory(
+  void* data, uint64_t size, bool writable, const char* name, own aperture_region_t** out);
 
 /* Regions are reference-counted: windows and grants keep theirs alive. */
 WASM_API_EXTERN void aperture_region_delete(own aperture_region_t*);
@@ -188,9 +198,134 @@ WASM_API_EXTERN own aperture_error_t* aperture_memory_read(
 WASM_API_EXTERN own aperture_error_t* aperture_memory_write(
   wasm_memory_t* memory, uint64_t addr, const void* src, size_t length);
 
+/* ---- Window options: attach modes and copy mode (docs/regions.md) ---- */
+
+/* How a window shows its region's bytes:
+ *   MAP      the region's pages themselves (mmap MAP_SHARED): zero-copy;
+ *   COPY     private pages filled from the region when the window is made and written
+ *            back to it (a writable window only) by aperture_memory_sync, unmap and when
+ *            the memory goes away; a region without fd always gets COPY;
+ *   DEFAULT  the process-wide default (aperture_set_default_window_mode), itself MAP
+ *            unless the environment variable APERTURE_WINDOW_MODE=copy says COPY. */
+typedef uint32_t aperture_window_mode_t;
+enum aperture_window_mode_enum {
+  APERTURE_WINDOW_DEFAULT = 0,
+  APERTURE_WINDOW_MAP = 1,
+  APERTURE_WINDOW_COPY = 2
+};
+
+/* Attach modes: an attached window holds a lock on its bytes of the region's backing,
+ * across all processes, for as long as it is mapped. EXCLUSIVE (a writer; the window must
+ * be read-write) excludes every other attachment of those bytes, SHARED (a reader; the
+ * window must be read-only) only exclusive ones. A process that dies releases its
+ * attachments. NONE: no lock. */
+typedef uint32_t aperture_attach_t;
+enum aperture_attach_enum {
+  APERTURE_ATTACH_NONE = 0,
+  APERTURE_ATTACH_SHARED = 1,
+  APERTURE_ATTACH_EXCLUSIVE = 2
+};
+
+/* For aperture_window_options_t.wait_ns (and the timeouts of the wait functions): wait
+ * however long it takes. */
+#define APERTURE_WAIT_FOREVER (-1)
+
+typedef struct aperture_window_options_t {
+  aperture_window_mode_t mode;
+  aperture_attach_t attach;
+  /* How long attaching may wait while a conflicting attachment exists, in nanoseconds:
+   * 0 = not at all (the error's errno is EBUSY, 10), > 0 then ETIMEDOUT (73), negative
+   * (APERTURE_WAIT_FOREVER) = until it ends. */
+  int64_t wait_ns;
+} aperture_window_options_t;
+
+/* aperture_memory_map with options (NULL = all zero: default mode, no attach). Besides
+ * aperture_memory_map's errors: EBUSY or ETIMEDOUT while a conflicting attachment exists,
+ * EINVAL for an exclusive read-only or a shared read-write window, EACCES for exclusive on
+ * a read-only region, ENOTSUP for an attach mode on a region without fd. */
+WASM_API_EXTERN own aperture_error_t* aperture_memory_map_with_options(
+  wasm_memory_t* memory, const aperture_region_t* region, uint64_t offset, uint64_t length,
+  uint64_t addr, aperture_access_t access, const aperture_window_options_t* options,
+  uint64_t* mapped_addr);
+/* Copy mode: writes the window at exactly (addr, length) back to its region now (a mapped
+ * or read-only window has nothing to write). EINVAL if there is no such window, EIO (or
+ * the backing's errno) if the region could not be written. */
+WASM_API_EXTERN own aperture_error_t* aperture_memory_sync(
+  wasm_memory_t* memory, uint64_t addr, uint64_t length);
+/* The attach mode of the window containing `addr` (NONE for a plain window or none). */
+WASM_API_EXTERN aperture_attach_t aperture_memory_window_attach(
+  const wasm_memory_t* memory, uint64_t addr);
+/* The mode (MAP or COPY) of the window containing `addr`; DEFAULT when there is none. */
+WASM_API_EXTERN aperture_window_mode_t aperture_memory_window_mode(
+  const wasm_memory_t* memory, uint64_t addr);
+/* The mode DEFAULT stands for now (fails when APERTURE_WINDOW_MODE holds something other
+ * than "map" or "copy"), and setting it (MAP or COPY) for the whole process. */
+WASM_API_EXTERN own aperture_error_t* aperture_default_window_mode(aperture_window_mode_t* out);
+WASM_API_EXTERN own aperture_error_t* aperture_set_default_window_mode(aperture_window_mode_t mode);
+
+/* ---- Wait and notify from the host (docs/regions.md, "Synchronising") ----
+ * The semantics of memory.atomic.wait32/64 and memory.atomic.notify, on Linux futexes: a
+ * word inside a window or a region is waited on with a shared futex keyed on the
+ * region's backing page, so guests and hosts of every process that map the same bytes
+ * meet there. Timeouts are relative nanoseconds; negative waits forever. */
+typedef uint32_t aperture_wait_result_t;
+enum aperture_wait_result_enum {
+  APERTURE_WAIT_WOKEN = 0,      /* a notify woke this waiter */
+  APERTURE_WAIT_NOT_EQUAL = 1,  /* the word did not hold `expected` */
+  APERTURE_WAIT_TIMED_OUT = 2
+};
+/* For the notify functions' `count`: every waiter. */
+#define APERTURE_NOTIFY_ALL UINT32_MAX
+
+/* At wasm address `addr` of `memory` (aligned to the width, inside the memory's size or a
+ * window; otherwise an error). *result (may be NULL) receives the outcome. */
+WASM_API_EXTERN own aperture_error_t* aperture_memory_wait32(
+  const wasm_memory_t* memory, uint64_t addr, uint32_t expected, int64_t timeout_ns,
+  aperture_wait_result_t* result);
+WASM_API_EXTERN own aperture_error_t* aperture_memory_wait64(
+  const wasm_memory_t* memory, uint64_t addr, uint64_t expected, int64_t timeout_ns,
+  aperture_wait_result_t* result);
+/* Wakes up to `count` waiters at `addr`; *woken (may be NULL) receives how many. */
+WASM_API_EXTERN own aperture_error_t* aperture_memory_notify(
+  const wasm_memory_t* memory, uint64_t addr, uint32_t count, uint32_t* woken);
+/* At byte `offset` of `region` (aligned to the width, inside the region), through the
+ * host's own mapping of it. */
+WASM_API_EXTERN own aperture_error_t* aperture_region_wait32(
+  aperture_region_t* region, uint64_t offset, uint32_t expected, int64_t timeout_ns,
+  aperture_wait_result_t* result);
+WASM_API_EXTERN own aperture_error_t* aperture_region_wait64(
+  aperture_region_t* region, uint64_t offset, uint64_t expected, int64_t timeout_ns,
+  aperture_wait_result_t* result);
+WASM_API_EXTERN own aperture_error_t* aperture_region_notify(
+  aperture_region_t* region, uint64_t offset, uint32_t count, uint32_t* woken);
+
 /* Memory `index` of an instance, exported or not; NULL when it has none. */
 WASM_API_EXTERN own wasm_memory_t* aperture_instance_memory(
   const wasm_instance_t* instance, uint32_t index);
+
+/* ---- Region-backed memories (docs/regions.md, "Region-backed memories") ----
+ * A whole linear memory whose pages are region[offset, ...): every instance and process
+ * backing a memory with the same region shares its bytes. */
+
+/* How a region-backed memory grows. */
+typedef uint32_t aperture_memory_growth_t;
+enum aperture_memory_growth_enum {
+  /* up to the region's end (whole wasm pages), then memory.grow returns -1 */
+  APERTURE_GROWTH_WITHIN_REGION = 0,
+  /* up to the memory's maximum, extending the region's file, shm object or memfd as it
+   * grows (never shrinking it) */
+  APERTURE_GROWTH_EXTEND_REGION = 1
+};
+
+/* A memory of `type` backed by `region` from `offset` (page-aligned), for a module that
+ * imports its memory (pass it to aperture_linker_define or wasm_instance_new). It starts
+ * with the type's minimum. Errors: a read-only region (EACCES), an unaligned offset or a
+ * region too small for the minimum (EINVAL), a region without fd (ENOTSUP),
+ * EXTEND_REGION on a device or a range ending before its file does (EINVAL). Memories a
+ * module defines itself: aperture_linker_bind_memory. */
+WASM_API_EXTERN own aperture_error_t* aperture_memory_new_from_region(
+  wasm_store_t* store, const wasm_memorytype_t* type, const aperture_region_t* region,
+  uint64_t offset, aperture_memory_growth_t growth, own wasm_memory_t** out);
 
 /* ---- Grants: regions a guest may map itself (import module "aperture") ---- */
 
@@ -202,6 +337,71 @@ WASM_API_EXTERN void aperture_grants_delete(own aperture_grants_t*);
 WASM_API_EXTERN own aperture_error_t* aperture_grants_add(
   aperture_grants_t*, const char* name, const aperture_region_t* region,
   aperture_access_t max_access);
+
+/* ---- WAMR-compatible shared heap (docs/regions.md, "WAMR shared heap") ----
+ * Guests written for WAMR's shared heap import env.shared_heap_malloc (i32 size -> i32
+ * pointer, 0 when exhausted) and env.shared_heap_free (i32 pointer) and run unchanged.
+ * The heap is a window over a region at the top of the 4 GiB space; the allocator's state
+ * lives in the region, so instances of several processes that attach one heap allocate
+ * from it together and never get overlapping blocks. */
+
+typedef struct aperture_shared_heap_t aperture_shared_heap_t;
+
+typedef struct aperture_shared_heap_options_t {
+  /* false: a block is kept until it is freed (by any instance or process) or the heap is
+   * reset, so blocks can hand data on to processes that start later. true: the blocks
+   * allocated through this handle are freed when the handle is deleted or, if its
+   * process dies first, by the next open or full allocation in any process. */
+  bool reclaim;
+  /* false: refuse a region that holds no heap yet instead of making one. */
+  bool create;
+} aperture_shared_heap_options_t;
+
+/* The heap of `region` (writable, mappable, at least two pages): a region holding no heap
+ * yet (all zero) is initialised, one of the same size is joined. options NULL = {false,
+ * true}. */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_open(
+  const aperture_region_t* region, const aperture_shared_heap_options_t* options,
+  own aperture_shared_heap_t** out);
+/* Releases the handle (linkers and instances keep the heap alive while they use it). */
+WASM_API_EXTERN void aperture_shared_heap_delete(own aperture_shared_heap_t*);
+/* The wasm address of the heap's first byte (the same in every instance and process),
+ * and its usable bytes. */
+WASM_API_EXTERN uint64_t aperture_shared_heap_address(const aperture_shared_heap_t*);
+WASM_API_EXTERN uint64_t aperture_shared_heap_capacity(const aperture_shared_heap_t*);
+/* Maps the heap's window into `memory` (EEXIST when another window is in the way). */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_attach(
+  aperture_shared_heap_t*, wasm_memory_t* memory);
+/* The allocator from the host: a wasm address of `size` free bytes (16-byte aligned), 0
+ * when none is left; free ignores 0 and addresses malloc did not return. */
+WASM_API_EXTERN uint64_t aperture_shared_heap_malloc(aperture_shared_heap_t*, uint32_t size);
+WASM_API_EXTERN void aperture_shared_heap_free(aperture_shared_heap_t*, uint64_t addr);
+
+typedef struct aperture_shared_heap_owner_t {
+  uint32_t pid;     /* the process that opened a reclaiming handle */
+  bool alive;       /* false: it died; its blocks go at the next open or allocation */
+  uint64_t blocks;
+  uint64_t bytes;
+} aperture_shared_heap_owner_t;
+
+typedef struct aperture_shared_heap_usage_t {
+  uint64_t capacity;
+  uint64_t blocks;        /* blocks in use, all owners together */
+  uint64_t used_bytes;
+  uint64_t largest_free;  /* the largest block malloc could return now */
+  uint64_t kept_blocks;   /* blocks of no owner (allocated without reclaim) */
+  uint64_t kept_bytes;
+  size_t owner_count;     /* reclaiming handles with the heap open or blocks left */
+} aperture_shared_heap_usage_t;
+
+/* What the heap holds now; the first `max_owners` owners go to `owners` (may be NULL
+ * when max_owners is 0). */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_usage(
+  aperture_shared_heap_t*, aperture_shared_heap_usage_t* usage,
+  aperture_shared_heap_owner_t* owners, size_t max_owners);
+/* Frees every block; refused (EBUSY) while another handle, in any process, has the heap
+ * open. */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_reset(aperture_shared_heap_t*);
 
 /* ---- WASI preview 1 ---- */
 
@@ -246,6 +446,29 @@ WASM_API_EXTERN own aperture_error_t* aperture_linker_define_grants(
 WASM_API_EXTERN own aperture_error_t* aperture_linker_bind(
   aperture_linker_t*, uint32_t memory_index, const aperture_region_t* region,
   uint64_t offset, uint64_t length, uint64_t addr, aperture_access_t access);
+/* aperture_linker_bind with window options (attach mode, copy mode). */
+WASM_API_EXTERN own aperture_error_t* aperture_linker_bind_with_options(
+  aperture_linker_t*, uint32_t memory_index, const aperture_region_t* region,
+  uint64_t offset, uint64_t length, uint64_t addr, aperture_access_t access,
+  const aperture_window_options_t* options);
+/* Provides `region` under `name` for modules' `aperture.bind` sections (docs/regions.md,
+ * "Declarative bindings"), as the CLI's --region NAME=SPEC does. aperture_linker_instantiate
+ * establishes every binding of the section before the start function, and fails naming
+ * a region the section binds but no aperture_linker_define_region provides. */
+WASM_API_EXTERN own aperture_error_t* aperture_linker_define_region(
+  aperture_linker_t*, const char* name, const aperture_region_t* region);
+/* Backs memory `memory_index` of every module this linker instantiates with `region`
+ * from `offset`, whether the module imports that memory or defines it (as the CLI's
+ * --memory N=NAME[,offset=N][,extend]); replaces the module's aperture.bind record for
+ * that memory. */
+WASM_API_EXTERN own aperture_error_t* aperture_linker_bind_memory(
+  aperture_linker_t*, uint32_t memory_index, const aperture_region_t* region,
+  uint64_t offset, aperture_memory_growth_t growth);
+/* Defines env.shared_heap_malloc and env.shared_heap_free over `heap` and attaches the
+ * heap to memory 0 of every instance this linker creates, before its start function (as
+ * the CLI's --shared-heap). */
+WASM_API_EXTERN own aperture_error_t* aperture_linker_define_shared_heap(
+  aperture_linker_t*, aperture_shared_heap_t* heap);
 /* The externs for the module's imports in import order, for wasm_instance_new. */
 WASM_API_EXTERN own aperture_error_t* aperture_linker_imports(
   const aperture_linker_t*, const wasm_module_t*, own wasm_extern_vec_t* out);

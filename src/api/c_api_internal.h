@@ -30,8 +30,10 @@
 #include <vector>
 
 #include "aperture/aperture.h"
+#include "aperture/bindings.h"
 #include "aperture/engine.h"
 #include "aperture/region.h"
+#include "aperture/shared_heap.h"
 #include "aperture/runtime.h"
 #include "aperture/wasi.h"
 
@@ -284,6 +286,10 @@ struct aperture_region_t {
   std::shared_ptr<aperture::Region> region;
 };
 
+struct aperture_shared_heap_t {
+  std::shared_ptr<aperture::SharedHeap> heap;
+};
+
 struct aperture_grants_t {
   std::shared_ptr<aperture::GuestRegions> regions = std::make_shared<aperture::GuestRegions>();
 };
@@ -319,7 +325,7 @@ wasm_trap_t* new_trap(wasm_store_t* store, const Trap& t);
 // error and, when `trap` is not null, sets *trap to a trap with that message.
 wasm_instance_t* instantiate(wasm_store_t* store, const wasm_module_t* module,
                              std::span<const Extern> imports, const Store::BeforeStart& before_start,
-                             wasm_trap_t** trap);
+                             wasm_trap_t** trap, const MemoryBackings& defined_memories = {});
 
 // Runs `f`; returns nullptr, or the error for the exception it threw.
 template <typename F>
@@ -337,6 +343,16 @@ inline aperture_error_t* new_error(std::string message, uint32_t wasi_errno = 0)
 }
 // The runtime access for a C access value, or nullopt for an invalid one.
 std::optional<Access> to_access(aperture_access_t a);
+// The errors for a NULL argument and an invalid access value (EINVAL, as the guest API).
+aperture_error_t* null_argument(const char* api, const char* what);
+aperture_error_t* bad_access(const char* api, aperture_access_t a);
+// The runtime growth of a region-backed memory, or nullopt (and bad_growth's error).
+std::optional<MemoryGrowth> to_growth(aperture_memory_growth_t g);
+aperture_error_t* bad_growth(const char* api, aperture_memory_growth_t g);
+// The runtime window options for C ones (NULL = defaults); false with *error for values
+// outside their enums.
+bool to_window_options(const char* api, const aperture_window_options_t* in, WindowOptions* out,
+                       aperture_error_t** error);
 
 // Value kinds and types.
 std::optional<ValType> to_valtype(wasm_valkind_t k);

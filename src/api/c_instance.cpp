@@ -34,10 +34,10 @@ bool may_leak_references(const Module& m) {
 
 wasm_instance_t* instantiate(wasm_store_t* store, const wasm_module_t* module,
                              std::span<const Extern> imports, const Store::BeforeStart& before_start,
-                             wasm_trap_t** trap) {
+                             wasm_trap_t** trap, const MemoryBackings& defined_memories) {
   std::string message;
   try {
-    Instance& inst = store->store.instantiate(module->source().compiled, imports, before_start);
+    Instance& inst = store->store.instantiate(module->source().compiled, imports, before_start, defined_memories);
     if (may_leak_references(inst.module())) store->mark_escaped(&inst);
     return instance_handle(store, &inst);
   } catch (const Trap& t) {
@@ -79,6 +79,19 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* mod
     return fail(store, "wasm_instance_new: the module needs " + std::to_string(m.imports.size()) +
                            " imports (" + import_list(m) + "), got " + std::to_string(given),
                 trap);
+  // An aperture.bind section needs regions by name, which only a linker provides: say
+  // so instead of instantiating without its windows (the guest would trap "out of bounds").
+  try {
+    std::vector<Binding> bindings = module_bindings(m);
+    if (!bindings.empty())
+      return fail(store, "wasm_instance_new: the module binds region '" + bindings[0].region + "' (" +
+                             describe_binding(bindings[0]) + ") in its " + kBindSectionName +
+                             " section; provide its regions with aperture_linker_define_region and "
+                             "instantiate with aperture_linker_instantiate",
+                  trap);
+  } catch (...) {
+    return fail(store, "wasm_instance_new: " + current_exception_error().message, trap);
+  }
   std::vector<Extern> externs(given);
   for (size_t i = 0; i < given; ++i) {
     const wasm_extern_t* e = imports->data[i];

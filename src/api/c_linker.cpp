@@ -6,38 +6,63 @@
 #include "runtime/compiled_module.h"
 #include "wasi/wasi_types.h"
 
+#include <map>
+
 using namespace aperture;
 using namespace aperture::capi;
 
 // A window every instance of the linker gets before its start function runs.
-struct Binding {
+struct HostBinding {
   uint32_t memory_index;
   std::shared_ptr<Region> region;
   uint64_t offset;
   uint64_t length;
   uint64_t addr;
   Access access;
+  WindowOptions options;
 };
 
 struct aperture_linker_t {
   wasm_store_t* store;
   Linker linker;
-  std::vector<Binding> bindings;
+  std::vector<HostBinding> bindings;
+  // Regions by name, for modules' aperture.bind sections.
+  std::map<std::string, std::shared_ptr<Region>> regions;
+  // Memories backed by a region, by memory index (they replace the section's record).
+  std::map<uint32_t, ResolvedBinding> memories;
+  std::vector<std::shared_ptr<SharedHeap>> heaps;
 };
 
 namespace {
 
-aperture_error_t* null_argument(const char* api, const char* what) {
-  return new_error(std::string(api) + ": " + what + " must not be NULL");
-}
-
-void apply_binding(Instance& inst, const Binding& b) {
+void apply_binding(Instance& inst, const HostBinding& b) {
   Memory* mem = inst.memory(b.memory_index);
   if (mem == nullptr)
     throw RegionError(wasi::kEinval, "binding of region '" + b.region->name() +
                                          "': the module has no memory " +
                                          std::to_string(b.memory_index));
-  map_window(*mem, b.region, b.offset, b.length, b.addr, b.access);  // kMapAnywhere passes through
+  // kMapAnywhere passes through
+  map_window(*mem, b.region, b.offset, b.length, b.addr, b.access, b.options);
+}
+
+// The module's aperture.bind records (minus memories the linker backs itself) plus the
+// linker's memories, each with its region; throws BindError for a region no
+// aperture_linker_define_region provides (the CLI's message, with the C call to make).
+std::vector<ResolvedBinding> resolve_module_bindings(const aperture_linker_t& l, const Module& m) {
+  std::vector<aperture::Binding> wanted;
+  for (aperture::Binding& b : module_bindings(m)) {
+    if (b.kind == aperture::Binding::Kind::Memory && l.memories.count(b.memory)) continue;
+    if (!l.regions.count(b.region))
+      throw BindError("the module binds region '" + b.region + "' (" + describe_binding(b) +
+                      "), but no region of that name is provided; define it "
+                      "(aperture_linker_define_region(linker, \"" + b.region + "\", region))");
+    wanted.push_back(std::move(b));
+  }
+  std::vector<ResolvedBinding> out = resolve_bindings(wanted, [&l](const std::string& name) {
+    return l.regions.at(name);
+  });
+  for (const auto& [index, rb] : l.memories) out.push_back(rb);
+  return out;
 }
 
 }  // namespace
@@ -85,7 +110,7 @@ aperture_linker_t* aperture_linker_new(wasm_store_t* store) {
     set_last_error("aperture_linker_new: the store is NULL");
     return nullptr;
   }
-  return new aperture_linker_t{store, {}, {}};
+  return new aperture_linker_t{store, {}, {}, {}, {}, {}};
 }
 
 void aperture_linker_delete(aperture_linker_t* l) { delete l; }
@@ -142,8 +167,55 @@ aperture_error_t* aperture_linker_bind(aperture_linker_t* l, uint32_t memory_ind
   if (*a == Access::ReadWrite && !region->region->writable())
     return new_error(std::string(api) + ": region '" + region->region->name() + "' is read-only",
                      wasi::kEacces);
-  l->bindings.push_back({memory_index, region->region, offset, length, addr, *a});
+  l->bindings.push_back({memory_index, region->region, offset, length, addr, *a, {}});
   return nullptr;
+}
+
+aperture_error_t* aperture_linker_bind_with_options(aperture_linker_t* l, uint32_t memory_index,
+                                                    const aperture_region_t* region, uint64_t offset,
+                                                    uint64_t length, uint64_t addr, aperture_access_t access,
+                                                    const aperture_window_options_t* options) {
+  WindowOptions o;
+  aperture_error_t* error = nullptr;
+  if (!to_window_options("aperture_linker_bind_with_options", options, &o, &error)) return error;
+  error = aperture_linker_bind(l, memory_index, region, offset, length, addr, access);
+  if (error == nullptr) l->bindings.back().options = o;
+  return error;
+}
+
+aperture_error_t* aperture_linker_define_region(aperture_linker_t* l, const char* name,
+                                                const aperture_region_t* region) {
+  const char* api = "aperture_linker_define_region";
+  if (!l || !name || !region) return null_argument(api, "linker, name and region");
+  if (l->regions.count(name))
+    return new_error(std::string(api) + ": region '" + name + "' is defined twice", wasi::kEexist);
+  l->regions[name] = region->region;
+  return nullptr;
+}
+
+aperture_error_t* aperture_linker_bind_memory(aperture_linker_t* l, uint32_t memory_index,
+                                              const aperture_region_t* region, uint64_t offset,
+                                              aperture_memory_growth_t growth) {
+  const char* api = "aperture_linker_bind_memory";
+  if (!l || !region) return null_argument(api, "linker and region");
+  std::optional<MemoryGrowth> g = to_growth(growth);
+  if (!g) return bad_growth(api, growth);
+  aperture::Binding b;
+  b.kind = aperture::Binding::Kind::Memory;
+  b.region = region->region->name();
+  b.memory = memory_index;
+  b.offset = offset;
+  b.growth = *g;
+  l->memories[memory_index] = ResolvedBinding{b, region->region};
+  return nullptr;
+}
+
+aperture_error_t* aperture_linker_define_shared_heap(aperture_linker_t* l, aperture_shared_heap_t* heap) {
+  if (!l || !heap) return null_argument("aperture_linker_define_shared_heap", "linker and heap");
+  return guarded([&] {
+    heap->heap->define_imports(l->store->store, l->linker);
+    l->heaps.push_back(heap->heap);
+  });
 }
 
 aperture_error_t* aperture_linker_imports(const aperture_linker_t* l, const wasm_module_t* module,
@@ -168,20 +240,32 @@ wasm_instance_t* aperture_linker_instantiate(aperture_linker_t* l, const wasm_mo
     if (trap) *trap = new_trap(l ? l->store : nullptr, message);
     return nullptr;
   }
+  // Per instantiation: memories bound to a region are defined in a copy of the linker.
+  Linker linker = l->linker;
+  MemoryBackings defined;
+  std::vector<ResolvedBinding> resolved;
   std::vector<Extern> externs;
   try {
-    externs = l->linker.resolve(module->source().compiled->module);
+    const Module& m = module->source().compiled->module;
+    resolved = resolve_module_bindings(*l, m);
+    define_bound_memories(m, resolved, l->store->store, linker, &defined);
+    externs = linker.resolve(m);
   } catch (...) {
     message = current_exception_error().message;
     set_last_error(message);
     if (trap) *trap = new_trap(l->store, message);
     return nullptr;
   }
-  const std::vector<Binding>& bindings = l->bindings;
-  auto before_start = [&bindings](Instance& inst) {
-    for (const Binding& b : bindings) apply_binding(inst, b);
+  auto before_start = [l, &resolved](Instance& inst) {
+    map_bound_windows(inst, resolved);
+    for (const HostBinding& b : l->bindings) apply_binding(inst, b);
+    for (const auto& heap : l->heaps) {
+      Memory* mem = inst.memory(0);
+      if (!mem) throw RegionError(wasi::kEinval, "the shared heap needs a module with a memory");
+      heap->attach(*mem);
+    }
   };
-  return instantiate(l->store, module, externs, before_start, trap);
+  return instantiate(l->store, module, externs, before_start, trap, defined);
 }
 
 }  // extern "C"

@@ -1,6 +1,7 @@
 // wasm.h globals, tables and memories created by the host or exported by instances.
 #include "aperture/memory.h"
 #include "api/c_api_internal.h"
+#include "wasi/wasi_types.h"
 
 using namespace aperture;
 using namespace aperture::capi;
@@ -170,6 +171,23 @@ wasm_memory_t* wasm_memory_new(wasm_store_t* store, const wasm_memorytype_t* typ
     set_last_error(current_exception_error());
     return nullptr;
   }
+}
+
+aperture_error_t* aperture_memory_new_from_region(wasm_store_t* store, const wasm_memorytype_t* type,
+                                                  const aperture_region_t* region, uint64_t offset,
+                                                  aperture_memory_growth_t growth, wasm_memory_t** out) {
+  const char* api = "aperture_memory_new_from_region";
+  if (out == nullptr) return null_argument(api, "out");
+  *out = nullptr;
+  if (!store || !type || !region) return null_argument(api, "store, type and region");
+  std::optional<MemoryGrowth> g = to_growth(growth);
+  if (!g) return bad_growth(api, growth);
+  std::string problem = limits_problem(type->limits, kMaxMemoryPages, "pages");
+  if (!problem.empty()) return new_error(std::string(api) + ": " + problem, wasi::kEinval);
+  return guarded([&] {
+    Memory* m = create_region_memory(store->store, MemoryType{to_limits(type->limits)}, region->region, offset, *g);
+    *out = memory_handle(store, m);
+  });
 }
 
 wasm_memorytype_t* wasm_memory_type(const wasm_memory_t* m) {

@@ -14,22 +14,34 @@ std::optional<Access> to_access(aperture_access_t a) {
   return std::nullopt;
 }
 
-}  // namespace aperture::capi
-
-using namespace aperture;
-using namespace aperture::capi;
-
-namespace {
-
 aperture_error_t* bad_access(const char* api, aperture_access_t a) {
   return new_error(std::string(api) + ": access " + std::to_string(a) +
                        " is invalid (use APERTURE_ACCESS_READ or APERTURE_ACCESS_READ_WRITE)",
                    wasi::kEinval);
 }
 
+std::optional<MemoryGrowth> to_growth(aperture_memory_growth_t g) {
+  if (g == APERTURE_GROWTH_WITHIN_REGION) return MemoryGrowth::WithinRegion;
+  if (g == APERTURE_GROWTH_EXTEND_REGION) return MemoryGrowth::ExtendRegion;
+  return std::nullopt;
+}
+
+aperture_error_t* bad_growth(const char* api, aperture_memory_growth_t g) {
+  return new_error(std::string(api) + ": growth " + std::to_string(g) +
+                       " is invalid (use APERTURE_GROWTH_WITHIN_REGION or APERTURE_GROWTH_EXTEND_REGION)",
+                   wasi::kEinval);
+}
+
 aperture_error_t* null_argument(const char* api, const char* what) {
   return new_error(std::string(api) + ": " + what + " must not be NULL", wasi::kEinval);
 }
+
+}  // namespace aperture::capi
+
+using namespace aperture;
+using namespace aperture::capi;
+
+namespace {
 
 // Runs `open` (which returns a region) and hands the region out through `out`.
 template <typename Open>
@@ -106,6 +118,13 @@ aperture_error_t* aperture_region_from_fd(int fd, uint64_t offset, uint64_t size
                                           const char* name, aperture_region_t** out) {
   return open_region("aperture_region_from_fd", out, [&] {
     return Region::from_fd(fd, offset, size, writable, name_or(name, "fd"));
+  });
+}
+
+aperture_error_t* aperture_region_from_host_memory(void* data, uint64_t size, bool writable,
+                                                   const char* name, aperture_region_t** out) {
+  return open_region("aperture_region_from_host_memory", out, [&] {
+    return Region::from_host_memory(data, size, writable, name_or(name, "host"));
   });
 }
 

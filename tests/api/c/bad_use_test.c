@@ -2,6 +2,7 @@
  * counts and types, calls with wrong arguments, invalid module bytes, regions that cannot
  * be opened, bad window requests, misused tables and globals, NULL arguments. Nothing
  * crashes and nothing leaks (the ASan stage runs this under LeakSanitizer). */
+#define _GNU_SOURCE  /* mkstemp, ftruncate under -std=c11 */
 #include <stdint.h>
 #include <unistd.h>
 
