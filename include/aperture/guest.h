@@ -116,7 +116,8 @@ APERTURE_IMPORT("page_size") int32_t aperture_page_size(void);
  *     (negative: forever); returns APERTURE_WAIT_WOKEN, _NOT_EQUAL or _TIMED_OUT.
  *   aperture_notify: wakes up to `count` waiters at addr; returns how many were woken.
  * -APERTURE_EINVAL: addr not aligned to the width; -APERTURE_EFAULT: addr outside memory
- * and windows (or a window whose file was truncated). */
+ * and windows, or in a window past its file's end (a truncated file): waits and notifies
+ * alike, whatever the count. */
 #define APERTURE_WAIT_WOKEN 0
 #define APERTURE_WAIT_NOT_EQUAL 1
 #define APERTURE_WAIT_TIMED_OUT 2

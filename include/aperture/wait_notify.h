@@ -34,7 +34,8 @@ const char* to_string(WaitResult r);
 constexpr uint32_t kNotifyAll = std::numeric_limits<uint32_t>::max();
 
 // At wasm address `addr` of `memory`, shared or not. `addr` must be aligned to the width
-// and inside [0, size) or a window; otherwise these throw aperture::Error.
+// and inside [0, size) or a window; otherwise these throw aperture::Error, as they do for
+// a word in a window past its file's end (notify too).
 WaitResult wait32(const Memory& memory, uint64_t addr, uint32_t expected, int64_t timeout_ns = -1);
 WaitResult wait64(const Memory& memory, uint64_t addr, uint64_t expected, int64_t timeout_ns = -1);
 // Wakes up to `count` waiters at `addr`; returns how many were woken.
