@@ -1,6 +1,7 @@
 // Runs the `aperture` executable like a user would and checks output and exit codes
 // (docs/cli.md): 0 ok, 1 load error, 2 usage, 134 trap, WASI proc_exit status passed through.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -153,7 +154,7 @@ TEST(CliTest, EngineIsChosenByOptionOrEnvironment) {
 }
 
 TEST(CliTest, MalformedModuleIsALoadError) {
-  std::string path = std::string(APERTURE_BINARY_DIR) + "/malformed_cli_test.wasm";
+  std::string path = std::string(APERTURE_BINARY_DIR) + "/malformed_cli_test_" + std::to_string(getpid()) + ".wasm";
   std::ofstream(path, std::ios::binary) << std::string("\0asm\x01\0\0\0\x01\x05", 10);
   Result r = run("run " + path + " --invoke f");
   EXPECT_EQ(r.exit_code, kLoadError) << r.out;
@@ -163,6 +164,7 @@ TEST(CliTest, MalformedModuleIsALoadError) {
   EXPECT_TRUE(contains(r.out, "malformed module")) << r.out;
   r = run("inspect " + path);
   EXPECT_EQ(r.exit_code, kLoadError) << r.out;
+  unlink(path.c_str());
 }
 
 TEST(CliTest, ValidateAndInspect) {

@@ -2,6 +2,7 @@
 // file description, so two memories of one process exclude each other as two processes
 // would (tests/region/attach_process_test.cpp has the multi-process cases).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -99,7 +100,7 @@ TEST_F(AttachTest, ModeAndAccessMustAgree) {
   };
   EXPECT_EQ(refused(Access::Read, Attach::Exclusive), kEinval);
   EXPECT_EQ(refused(Access::ReadWrite, Attach::Shared), kEinval);
-  auto path = std::string(APERTURE_BINARY_DIR) + "/attach_ro_test.bin";
+  auto path = std::string(APERTURE_BINARY_DIR) + "/attach_ro_test_" + std::to_string(getpid()) + ".bin";
   Region::open_file(path, 0, kPage, true, true);
   auto ro = Region::open_file(path, 0, kPage, false, false);
   try {
@@ -108,6 +109,7 @@ TEST_F(AttachTest, ModeAndAccessMustAgree) {
   } catch (const RegionError& e) {
     EXPECT_EQ(e.wasi_errno(), kEacces) << e.what();
   }
+  unlink(path.c_str());
   EXPECT_EQ(attach(a_, Attach::Shared), 0u);
   try {
     protect_window(a_, kAt, region_->size(), Access::ReadWrite);

@@ -147,10 +147,11 @@ TEST_F(WindowTest, BadRequestsAreRefusedWithTheDocumentedError) {
   map_window(*mem_, r, 0, 2 * kPage, 1u << 20, Access::Read);
   EXPECT_EQ(code([&] { map_window(*mem_, r, 0, kPage, (1u << 20) + kPage, Access::Read); }), 20u) << "overlap";
   EXPECT_EQ(code([&] { unmap_window(*mem_, 1u << 20, kPage); }), 28u) << "unmap must match a window";
-  auto ro_file_path = std::string(APERTURE_BINARY_DIR) + "/ro_region_test.bin";
+  auto ro_file_path = std::string(APERTURE_BINARY_DIR) + "/ro_region_test_" + std::to_string(getpid()) + ".bin";
   auto ro = Region::open_file(ro_file_path, 0, kPage, true, true);
   auto ro2 = Region::open_file(ro_file_path, 0, kPage, false, false);
   EXPECT_EQ(code([&] { map_window(*mem_, ro2, 0, kPage, 1u << 26, Access::ReadWrite); }), 2u) << "read-only region";
+  unlink(ro_file_path.c_str());
 }
 
 TEST(RegionTest, EveryBackingMapsAndShares) {
@@ -163,7 +164,7 @@ TEST(RegionTest, EveryBackingMapsAndShares) {
   Region::remove_shm(shm);
   EXPECT_THROW(Region::open_shm(shm), RegionError);
 
-  std::string path = std::string(APERTURE_BINARY_DIR) + "/region_test_file.bin";
+  std::string path = std::string(APERTURE_BINARY_DIR) + "/region_test_file_" + std::to_string(getpid()) + ".bin";
   unlink(path.c_str());
   auto f = Region::open_file(path, 0, 3 * kPage, true);
   f->data()[kPage] = 7;
@@ -197,7 +198,7 @@ TEST(RegionTest, SizesAcceptSuffixes) {
 }
 
 TEST_F(WindowTest, TruncatedFileBecomesATrapNotACrash) {
-  std::string path = std::string(APERTURE_BINARY_DIR) + "/region_truncate_test.bin";
+  std::string path = std::string(APERTURE_BINARY_DIR) + "/region_truncate_test_" + std::to_string(getpid()) + ".bin";
   unlink(path.c_str());
   auto f = Region::open_file(path, 0, 4 * kPage, true);
   map_window(*mem_, f, 0, 0, 1u << 21, Access::ReadWrite);
