@@ -14,9 +14,9 @@
 // parameters and results, constants, arithmetic, lane and shuffle ops, loads and stores,
 // and v128 arguments to an import (binaryen's log-v128). Relaxed SIMD is not generated:
 // binaryen 108 predates its final opcodes. Every engine compared must run SIMD, else the
-// run is skipped (77) naming the engine: the tiered engine keeps a SIMD module in the
-// interpreter while the compiled engine has no SIMD, so interpreter against tiered would
-// compare the interpreter with itself. At least half the modules must really use SIMD.
+// run is skipped (77) naming the engine (a build whose compiled engine had no SIMD would
+// otherwise compare the interpreter with itself: its tiered engine would keep SIMD
+// modules in the interpreter). At least half the modules must really use SIMD.
 // NaN bits stay uncompared as in scalar code: binaryen's --denan does not reach into
 // vectors, so lanes and memory words with a NaN's bits are hidden (module_runner.h).
 //
