@@ -6,11 +6,15 @@
 #      programs with only find_package(Aperture) (consumer/CMakeLists.txt);
 #   3. build the wasm-c-api examples, the region example and the docs' C program again
 #      with only pkg-config;
-#   4. run everything in every engine and compare the output with the expected output.
+#   4. run everything in every engine and compare the output with the expected output;
+#   5. the installed aperture.h compiles as C89 (nothing of its own is beyond C89; wasm.h
+#      is wasm-c-api's and needs C99) and as C++ (issue 24, acceptance 4).
 # usage: install_test.sh BUILD_DIR SOURCE_DIR WASM_C_API_DIR MODULES_DIR C_REGION_GUEST ENGINES
-# (ENGINES: the engines' names, separated by ';')
+#        [C_PROXY_DIR]
+# (ENGINES: the engines' names, separated by ';'; C_PROXY_DIR: where the C proxy example's
+# guest was built, to build and run examples/c_proxy too)
 set -euo pipefail
-build=$1 source=$2 capi=$3 modules=$4 guest=$5 engines=${6//;/ }
+build=$1 source=$2 capi=$3 modules=$4 guest=$5 engines=${6//;/ } proxy_dir=${7:-}
 here=$(cd "$(dirname "$0")" && pwd)
 examples="hello callback global memory multi reflect start table trap finalize hostref serialize threads"
 work=$(mktemp -d /tmp/aperture-install-test.XXXXXX)
@@ -46,6 +50,17 @@ if grep -rqs "$build\|$work/staging" "$libdir/cmake" "$pc"; then
   echo "the installed package names the build tree or the staging prefix:"; grep -rn "$build\|$work/staging" "$libdir/cmake" "$pc"; exit 1
 fi
 
+step "the installed aperture.h as C89 and as C++"
+echo '#include <aperture/aperture.h>' > "$work/header.c"
+c89=$(cc -std=c89 -pedantic -Wall -Wextra -fsyntax-only -I "$prefix/include" "$work/header.c" 2>&1 || true)
+if grep -E "aperture/aperture.h:[0-9]+:[0-9]+: (warning|error)" <<< "$c89"; then
+  echo "the installed aperture.h is not C89-compatible (above)"; exit 1
+fi
+grep -q "aperture/aperture.h" <<< "$(cc -std=c89 -H -fsyntax-only -I "$prefix/include" "$work/header.c" 2>&1 || true)" ||
+  { echo "the C89 check did not read aperture.h"; exit 1; }
+c++ -std=c++11 -Wall -Wextra -pedantic -Werror -fsyntax-only -x c++ -I "$prefix/include" "$work/header.c"
+echo "aperture.h: C89-compatible, compiles as C++11"
+
 step "extract the programs of docs/embedding.md"
 docs=$work/docs
 mkdir -p "$docs"
@@ -77,6 +92,10 @@ for name in $examples; do
 done
 cc -Wall -o "$work/pkg/c_region_host" "$source/examples/c_region/region_host.c" $(pkg-config --cflags --libs aperture) "$rpath"
 cc -Wall -o "$work/pkg/docs_embed_c" "$docs/embed.c" $(pkg-config --cflags --libs aperture) "$rpath"
+if [ -n "$proxy_dir" ]; then
+  cc -std=c11 -Wall -Wextra -Werror -o "$work/pkg/c_proxy_host" "$source/examples/c_proxy/proxy_host.c" \
+    $(pkg-config --cflags --libs aperture) "$rpath"
+fi
 c++ -std=c++20 -Wall -o "$work/pkg/docs_embed_cpp" "$docs/embed.cpp" $(pkg-config --cflags --libs aperture) "$rpath"
 
 step "run"
@@ -101,6 +120,9 @@ for engine in $engines; do
     grep -q "0 mismatches" <<< "$out" && grep -q "trapped in function" <<< "$out" ||
       { echo "c_region_host ($dir, $engine):"; echo "$out"; exit 1; }
     echo "c_region_host ($dir, $engine): results verified, read-only write trapped"
+    if [ -n "$proxy_dir" ]; then
+      "$here/run_example.sh" "$work/$dir/c_proxy_host" "$proxy_dir" "$here/expected/c_proxy.out"
+    fi
   done
 done
 unset APERTURE_ENGINE  # the default engine

@@ -90,6 +90,7 @@ static void test_host_memory_region(void) {
   wasm_instance_t* inst;
   wasm_memory_t* mem;
   aperture_region_t* r = NULL;
+  aperture_region_t* none = NULL;
   aperture_window_options_t attach = {APERTURE_WINDOW_DEFAULT, APERTURE_ATTACH_SHARED, 0};
   printf("host-memory region: a copy window, synced back to the buffer\n");
   world_new(&w, "two_memories");
@@ -110,7 +111,8 @@ static void test_host_memory_region(void) {
   CHECK_ERROR(aperture_memory_map_with_options(mem, r, 0, 0, 2 * WINDOW_ADDR, APERTURE_ACCESS_READ,
                                                &attach, NULL),
               "", ENOTSUP_);
-  CHECK_ERROR(aperture_region_from_host_memory(NULL, 4096, true, "null", &r), "null pointer", EINVAL_);
+  CHECK_ERROR(aperture_region_from_host_memory(NULL, 4096, true, "null", &none), "null pointer", EINVAL_);
+  CHECK(none == NULL);
   CHECK_OK(aperture_memory_unmap(mem, WINDOW_ADDR, 4096));
   aperture_region_delete(r);
   wasm_memory_delete(mem);
@@ -337,6 +339,7 @@ static void test_region_memory_imported(void) {
   wasm_instance_t* inst;
   wasm_memory_t* mem = NULL;
   wasm_memory_t* grown = NULL;
+  wasm_memory_t* failed = NULL;
   wasm_memorytype_t* type;
   wasm_limits_t limits = {1, 8};
   aperture_region_t* r = NULL;
@@ -358,11 +361,12 @@ static void test_region_memory_imported(void) {
   CHECK(wasm_memory_grow(grown, 3));
   CHECK(wasm_memory_size(grown) == 4);
   CHECK_OK(aperture_memory_write(grown, 3 * 65536, "x", 1));
-  CHECK_ERROR(aperture_memory_new_from_region(w.store, type, r, 0, 9, &mem), "growth 9 is invalid", EINVAL_);
+  CHECK_ERROR(aperture_memory_new_from_region(w.store, type, r, 0, 9, &failed), "growth 9 is invalid", EINVAL_);
   CHECK_OK(aperture_region_create_anonymous(4096, "small", &ro));
-  CHECK_ERROR(aperture_memory_new_from_region(w.store, type, ro, 0, APERTURE_GROWTH_WITHIN_REGION, &mem),
+  CHECK_ERROR(aperture_memory_new_from_region(w.store, type, ro, 0, APERTURE_GROWTH_WITHIN_REGION, &failed),
               "", EINVAL_);  /* too small for one wasm page */
-  CHECK(mem == NULL);
+  CHECK(failed == NULL);
+  wasm_memory_delete(mem);
   aperture_region_delete(ro);
   wasm_memory_delete(grown);
   wasm_memorytype_delete(type);
