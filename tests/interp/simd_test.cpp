@@ -96,6 +96,45 @@ TEST_F(SimdTest, Globals) {
   expect_v128(g, 0xAA, 0xBB);
 }
 
+// Relaxed SIMD lets hosts differ; Aperture's engines all take the documented choice
+// (docs/architecture.md, "SIMD"), so these exact results hold in every engine.
+TEST_F(SimdTest, RelaxedSimdTakesTheDocumentedChoices) {
+  auto splat32 = [](uint32_t x) { return Value::v128(x | uint64_t{x} << 32, x | uint64_t{x} << 32); };
+  // (1 + 2^-12)^2 - (1 + 2^-11): 0 when the product is rounded first, 2^-24 when fused.
+  Value a = splat32(0x3F800800), c = splat32(0xBF801000);
+  expect_v128(call1("relaxed_madd", {a, a, c}), 0, 0);
+  expect_v128(call1("relaxed_nmadd", {a, a, splat32(0x3F801000)}), 0, 0);
+  // trunc = trunc_sat: NaN -> 0, 3e9 -> INT32_MAX, -3e9 -> INT32_MIN, -1.5 -> -1
+  expect_v128(call1("relaxed_trunc", {Value::v128(0x4F32D05E7FC00000ull, 0xBFC00000CF32D05Eull)}),
+              0x7FFFFFFF00000000ull, 0xFFFFFFFF80000000ull);
+  // f64x2 unsigned with zeroed upper lanes: -1.0 -> 0, 5e9 -> UINT32_MAX
+  expect_v128(call1("relaxed_trunc_u_zero", {Value::v128(0xBFF0000000000000ull, 0x41F2A05F20000000ull)}),
+              0xFFFFFFFF00000000ull, 0);
+  // swizzle: indices of 16 and more give 0
+  Value bytes = Value::v128(0x0706050403020100ull, 0x0F0E0D0C0B0A0908ull);
+  expect_v128(call1("relaxed_swizzle", {bytes, Value::v128(0x0F0110FF8020000Full, 0x0001020304050607ull)}),
+              0x0F0100000000000Full, 0x0001020304050607ull);
+  // laneselect = bitselect: every bit of the mask counts, not only each lane's top bit
+  expect_v128(call1("relaxed_laneselect", {Value::v128(~0ull, ~0ull), Value::v128(0, 0),
+                                           Value::v128(0x00FF00FF0000FFFFull, 0x1)}),
+              0x00FF00FF0000FFFFull, 0x1);
+  // min/max as min/max: -0 below +0 in either order
+  expect_v128(call1("relaxed_min", {splat32(0x00000000), splat32(0x80000000)}), 0x8000000080000000ull,
+              0x8000000080000000ull);
+  expect_v128(call1("relaxed_max", {Value::v128(0x8000000000000000ull, 0), Value::v128(0, 0x8000000000000000ull)}),
+              0, 0);
+  // q15mulr saturates -32768 * -32768 to 32767
+  expect_v128(call1("relaxed_q15mulr", {Value::v128(0x8000800080008000ull, 0x8000800080008000ull),
+                                        Value::v128(0x8000800080008000ull, 0x4000400040004000ull)}),
+              0x7FFF7FFF7FFF7FFFull, 0xC000C000C000C000ull);
+  // dot: both operands' bytes signed, the i16 sum wraps: 2 * (-128 * -128) = 32768 -> -32768
+  Value all_80 = Value::v128(0x8080808080808080ull, 0x8080808080808080ull);
+  expect_v128(call1("relaxed_dot", {all_80, all_80}), 0x8000800080008000ull, 0x8000800080008000ull);
+  // dot_add: the two wrapped i16 sums (-32768 each), sign-extended, plus the accumulator
+  expect_v128(call1("relaxed_dot_add", {all_80, all_80, Value::v128(0x0000000100000000ull, 0)}),
+              0xFFFF0001FFFF0000ull, 0xFFFF0000FFFF0000ull);
+}
+
 TEST_F(SimdTest, KernelOverMemory) {
   // 1024 bytes: each i16 lane sums at most 64 * 510, no overflow
   for (int i = 0; i < 1024; ++i) bytes()[1024 + i] = static_cast<uint8_t>(i * 7);

@@ -52,6 +52,27 @@
     (i32.add (i32x4.extract_lane 2 (local.get $acc)))
     (i32.add (i32x4.extract_lane 3 (local.get $acc))))
 
+  ;; relaxed SIMD: Aperture's choices (docs/architecture.md, "SIMD"), the same in every engine
+  (func (export "relaxed_madd") (param v128 v128 v128) (result v128)
+    (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "relaxed_nmadd") (param v128 v128 v128) (result v128)
+    (f32x4.relaxed_nmadd (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "relaxed_trunc") (param v128) (result v128) (i32x4.relaxed_trunc_f32x4_s (local.get 0)))
+  (func (export "relaxed_trunc_u_zero") (param v128) (result v128)
+    (i32x4.relaxed_trunc_f64x2_u_zero (local.get 0)))
+  (func (export "relaxed_swizzle") (param v128 v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 1)))
+  (func (export "relaxed_laneselect") (param v128 v128 v128) (result v128)
+    (i32x4.relaxed_laneselect (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "relaxed_min") (param v128 v128) (result v128) (f32x4.relaxed_min (local.get 0) (local.get 1)))
+  (func (export "relaxed_max") (param v128 v128) (result v128) (f64x2.relaxed_max (local.get 0) (local.get 1)))
+  (func (export "relaxed_q15mulr") (param v128 v128) (result v128) (i16x8.relaxed_q15mulr_s (local.get 0) (local.get 1)))
+  ;; wabt 1.0.32 (Debian 12) knows the dot products by their earlier names, without
+  ;; "relaxed_" (the same opcodes, 0xFD 0x112 and 0x113)
+  (func (export "relaxed_dot") (param v128 v128) (result v128)
+    (i16x8.dot_i8x16_i7x16_s (local.get 0) (local.get 1)))
+  (func (export "relaxed_dot_add") (param v128 v128 v128) (result v128)
+    (i32x4.dot_i8x16_i7x16_add_s (local.get 0) (local.get 1) (local.get 2)))
+
   (func (export "load") (param i32) (result v128) (v128.load (local.get 0)))
   (func (export "store") (param i32 v128) (v128.store (local.get 0) (local.get 1)))
   (func (export "load_lane") (param i32 v128) (result v128) (v128.load64_lane 1 (local.get 0) (local.get 1)))
