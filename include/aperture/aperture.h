@@ -469,12 +469,18 @@ WASM_API_EXTERN own aperture_error_t* aperture_linker_bind_memory(
  * the CLI's --shared-heap). */
 WASM_API_EXTERN own aperture_error_t* aperture_linker_define_shared_heap(
   aperture_linker_t*, aperture_shared_heap_t* heap);
-/* The externs for the module's imports in import order, for wasm_instance_new. */
+/* The externs for the module's imports in import order, for wasm_instance_new (which
+ * establishes no bindings; use aperture_linker_instantiate for those). */
 WASM_API_EXTERN own aperture_error_t* aperture_linker_imports(
   const aperture_linker_t*, const wasm_module_t*, own wasm_extern_vec_t* out);
-/* Resolves imports, applies bindings and instantiates. On failure returns NULL and, when
- * `trap` is not NULL, sets *trap to a trap whose message says why (an unknown or
- * mismatched import, a binding that cannot be mapped, a trapping start function). */
+/* Resolves imports, applies bindings and instantiates: the module's `aperture.bind`
+ * section (regions from aperture_linker_define_region), memories backed by regions
+ * (aperture_linker_bind_memory), then windows (aperture_linker_bind) and the shared heap,
+ * all before the start function. On failure returns NULL and, when `trap` is not NULL,
+ * sets *trap to a trap whose message says why (an unknown or mismatched import, a region
+ * the section binds but nobody provides, a binding that cannot be mapped, a trapping
+ * start function). wasm_instance_new refuses a module with an `aperture.bind` section:
+ * it has no regions to give it. */
 WASM_API_EXTERN own wasm_instance_t* aperture_linker_instantiate(
   aperture_linker_t*, const wasm_module_t*, own wasm_trap_t** trap);
 

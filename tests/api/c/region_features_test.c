@@ -435,6 +435,45 @@ static void test_bind_section(void) {
   world_delete(&w);
 }
 
+static void test_bind_section_memory(void) {
+  world w;
+  wasm_instance_t* inst;
+  wasm_trap_t* trap = NULL;
+  aperture_region_t* backing = NULL;
+  aperture_region_t* other = NULL;
+  aperture_region_t* grows = NULL;
+  printf("a section that backs memory 1 with a region; the linker's memory replaces it\n");
+  world_new(&w, "bound_memory");
+  CHECK(aperture_linker_instantiate(w.linker, w.module, &trap) == NULL);
+  CHECK_TRAP(trap, "binds region 'backing'");
+  CHECK_OK(aperture_region_create_memfd(65536, "backing", &backing));
+  ((uint32_t*)aperture_region_data(backing))[2] = 606;
+  CHECK_OK(aperture_linker_define_region(w.linker, "backing", backing));
+  inst = instantiate(&w);
+  CHECK(call(&w, inst, "load1", 1, 8, 0) == 606);
+  call(&w, inst, "store1", 2, 12, 607);
+  CHECK(((uint32_t*)aperture_region_data(backing))[3] == 607);
+  wasm_instance_delete(inst);
+  /* aperture_linker_bind_memory for memory 1 replaces the section's record; extend lets
+   * memory 0 grow past its region's end, extending the memfd. */
+  CHECK_OK(aperture_region_create_memfd(65536, "other", &other));
+  CHECK_OK(aperture_linker_bind_memory(w.linker, 1, other, 0, APERTURE_GROWTH_WITHIN_REGION));
+  CHECK_OK(aperture_region_create_memfd(65536, "grows", &grows));
+  CHECK_OK(aperture_linker_bind_memory(w.linker, 0, grows, 0, APERTURE_GROWTH_EXTEND_REGION));
+  inst = instantiate(&w);
+  call(&w, inst, "store1", 2, 20, 708);
+  CHECK(((uint32_t*)aperture_region_data(other))[5] == 708);
+  CHECK(((uint32_t*)aperture_region_data(backing))[5] == 0);
+  CHECK(call(&w, inst, "grow", 1, 2, 0) == 1);
+  call(&w, inst, "store", 2, 2 * 65536, 809);
+  CHECK(call(&w, inst, "load", 1, 2 * 65536, 0) == 809);
+  wasm_instance_delete(inst);
+  aperture_region_delete(backing);
+  aperture_region_delete(other);
+  aperture_region_delete(grows);
+  world_delete(&w);
+}
+
 int main(void) {
   test_host_memory_region();
   test_attach_modes();
@@ -446,5 +485,6 @@ int main(void) {
   test_region_memory_defined();
   test_bind_with_options();
   test_bind_section();
+  test_bind_section_memory();
   return test_summary("region_features_test");
 }
