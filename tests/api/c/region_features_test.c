@@ -5,6 +5,7 @@
  * options, and a module's aperture.bind section (and the error for a missing region).
  * Compiled as C11 with -Wall -Wextra -Werror; run in every engine and under ASan. */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,6 +165,59 @@ static void test_attach_modes(void) {
   wasm_instance_delete(a);
   wasm_instance_delete(b);
   world_delete(&w);
+}
+
+/* Unmaps the writer's window after 50 ms (another thread, another store). */
+typedef struct {
+  wasm_memory_t* memory;
+  aperture_error_t* error;  /* checked by the main thread after the join */
+} release_arg;
+
+static void* release_later(void* p) {
+  release_arg* a = (release_arg*)p;
+  usleep(50000);
+  a->error = aperture_memory_unmap(a->memory, WINDOW_ADDR, 4096);
+  return NULL;
+}
+
+static void test_attach_waits_until_released(void) {
+  world wa, wb;
+  wasm_instance_t *a, *b;
+  aperture_region_t* r = NULL;
+  aperture_window_options_t excl = {APERTURE_WINDOW_MAP, APERTURE_ATTACH_EXCLUSIVE, 0};
+  aperture_window_options_t forever = {APERTURE_WINDOW_MAP, APERTURE_ATTACH_SHARED, APERTURE_WAIT_FOREVER};
+  release_arg arg;
+  pthread_t thread;
+  printf("attach with APERTURE_WAIT_FOREVER: granted once the writer detaches\n");
+  world_new(&wa, "two_memories");
+  world_new(&wb, "two_memories");
+  a = instantiate(&wa);
+  b = instantiate(&wb);
+  arg.memory = aperture_instance_memory(a, 0);
+  arg.error = NULL;
+  CHECK_OK(aperture_region_create_memfd(4096, "handover", &r));
+  CHECK_OK(aperture_memory_map_with_options(arg.memory, r, 0, 0, WINDOW_ADDR, APERTURE_ACCESS_READ_WRITE, &excl, NULL));
+  call(&wa, a, "store", 2, WINDOW_ADDR, 2024);
+  CHECK(pthread_create(&thread, NULL, release_later, &arg) == 0);
+  {
+    wasm_memory_t* mb = aperture_instance_memory(b, 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_OK(aperture_memory_map_with_options(mb, r, 0, 0, WINDOW_ADDR, APERTURE_ACCESS_READ, &forever, NULL));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* It waited for the unmap, 50 ms after the thread started. */
+    CHECK((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 30);
+    CHECK(call(&wb, b, "load", 1, WINDOW_ADDR, 0) == 2024);
+    wasm_memory_delete(mb);
+  }
+  pthread_join(thread, NULL);
+  CHECK_OK(arg.error);
+  aperture_region_delete(r);
+  wasm_memory_delete(arg.memory);
+  wasm_instance_delete(a);
+  wasm_instance_delete(b);
+  world_delete(&wa);
+  world_delete(&wb);
 }
 
 static void test_copy_mode_and_default(void) {
@@ -477,6 +531,7 @@ static void test_bind_section_memory(void) {
 int main(void) {
   test_host_memory_region();
   test_attach_modes();
+  test_attach_waits_until_released();
   test_copy_mode_and_default();
   test_window_on_memory_1();
   test_wait_notify();
