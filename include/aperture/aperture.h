@@ -332,6 +332,10 @@ WASM_API_EXTERN own aperture_error_t* aperture_memory_new_from_region(
 typedef struct aperture_grants_t aperture_grants_t;
 
 WASM_API_EXTERN own aperture_grants_t* aperture_grants_new(void);
+/* The same with a limit on the region handles one instance may hold open at once (the
+ * CLI's --max-region-handles; aperture_grants_new: 1024): past it, the guest's
+ * region_open returns -EMFILE (-33) until it closes one. */
+WASM_API_EXTERN own aperture_grants_t* aperture_grants_new_with_max_handles(uint32_t max_handles);
 WASM_API_EXTERN void aperture_grants_delete(own aperture_grants_t*);
 /* Lets guests open `region` as `name` with at most `max_access`. */
 WASM_API_EXTERN own aperture_error_t* aperture_grants_add(

@@ -228,6 +228,15 @@ aperture_grants_t* aperture_grants_new(void) {
   }
 }
 
+aperture_grants_t* aperture_grants_new_with_max_handles(uint32_t max_handles) {
+  try {
+    return new aperture_grants_t{std::make_shared<GuestRegions>(max_handles)};
+  } catch (...) {
+    set_last_error(current_exception_error());
+    return nullptr;
+  }
+}
+
 void aperture_grants_delete(aperture_grants_t* g) { delete g; }
 
 aperture_error_t* aperture_grants_add(aperture_grants_t* grants, const char* name,

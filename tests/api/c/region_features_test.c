@@ -528,6 +528,25 @@ static void test_bind_section_memory(void) {
   world_delete(&w);
 }
 
+static void test_grants_max_handles(void) {
+  world w;
+  wasm_instance_t* inst;
+  aperture_region_t* r = NULL;
+  aperture_grants_t* grants = aperture_grants_new_with_max_handles(3);
+  printf("grants with a handle limit: the fourth region_open is -EMFILE\n");
+  world_new(&w, "handles");
+  CHECK_OK(aperture_region_create_memfd(4096, "shared", &r));
+  CHECK_OK(aperture_grants_add(grants, "shared", r, APERTURE_ACCESS_READ));
+  CHECK_OK(aperture_linker_define_grants(w.linker, grants));
+  inst = instantiate(&w);
+  CHECK(call(&w, inst, "open_n", 1, 3, 0) == 3);
+  CHECK(call(&w, inst, "open_n", 1, 1, 0) == -33);
+  wasm_instance_delete(inst);
+  aperture_grants_delete(grants);
+  aperture_region_delete(r);
+  world_delete(&w);
+}
+
 int main(void) {
   test_host_memory_region();
   test_attach_modes();
@@ -541,5 +560,6 @@ int main(void) {
   test_bind_with_options();
   test_bind_section();
   test_bind_section_memory();
+  test_grants_max_handles();
   return test_summary("region_features_test");
 }
