@@ -54,8 +54,9 @@ struct HostContext {
   Memory* memory(uint32_t index = 0) const;
 };
 
-// Host function: reads `args` (one 64-bit slot per parameter, typed by the FuncType) and
-// writes one slot per result. Throw aperture::Trap to trap the calling wasm code.
+// Host function: reads `args` (one 64-bit slot per parameter, typed by the FuncType; a
+// v128 takes two, low half first: slot_count()) and writes the results' slots likewise.
+// Throw aperture::Trap to trap the calling wasm code.
 using HostCallback =
     std::function<void(HostContext& ctx, const uint64_t* args, uint64_t* results)>;
 
