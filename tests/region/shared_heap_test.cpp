@@ -306,6 +306,20 @@ TEST_F(WamrHeapGuestTest, RegionHeapShowsAndResetsAHeap) {
   EXPECT_NE(out.find("unknown option 'forever'"), std::string::npos) << out;
 }
 
+// `aperture region heap` on what is not a heap: a missing shm object, a region that never
+// held one (the fixture's, still zero-filled), no name at all.
+TEST_F(WamrHeapGuestTest, RegionHeapRefusesWhatIsNotAHeap) {
+  std::string out;
+  EXPECT_EQ(run("region heap " + shm_ + "_missing", &out), 1) << out;
+  EXPECT_NE(out.find("cannot open shm region"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("region heap " + shm_ + " --reset", &out), 1) << out;
+  EXPECT_NE(out.find("holds no shared heap"), std::string::npos) << out;
+  out.clear();
+  EXPECT_EQ(run("region heap", &out), 2) << out;
+  EXPECT_NE(out.find("name is required"), std::string::npos) << out;
+}
+
 TEST_F(WamrHeapGuestTest, BadHeapOptionsAreClearErrors) {
   std::string out;
   EXPECT_EQ(run("run --region h=shm:" + shm_ + " --shared-heap nope " + guest() + " basic", &out), 2) << out;
