@@ -1,0 +1,93 @@
+# The code generator's identity (cmake/codegen_id.cmake) keys cached compiled code, so it
+# must change whenever the generated code may change. Checks, with the real build:
+#  1. every project file the library's objects were compiled from (the compiler's own
+#     dependency records, `ninja -t deps`) is in the identity's source list;
+#  2. the same sources give another identity in another build flavour (ASan vs release);
+#  3. editing one byte of a listed source changes the identity.
+# Run as: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DNINJA=... -P this
+file(READ ${BUILD_DIR}/generated/compile/codegen_id_sources.txt listed)
+
+execute_process(COMMAND ${NINJA} -C ${BUILD_DIR} -t deps OUTPUT_VARIABLE deps RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ninja -t deps failed (${rc}): is ${BUILD_DIR} a Ninja build?")
+endif()
+string(REPLACE "\n" ";" lines "${deps}")
+set(in_codegen FALSE)
+set(checked 0)
+set(missing "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^[^ ]")
+    set(in_codegen FALSE)
+    if(line MATCHES "aperture_codegen\\.dir/.*\\.o:")
+      set(in_codegen TRUE)
+    endif()
+    continue()
+  endif()
+  if(NOT in_codegen)
+    continue()
+  endif()
+  string(STRIP "${line}" file)
+  if(file STREQUAL "")
+    continue()
+  endif()
+  get_filename_component(file "${file}" ABSOLUTE BASE_DIR ${BUILD_DIR})
+  # Project files only: system and LLVM headers are named by the LLVM version, and the
+  # build directory's generated header is the identity itself.
+  string(FIND "${file}" "${SOURCE_DIR}/" at)
+  string(FIND "${file}" "${BUILD_DIR}/" in_build)
+  if(NOT at EQUAL 0 OR in_build EQUAL 0)
+    continue()
+  endif()
+  math(EXPR checked "${checked} + 1")
+  list(FIND listed "${file}" found)
+  if(found EQUAL -1)
+    list(APPEND missing "${file}")
+  endif()
+endforeach()
+if(checked EQUAL 0)
+  message(FATAL_ERROR "no dependency record of libaperture-codegen's objects: build the aperture_codegen target first")
+endif()
+list(REMOVE_DUPLICATES missing)
+if(missing)
+  string(REPLACE ";" "\n  " missing "${missing}")
+  message(FATAL_ERROR "the code generator compiles files its identity does not hash "
+                      "(add them to CODEGEN_ID_SOURCES in src/compile/compiled_engine.cmake):\n  ${missing}")
+endif()
+message(STATUS "${checked} dependency records of the code generator, all hashed by its identity")
+
+function(identity_of out version sources)
+  set(header ${BUILD_DIR}/codegen_identity_test-${out}.h)
+  file(REMOVE ${header})
+  execute_process(COMMAND ${CMAKE_COMMAND} -DOUT=${header} -DVERSION=${version}
+                          "-DSOURCES=${sources}" -P ${SOURCE_DIR}/cmake/codegen_id.cmake
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cmake/codegen_id.cmake failed (${rc})")
+  endif()
+  file(READ ${header} text)
+  file(REMOVE ${header})
+  string(REGEX MATCH "APERTURE_CODEGEN_ID \"[^\"]*\"" id "${text}")
+  set(${out} "${id}" PARENT_SCOPE)
+endfunction()
+
+identity_of(release "1-llvm19-release" "${listed}")
+identity_of(asan "1-llvm19-asan-ubsan" "${listed}")
+if(release STREQUAL asan)
+  message(FATAL_ERROR "an ASan and a release build share the identity ${release}")
+endif()
+
+# A copy of the list in which one source is an edited copy.
+list(GET listed 0 first)
+get_filename_component(name "${first}" NAME)
+set(edited ${BUILD_DIR}/codegen_identity_test-${name})
+file(READ "${first}" content)
+file(WRITE "${edited}" "${content} ")
+set(edited_list "${listed}")
+list(REMOVE_AT edited_list 0)
+list(INSERT edited_list 0 "${edited}")
+identity_of(changed "1-llvm19-release" "${edited_list}")
+file(REMOVE "${edited}")
+if(changed STREQUAL release)
+  message(FATAL_ERROR "editing ${first} left the identity ${release} unchanged")
+endif()
+message(STATUS "identities: release ${release}, asan ${asan}, after an edit ${changed}")
