@@ -75,7 +75,8 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   SharedHeap(const SharedHeap&) = delete;
   SharedHeap& operator=(const SharedHeap&) = delete;
 
-  // The wasm address of the heap's first byte, and its usable bytes.
+  // The wasm address of the heap's first byte, and its usable bytes. A heap chained
+  // second or later (SharedHeapChain) moves below the heaps before it.
   uint64_t address() const { return address_; }
   uint64_t capacity() const { return data_bytes_; }
   static uint64_t default_address(const Region& region);
@@ -83,6 +84,9 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   // Maps the heap's window into `memory` (read-write, always a mapped window). Throws
   // RegionError (e.g. EEXIST when another window is in the way).
   void attach(Memory& memory);
+  // Whether `memory` has this heap's window at address() (what the imports check).
+  bool attached_to(const Memory& memory) const;
+  const std::shared_ptr<Region>& region() const;
   // Defines env.shared_heap_malloc and env.shared_heap_free (they keep the heap alive).
   // They act on the calling instance's memory 0, which must have attached the heap
   // (otherwise malloc returns 0).
@@ -101,11 +105,55 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   void reset();
 
  private:
+  friend class SharedHeapChain;  // places the heaps it chains
   struct Impl;
   explicit SharedHeap(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   uint64_t address_ = 0;
   uint64_t data_bytes_ = 0;
+  bool attached_ = false;  // attached to some memory: its address can no longer change
+  bool chained_ = false;   // in a chain: in no other
+};
+
+// Several shared heaps for one instance, as WAMR's wasm_runtime_chain_shared_heaps
+// (docs/regions.md, "Chained heaps"). Placement: the first heap stays where it is alone,
+// at 4 GiB minus its capacity; each next heap sits directly below the one before it. Every
+// process that chains the same heaps in the same order gets the same addresses, and a
+// process that attaches only the first heap (or the first N) agrees with it on those.
+// shared_heap_malloc takes a block from the first heap with room, then the next;
+// shared_heap_free frees into whichever heap holds the pointer.
+//
+//   auto chain = aperture::SharedHeapChain::make({SharedHeap::open(a), SharedHeap::open(b)});
+//   chain->define_imports(store, linker);
+//   store.instantiate(module, linker, [&](aperture::Instance& i) { chain->attach(*i.memory(0)); });
+class SharedHeapChain : public std::enable_shared_from_this<SharedHeapChain> {
+ public:
+  // Chains `heaps` in this order and places them. Throws RegionError EINVAL for no heap, a
+  // null one, one heap twice (the same handle, or two handles over overlapping bytes of one
+  // backing), a heap already in a chain or already attached (its address would move under
+  // its window), or heaps that together take more than 2 GiB of the 4 GiB space.
+  static std::shared_ptr<SharedHeapChain> make(std::vector<std::shared_ptr<SharedHeap>> heaps);
+
+  const std::vector<std::shared_ptr<SharedHeap>>& heaps() const { return heaps_; }
+  // The lowest heap's first byte: memory.grow stops below it.
+  uint64_t address() const { return heaps_.back()->address(); }
+
+  // Maps every heap's window into `memory`, or none (RegionError, e.g. EEXIST when a
+  // window or the memory's pages are in the way).
+  void attach(Memory& memory);
+  // Defines env.shared_heap_malloc and env.shared_heap_free over the chain (they keep it
+  // alive); they act on the calling instance's memory 0, which must have attached it.
+  void define_imports(Store& store, Linker& linker);
+  // Whether `memory` has every heap's window.
+  bool attached_to(const Memory& memory) const;
+  // The first heap with a free block of `size` bytes gives it; 0 when none has.
+  uint64_t malloc(uint32_t size);
+  // Frees into the heap that holds `addr`; ignores 0 and addresses of no block.
+  void free(uint64_t addr);
+
+ private:
+  explicit SharedHeapChain(std::vector<std::shared_ptr<SharedHeap>> heaps) : heaps_(std::move(heaps)) {}
+  std::vector<std::shared_ptr<SharedHeap>> heaps_;
 };
 
 }  // namespace aperture

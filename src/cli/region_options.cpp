@@ -218,16 +218,30 @@ struct RegionCommand {
   bool reset = false;
 } g_region_command;
 
-// --shared-heap NAME[,reclaim]: WAMR's shared_heap_malloc/free over region NAME, attached
-// to memory 0 before the start function (docs/regions.md, "WAMR shared heap"); reclaim:
-// the run's blocks go when it ends.
-void install_shared_heap(std::shared_ptr<Region> region, const SharedHeapOptions& options, RunHooks& hooks) {
-  std::shared_ptr<SharedHeap> heap = SharedHeap::open(std::move(region), options);
-  hooks.before_instantiate.push_back([heap](Store& store, Linker& linker) { heap->define_imports(store, linker); });
-  hooks.after_instantiate.push_back([heap](Store&, Instance& inst) {
+// --shared-heap NAME[,reclaim], once per heap: WAMR's shared_heap_malloc/free over the
+// chain of the named regions in command-line order (one option: one heap at the top of the
+// 4 GiB space), attached to memory 0 before the start function (docs/regions.md, "WAMR
+// shared heap", "Chained heaps"); reclaim: that heap's blocks of the run go when it ends.
+void install_shared_heaps(RunRegions& rr, const std::vector<std::string>& specs, RunHooks& hooks) {
+  std::vector<std::shared_ptr<SharedHeap>> heaps;
+  for (const std::string& spec : specs) {
+    SpecParts p = split_spec(spec);
+    for (const auto& [key, value] : p.options)
+      if (key != "reclaim" && rr.regions.count(key))
+        throw Error("--shared-heap '" + spec + "': one heap per option; to chain heaps, repeat it (--shared-heap " +
+                    p.head + " --shared-heap " + key + ")");
+    only_known(p, {"reclaim"}, spec);
+    if (p.head.empty()) throw Error("--shared-heap '" + spec + "' names no region (NAME[,reclaim])");
+    SharedHeapOptions options;
+    options.reclaim = p.options.count("reclaim") != 0;
+    heaps.push_back(SharedHeap::open(lookup(rr, p.head, "--shared-heap " + spec), options));
+  }
+  std::shared_ptr<SharedHeapChain> chain = SharedHeapChain::make(std::move(heaps));
+  hooks.before_instantiate.push_back([chain](Store& store, Linker& linker) { chain->define_imports(store, linker); });
+  hooks.after_instantiate.push_back([chain](Store&, Instance& inst) {
     Memory* mem = inst.memory(0);
     if (!mem) throw Error("--shared-heap needs a module with a memory");
-    heap->attach(*mem);
+    chain->attach(*mem);
   });
 }
 
@@ -277,10 +291,12 @@ void add_region_options(CLI::App& run, RegionOptions& o) {
                           "back memory N (imported or defined) with region NAME: N=NAME[,offset=N][,extend] "
                           "(shared by every process that backs a memory with the region; extend: growth "
                           "extends the region's file instead of stopping at its end)"));
-  run.add_option("--shared-heap", o.shared_heap,
-                 "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME[,reclaim] (a --region; "
-                 "shared by every process that names the same region), mapped at 4 GiB minus the heap's size; "
-                 "blocks are kept until freed, or with reclaim freed when the run ends or its process dies");
+  one_each(run.add_option("--shared-heap", o.shared_heaps,
+                          "serve WAMR's env.shared_heap_malloc/shared_heap_free from region NAME[,reclaim] (a --region; "
+                          "shared by every process that names the same region), mapped at 4 GiB minus the heap's size; "
+                          "repeat it to chain heaps (each next one mapped directly below the one before; malloc takes "
+                          "the first with room); blocks are kept until freed, or with reclaim freed when the run ends "
+                          "or its process dies"));
   run.add_option("--window-mode", o.window_mode,
                  "how windows show their regions: map (zero-copy, the default) or copy (copied in "
                  "when made, written back on sync/unmap/exit; docs/regions.md, \"Copy mode\")");
@@ -344,13 +360,7 @@ void install_region_hooks(const RegionOptions& o, RunHooks& hooks) {
     });
     define_bound_memories(module, rr->bindings, store, linker, &defined);
   });
-  if (o.shared_heap) {
-    SpecParts p = split_spec(*o.shared_heap);
-    only_known(p, {"reclaim"}, *o.shared_heap);
-    SharedHeapOptions options;
-    options.reclaim = p.options.count("reclaim") != 0;
-    install_shared_heap(lookup(*rr, p.head, "--shared-heap " + *o.shared_heap), options, hooks);
-  }
+  if (!o.shared_heaps.empty()) install_shared_heaps(*rr, o.shared_heaps, hooks);
   hooks.after_instantiate.push_back([rr](Store&, Instance& inst) {
     map_bound_windows(inst, rr->bindings);
     for (const MapRequest& req : rr->maps) {

@@ -21,7 +21,7 @@ struct RegionOptions {
   std::vector<std::string> memories;  // N=NAME[,offset=N]
   std::optional<std::string> max_handles;  // --max-region-handles N
   std::optional<std::string> window_mode;  // --window-mode map|copy
-  std::optional<std::string> shared_heap;  // --shared-heap NAME (a --region)
+  std::vector<std::string> shared_heaps;  // --shared-heap NAME[,reclaim] (a --region), in chain order
 };
 
 // --memory N=NAME[,offset=N] as a memory binding. Throws Error.

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "region/shared_heap_imports.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture {
@@ -63,6 +64,23 @@ uint64_t meta_bytes_for(uint64_t bytes) {
 }
 
 [[noreturn]] void fail(uint32_t wasi_errno, const std::string& what) { throw RegionError(wasi_errno, what); }
+
+// Whether the state's bytes [0, meta) are all zero. The holes of a sparse backing (a fresh
+// memfd or shm object) are skipped unread (SEEK_DATA), so that a large fresh heap costs no
+// pages; `fd` is a description of our own (lseek moves its offset).
+bool blank_state(int fd, uint64_t base, const uint8_t* state, uint64_t meta) {
+  for (uint64_t pos = 0; pos < meta;) {
+    off_t data = lseek(fd, static_cast<off_t>(base + pos), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) return true;  // no data past pos
+    uint64_t from = data < 0 ? pos : std::max(pos, static_cast<uint64_t>(data) - base);
+    off_t hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
+    uint64_t to = hole < 0 ? meta : std::min(meta, static_cast<uint64_t>(hole) - base);
+    for (uint64_t i = from; i < to; ++i)
+      if (state[i] != 0) return false;
+    pos = to;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -219,9 +237,7 @@ std::shared_ptr<SharedHeap> SharedHeap::open(std::shared_ptr<Region> region, con
   auto* header = reinterpret_cast<Header*>(state);
   std::string problem;
   if (header->magic == 0) {
-    bool blank = true;
-    for (uint64_t i = 0; i < meta && blank; ++i) blank = state[i] == 0;
-    if (!blank) problem = "its first bytes hold data that is not a shared heap";
+    if (!blank_state(impl->lock_fd, region->file_offset(), state, meta)) problem = "its first bytes hold data that is not a shared heap";
     else if (!options.create) problem = "it holds no shared heap (its first pages are all zero)";
     else *header = Header{kMagic, region->size(), meta, impl->granules};
   } else if (header->magic == kOlderMagic) {
@@ -260,9 +276,21 @@ std::shared_ptr<SharedHeap> SharedHeap::open(std::shared_ptr<Region> region, con
 }
 
 void SharedHeap::attach(Memory& memory) {
+  // As WAMR: the memory's pages must end below the heap (else the heap would cover them).
+  if (memory.size_bytes() > address_)
+    fail(wasi::kEinval, impl_->who + ": the memory's " + std::to_string(memory.size_bytes()) +
+                            " bytes reach into the heap's window at " + std::to_string(address_) +
+                            "; give the module a smaller memory or the heap (or chain) fewer bytes");
   WindowOptions mapped;
   mapped.mode = WindowMode::Map;  // the heap is shared live, never a copy
   map_window(memory, impl_->region, impl_->meta, data_bytes_, address_, Access::ReadWrite, mapped);
+  attached_ = true;
+}
+
+bool SharedHeap::attached_to(const Memory& memory) const {
+  std::optional<WindowRecord> w = memory.window_at(address_);
+  return w && w->addr == address_ && w->length == data_bytes_ &&
+         w->keep_alive.get() == static_cast<const void*>(impl_->region.get());
 }
 
 uint64_t SharedHeap::malloc(uint32_t size) {
@@ -344,29 +372,9 @@ void SharedHeap::reset() {
 }
 
 void SharedHeap::define_imports(Store& store, Linker& linker) {
-  // The calling instance must have attached the heap: its memory 0 has the heap's window.
-  std::shared_ptr<SharedHeap> self = shared_from_this();
-  auto attached = [self](HostContext& c) {
-    Memory* mem = c.memory(0);
-    if (!mem) return false;
-    std::optional<WindowRecord> w = mem->window_at(self->address_);
-    return w && w->addr == self->address_ && w->length == self->data_bytes_ &&
-           w->keep_alive.get() == static_cast<const void*>(self->impl_->region.get());
-  };
-  linker.define("env", "shared_heap_malloc",
-                Extern::func(store.create_host_function(
-                    FuncType{{ValType::I32}, {ValType::I32}},
-                    [self, attached](HostContext& c, const uint64_t* a, uint64_t* r) {
-                      r[0] = attached(c) ? self->malloc(static_cast<uint32_t>(a[0])) : 0;
-                    },
-                    "shared_heap_malloc")));
-  linker.define("env", "shared_heap_free",
-                Extern::func(store.create_host_function(
-                    FuncType{{ValType::I32}, {}},
-                    [self, attached](HostContext& c, const uint64_t* a, uint64_t*) {
-                      if (attached(c)) self->free(static_cast<uint32_t>(a[0]));
-                    },
-                    "shared_heap_free")));
+  define_shared_heap_imports(store, linker, shared_from_this());
 }
+
+const std::shared_ptr<Region>& SharedHeap::region() const { return impl_->region; }
 
 }  // namespace aperture

@@ -110,6 +110,40 @@ TEST_F(DocsExamplesTest, SharedHeapExampleRunsAsDocumented) {
   EXPECT_NE(r.out.find("0 blocks in use"), std::string::npos) << r.out;
 }
 
+// Chained heaps: the second program finds heap a half full and gets its 512 KiB from heap
+// b, directly below a (docs/regions.md, "Chained heaps").
+TEST_F(DocsExamplesTest, SharedHeapChainExampleRunsAsDocumented) {
+#ifndef APERTURE_GUESTS_BUILT
+  GTEST_SKIP() << "configured with APERTURE_BUILD_GUESTS=OFF";
+#endif
+  std::string script = tested_block("shared-heap-chain");
+  ASSERT_FALSE(script.empty());
+  std::string a = "/aperture_docs_chain_a_" + std::to_string(getpid());
+  std::string b = "/aperture_docs_chain_b_" + std::to_string(getpid());
+  replace_all(script, "/line3_a", a);
+  replace_all(script, "/line3_b", b);
+  std::string app = std::string(APERTURE_BINARY_DIR) + "/region_guests/heap_app.wasm";
+  copy(app, "app.wasm");
+  copy(app, "other.wasm");
+  cli_test::Result r = run_script(script);
+  shm_unlink(a.c_str());
+  shm_unlink(b.c_str());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  unsigned long first = 0, second = 0;
+  size_t at = r.out.find("512 KiB of the shared heap at ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at, "512 KiB of the shared heap at 0x%lx", &first), 1) << r.out;
+  at = r.out.find("512 KiB of the shared heap at ", at + 1);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  ASSERT_EQ(std::sscanf(r.out.c_str() + at, "512 KiB of the shared heap at 0x%lx", &second), 1) << r.out;
+  // Heap a starts at 4 GiB - capacity (its first block), heap b a capacity below it.
+  const unsigned long capacity = (1ul << 32) - first;
+  EXPECT_EQ(second, first - capacity) << r.out;
+  size_t one = r.out.find("1 block in use");
+  ASSERT_NE(one, std::string::npos) << "each heap holds one kept block: " << r.out;
+  EXPECT_NE(r.out.find("1 block in use", one + 1), std::string::npos) << r.out;
+}
+
 TEST_F(DocsExamplesTest, GuestSourceExampleIsTheBuiltGuestsSource) {
   std::string block = tested_block("guest-source");
   ASSERT_FALSE(block.empty());

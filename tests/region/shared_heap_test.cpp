@@ -18,6 +18,7 @@
 #include "aperture/runtime.h"
 #include "aperture/shared_heap.h"
 #include "child_process.h"
+#include "heap_blocks.h"
 #include "shm_cli_fixture.h"
 #include "wasi/wasi_types.h"
 
@@ -231,22 +232,8 @@ TEST_F(WamrHeapGuestTest, AGuestWrittenForWamrRunsUnchanged) {
       << "a second run joins the heap the first one made (and left empty): " << out;
 }
 
-struct Block {
-  uint64_t addr, size;
-};
-
-// Reads "block ADDR SIZE" lines up to "holding".
-std::vector<Block> blocks_of(ChildProcess& p, std::string* log) {
-  std::vector<Block> blocks;
-  for (;;) {
-    std::string l = p.line();
-    *log += l + "\n";
-    if (l == "holding" || l == "(timeout)" || l == "(eof)") break;
-    unsigned long long addr = 0, size = 0;
-    if (std::sscanf(l.c_str(), "block %llu %llu", &addr, &size) == 2) blocks.push_back({addr, size});
-  }
-  return blocks;
-}
+using testing_support::Block;
+using testing_support::blocks_of;
 
 TEST_F(WamrHeapGuestTest, TwoProcessesNeverGetOverlappingBlocks) {
   constexpr int kBlocks = 300;
@@ -266,12 +253,7 @@ TEST_F(WamrHeapGuestTest, TwoProcessesNeverGetOverlappingBlocks) {
   std::sort(all.begin(), all.end(), [](const Block& x, const Block& y) { return x.addr < y.addr; });
   for (size_t i = 1; i < all.size(); ++i)
     ASSERT_GE(all[i].addr, all[i - 1].addr + all[i - 1].size) << "blocks at " << all[i - 1].addr << " and " << all[i].addr << " overlap";
-  a->send("go\n");
-  b->send("go\n");
-  EXPECT_EQ(a->line(), "intact");
-  EXPECT_EQ(b->line(), "intact");
-  EXPECT_EQ(a->wait(), 0);
-  EXPECT_EQ(b->wait(), 0);
+  testing_support::release_holders(*a, *b);
 }
 
 // The lifetime under `aperture run`: a block kept by one run is still taken in the next;

@@ -6,6 +6,7 @@
 //                        allocates N blocks of SIZE bytes filled with TAG, prints each as
 //                        "block ADDR SIZE", then "holding"; after a line on standard input
 //                        checks that every block still holds TAG, frees them, prints "intact"
+//   wamr_heap peek ADDR  prints "byte at ADDR: C", the byte another process left there
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,11 @@ static int hold(const char *tag, int n, int size) {
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "basic") == 0) return basic();
   if (argc >= 5 && strcmp(argv[1], "hold") == 0) return hold(argv[2], atoi(argv[3]), atoi(argv[4]));
-  fprintf(stderr, "usage: wamr_heap basic | hold TAG N SIZE\n");
+  if (argc >= 3 && strcmp(argv[1], "peek") == 0) {
+    unsigned long addr = strtoul(argv[2], 0, 10);
+    printf("byte at %lu: %c\n", addr, *(volatile char *)(uintptr_t)addr);
+    return 0;
+  }
+  fprintf(stderr, "usage: wamr_heap basic | hold TAG N SIZE | peek ADDR\n");
   return 2;
 }
