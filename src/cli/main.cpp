@@ -1,5 +1,6 @@
 // The `aperture` command line (docs/cli.md). Exit codes: exit_codes.h.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "aperture/region.h"
@@ -26,6 +27,10 @@ void parse(CLI::App& app, const char* program, const std::vector<std::string>& w
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write past the file size limit (`ulimit -f`) fails with EFBIG instead of killing
+  // the process with SIGXFSZ, so it is reported ("File too large") and cleaned up after
+  // like any failed write (OutputFileTest.AFileSizeLimitIsAnErrorNotAKill).
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"Aperture: a WebAssembly runtime with zero-copy shared memory regions", "aperture"};
   app.footer("Run a module: aperture MODULE.wasm [ARGS...] (short for aperture run). "
              "More: aperture help COMMAND, aperture help exit-codes.");

@@ -65,6 +65,17 @@ TEST_F(OutputFileTest, AWriteThatFailsNamesThePathAndTheReason) {
   EXPECT_EQ(entries(), 0u);
 }
 
+// A file size limit (`ulimit -f`, RLIMIT_FSIZE) makes a write past it raise SIGXFSZ, whose
+// default action kills the process with a core dump; aperture ignores the signal, so the
+// write fails with EFBIG and the user gets the usual message.
+TEST_F(OutputFileTest, AFileSizeLimitIsAnErrorNotAKill) {
+  const std::string out = (dir_ / "out.cwasm").string();
+  Result r = run_aperture("compile " + wat_module("cli_demo") + " -o " + out, "ulimit -f 1;");
+  EXPECT_EQ(r.exit_code, kExitError) << r.out;
+  EXPECT_TRUE(contains(r.out, "cannot write " + out + ": File too large")) << r.out;
+  EXPECT_EQ(entries(), 0u) << "no temporary file left";
+}
+
 TEST_F(OutputFileTest, AnOutputThatIsADirectoryIsRefusedAndLeavesNothing) {
   fs::create_directories(dir_ / "out.wasm");
   const std::string out = (dir_ / "out.wasm").string();
