@@ -88,7 +88,10 @@ class ModuleBuilder {
 
   // Imports must come before definitions of the same kind are referenced by index.
   uint32_t import_func(uint32_t type_index) {
-    Import imp{"env", "f" + std::to_string(m.imports.size()), ExternKind::Func, type_index, {}, {}, {}};
+    // Appended, not `"f" + std::to_string(...)`: GCC 12 warns falsely (-Wrestrict) on that.
+    std::string name = "f";
+    name += std::to_string(m.imports.size());
+    Import imp{"env", name, ExternKind::Func, type_index, {}, {}, {}};
     m.imports.push_back(imp);
     return m.num_imported_funcs++;
   }
