@@ -407,6 +407,39 @@ WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_usage(
  * open. */
 WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_reset(aperture_shared_heap_t*);
 
+/* A heap over a host buffer, as WAMR's SharedHeapInitArgs.pre_allocated_addr: `size` bytes
+ * at `addr` (docs/regions.md, "A heap over a host buffer"). The buffer must be memory of a
+ * live Aperture region (from aperture_region_data, at a page boundary of it): those bytes
+ * are mapped again, zero-copy, into every memory that attaches the heap. A buffer from
+ * malloc or a library cannot be mapped: EINVAL, saying to allocate it from a region (or
+ * to pass its fd to aperture_region_from_fd). aperture_shared_heap_open also takes a
+ * host-memory region (aperture_region_from_host_memory) over such a buffer. */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_open_buffer(
+  void* addr, size_t size, const aperture_shared_heap_options_t* options,
+  own aperture_shared_heap_t** out);
+
+/* Several heaps for one instance, as WAMR's wasm_runtime_chain_shared_heaps
+ * (docs/regions.md, "Chained heaps"): shared_heap_malloc takes a block from the first heap
+ * with room, then the next; shared_heap_free frees into the heap holding the pointer. */
+typedef struct aperture_shared_heap_chain_t aperture_shared_heap_chain_t;
+
+/* Chains heaps[0], ..., heaps[count - 1] in this order and places them: the first stays
+ * at 4 GiB minus its capacity, each next one directly below the one before
+ * (aperture_shared_heap_address tells each one's place). EINVAL for no heap, a heap twice
+ * (or two handles over the same bytes), a heap already chained or attached, or heaps over
+ * 2 GiB together. The chain keeps its heaps alive; the handles stay the caller's. */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_chain_new(
+  aperture_shared_heap_t* const* heaps, size_t count, own aperture_shared_heap_chain_t** out);
+WASM_API_EXTERN void aperture_shared_heap_chain_delete(own aperture_shared_heap_chain_t*);
+/* Maps every heap's window into `memory`, or none (EEXIST when a window is in the way,
+ * EINVAL when the memory's pages reach into a heap). */
+WASM_API_EXTERN own aperture_error_t* aperture_shared_heap_chain_attach(
+  aperture_shared_heap_chain_t*, wasm_memory_t* memory);
+/* A block of the first heap with room (0 when none has); free goes to the heap holding
+ * `addr` and ignores 0 and addresses of no block. */
+WASM_API_EXTERN uint64_t aperture_shared_heap_chain_malloc(aperture_shared_heap_chain_t*, uint32_t size);
+WASM_API_EXTERN void aperture_shared_heap_chain_free(aperture_shared_heap_chain_t*, uint64_t addr);
+
 /* ---- WASI preview 1 ---- */
 
 typedef struct aperture_wasi_config_t aperture_wasi_config_t;
@@ -473,6 +506,9 @@ WASM_API_EXTERN own aperture_error_t* aperture_linker_bind_memory(
  * the CLI's --shared-heap). */
 WASM_API_EXTERN own aperture_error_t* aperture_linker_define_shared_heap(
   aperture_linker_t*, aperture_shared_heap_t* heap);
+/* The same for a chain of heaps (as the CLI's repeated --shared-heap). */
+WASM_API_EXTERN own aperture_error_t* aperture_linker_define_shared_heap_chain(
+  aperture_linker_t*, aperture_shared_heap_chain_t* chain);
 /* The externs for the module's imports in import order, for wasm_instance_new (which
  * establishes no bindings; use aperture_linker_instantiate for those). */
 WASM_API_EXTERN own aperture_error_t* aperture_linker_imports(

@@ -75,6 +75,14 @@ class Region {
   // to them are dropped. Attach modes need a descriptor and are refused (ENOTSUP).
   static std::shared_ptr<Region> from_host_memory(void* data, uint64_t size, bool writable,
                                                   const std::string& name = "host");
+  // A host buffer that is memory of a live region of this process (inside what data()
+  // returned, starting at a page boundary of it): a region of its own over the same bytes
+  // of the same backing, so it maps zero-copy (docs/regions.md, "A heap over a host
+  // buffer"). `size` is rounded up to the page size, and must stay inside the region.
+  // Throws RegionError EINVAL for a buffer no live region holds (malloc'ed, a library's):
+  // allocate the buffer from a region instead, or pass its descriptor to from_fd.
+  static std::shared_ptr<Region> from_region_memory(void* data, uint64_t size, bool writable,
+                                                    const std::string& name = "buffer");
 
   ~Region();
   Region(const Region&) = delete;

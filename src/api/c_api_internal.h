@@ -290,6 +290,10 @@ struct aperture_shared_heap_t {
   std::shared_ptr<aperture::SharedHeap> heap;
 };
 
+struct aperture_shared_heap_chain_t {
+  std::shared_ptr<aperture::SharedHeapChain> chain;
+};
+
 struct aperture_grants_t {
   std::shared_ptr<aperture::GuestRegions> regions = std::make_shared<aperture::GuestRegions>();
 };

@@ -31,6 +31,7 @@ struct aperture_linker_t {
   // Memories backed by a region, by memory index (they replace the section's record).
   std::map<uint32_t, ResolvedBinding> memories;
   std::vector<std::shared_ptr<SharedHeap>> heaps;
+  std::vector<std::shared_ptr<SharedHeapChain>> heap_chains;
 };
 
 namespace {
@@ -110,7 +111,7 @@ aperture_linker_t* aperture_linker_new(wasm_store_t* store) {
     set_last_error("aperture_linker_new: the store is NULL");
     return nullptr;
   }
-  return new aperture_linker_t{store, {}, {}, {}, {}, {}};
+  return new aperture_linker_t{store, {}, {}, {}, {}, {}, {}};
 }
 
 void aperture_linker_delete(aperture_linker_t* l) { delete l; }
@@ -218,6 +219,14 @@ aperture_error_t* aperture_linker_define_shared_heap(aperture_linker_t* l, apert
   });
 }
 
+aperture_error_t* aperture_linker_define_shared_heap_chain(aperture_linker_t* l, aperture_shared_heap_chain_t* chain) {
+  if (!l || !chain) return null_argument("aperture_linker_define_shared_heap_chain", "linker and chain");
+  return guarded([&] {
+    chain->chain->define_imports(l->store->store, l->linker);
+    l->heap_chains.push_back(chain->chain);
+  });
+}
+
 aperture_error_t* aperture_linker_imports(const aperture_linker_t* l, const wasm_module_t* module,
                                           wasm_extern_vec_t* out) {
   const char* api = "aperture_linker_imports";
@@ -259,11 +268,11 @@ wasm_instance_t* aperture_linker_instantiate(aperture_linker_t* l, const wasm_mo
   auto before_start = [l, &resolved](Instance& inst) {
     map_bound_windows(inst, resolved);
     for (const HostBinding& b : l->bindings) apply_binding(inst, b);
-    for (const auto& heap : l->heaps) {
-      Memory* mem = inst.memory(0);
-      if (!mem) throw RegionError(wasi::kEinval, "the shared heap needs a module with a memory");
-      heap->attach(*mem);
-    }
+    if (l->heaps.empty() && l->heap_chains.empty()) return;
+    Memory* mem = inst.memory(0);
+    if (!mem) throw RegionError(wasi::kEinval, "the shared heap needs a module with a memory");
+    for (const auto& heap : l->heaps) heap->attach(*mem);
+    for (const auto& chain : l->heap_chains) chain->attach(*mem);
   };
   return instantiate(l->store, module, externs, before_start, trap, defined);
 }

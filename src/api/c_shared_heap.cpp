@@ -9,6 +9,19 @@
 using namespace aperture;
 using namespace aperture::capi;
 
+namespace {
+
+SharedHeapOptions heap_options(const aperture_shared_heap_options_t* options) {
+  SharedHeapOptions o;
+  if (options) {
+    o.reclaim = options->reclaim;
+    o.create = options->create;
+  }
+  return o;
+}
+
+}  // namespace
+
 extern "C" {
 
 aperture_error_t* aperture_shared_heap_open(const aperture_region_t* region,
@@ -18,12 +31,7 @@ aperture_error_t* aperture_shared_heap_open(const aperture_region_t* region,
   if (out == nullptr) return null_argument(api, "out");
   *out = nullptr;
   if (region == nullptr) return null_argument(api, "region");
-  SharedHeapOptions o;
-  if (options) {
-    o.reclaim = options->reclaim;
-    o.create = options->create;
-  }
-  return guarded([&] { *out = new aperture_shared_heap_t{SharedHeap::open(region->region, o)}; });
+  return guarded([&] { *out = new aperture_shared_heap_t{SharedHeap::open(region->region, heap_options(options))}; });
 }
 
 void aperture_shared_heap_delete(aperture_shared_heap_t* heap) { delete heap; }
@@ -75,6 +83,56 @@ aperture_error_t* aperture_shared_heap_usage(aperture_shared_heap_t* heap, apert
       owners[i] = aperture_shared_heap_owner_t{o.pid, o.alive, o.blocks, o.bytes};
     }
   });
+}
+
+aperture_error_t* aperture_shared_heap_open_buffer(void* addr, size_t size, const aperture_shared_heap_options_t* options,
+                                                   aperture_shared_heap_t** out) {
+  if (out == nullptr) return null_argument("aperture_shared_heap_open_buffer", "out");
+  *out = nullptr;
+  return guarded([&] {
+    *out = new aperture_shared_heap_t{
+        SharedHeap::open(Region::from_region_memory(addr, size, true, "buffer"), heap_options(options))};
+  });
+}
+
+aperture_error_t* aperture_shared_heap_chain_new(aperture_shared_heap_t* const* heaps, size_t count,
+                                                 aperture_shared_heap_chain_t** out) {
+  const char* api = "aperture_shared_heap_chain_new";
+  if (out == nullptr) return null_argument(api, "out");
+  *out = nullptr;
+  if (heaps == nullptr && count) return null_argument(api, "heaps (with count > 0)");
+  return guarded([&] {
+    std::vector<std::shared_ptr<SharedHeap>> list;
+    for (size_t i = 0; i < count; ++i) list.push_back(heaps[i] ? heaps[i]->heap : nullptr);
+    *out = new aperture_shared_heap_chain_t{SharedHeapChain::make(std::move(list))};
+  });
+}
+
+void aperture_shared_heap_chain_delete(aperture_shared_heap_chain_t* chain) { delete chain; }
+
+aperture_error_t* aperture_shared_heap_chain_attach(aperture_shared_heap_chain_t* chain, wasm_memory_t* memory) {
+  if (chain == nullptr || memory == nullptr)
+    return null_argument("aperture_shared_heap_chain_attach", "chain and memory");
+  return guarded([&] { chain->chain->attach(*memory->memory()); });
+}
+
+uint64_t aperture_shared_heap_chain_malloc(aperture_shared_heap_chain_t* chain, uint32_t size) {
+  if (chain == nullptr) return 0;
+  try {
+    return chain->chain->malloc(size);
+  } catch (...) {
+    set_last_error(current_exception_error());
+    return 0;
+  }
+}
+
+void aperture_shared_heap_chain_free(aperture_shared_heap_chain_t* chain, uint64_t addr) {
+  if (chain == nullptr) return;
+  try {
+    chain->chain->free(addr);
+  } catch (...) {
+    set_last_error(current_exception_error());
+  }
 }
 
 aperture_error_t* aperture_shared_heap_reset(aperture_shared_heap_t* heap) {

@@ -12,6 +12,7 @@
 
 #include "aperture/memory.h"
 #include "aperture/region.h"
+#include "region/host_views.h"
 #include "wasi/wasi_types.h"
 
 namespace aperture {
@@ -87,7 +88,10 @@ Region::Region(Backing b, std::string name, int fd, uint64_t offset, uint64_t si
       writable_(writable), backed_bytes_(size) {}
 
 Region::~Region() {
-  if (host_map_ && owns_host_map_) munmap(host_map_, size_);
+  if (host_map_ && owns_host_map_) {
+    remove_host_view(host_map_);
+    munmap(host_map_, size_);
+  }
   if (fd_ >= 0) close(fd_);
 }
 
@@ -97,6 +101,7 @@ uint8_t* Region::data() {
   void* p = mmap(nullptr, size_, prot, MAP_SHARED, fd_, static_cast<off_t>(file_offset_));
   if (p == MAP_FAILED) fail_errno("cannot map region '" + name_ + "' into the host");
   host_map_ = static_cast<uint8_t*>(p);
+  add_host_view(HostView{host_map_, size_, fd_, file_offset_, writable_, name_});
   return host_map_;
 }
 
@@ -153,6 +158,37 @@ std::shared_ptr<Region> Region::from_host_memory(void* data, uint64_t size, bool
   r->owns_host_map_ = false;
   r->host_bytes_ = size;
   return r;
+}
+
+std::shared_ptr<Region> Region::from_region_memory(void* data, uint64_t size, bool writable,
+                                                   const std::string& name) {
+  const std::string who = "host buffer '" + name + "'";
+  if (!data || size == 0) throw RegionError(wasi::kEinval, who + ": null pointer or size 0");
+  check_range(0, size, who);
+  const uint64_t bytes = round_up_to_page(size);
+  HostView view;
+  int fd = -1;
+  if (!find_host_view(data, bytes, &view, &fd)) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%p", data);
+    throw RegionError(wasi::kEinval,
+                      who + " at " + at + " (" + std::to_string(bytes) + " bytes) is not memory of a live Aperture "
+                      "region, so it cannot be mapped into a wasm memory (zero-copy); allocate the buffer from a "
+                      "region (Region::create_memfd(...)->data(), aperture_region_data) or pass its file "
+                      "descriptor (Region::from_fd, aperture_region_from_fd)");
+  }
+  const uint64_t from = static_cast<uint64_t>(static_cast<const uint8_t*>(data) - view.base);
+  std::string problem;
+  if (from % host_page_size())
+    problem = "must start at a page boundary of region '" + view.name + "' (it starts " + std::to_string(from) +
+              " bytes into it)";
+  else if (writable && !view.writable)
+    problem = "lies in read-only region '" + view.name + "'";
+  if (!problem.empty()) {
+    close(fd);
+    throw RegionError(writable && !view.writable ? wasi::kEacces : wasi::kEinval, who + " " + problem);
+  }
+  return std::shared_ptr<Region>(new Region(Backing::Fd, name, fd, view.file_offset + from, bytes, writable));
 }
 
 std::shared_ptr<Region> Region::create_memfd(uint64_t size, const std::string& name) {

@@ -209,8 +209,14 @@ uint64_t SharedHeap::default_address(const Region& region) {
 std::shared_ptr<SharedHeap> SharedHeap::open(std::shared_ptr<Region> region, const SharedHeapOptions& options) {
   if (!region) fail(wasi::kEinval, "shared heap: no region");
   const std::string who = "shared heap in region '" + region->name() + "'";
-  if (!region->mappable())
-    fail(wasi::kEinval, who + ": host memory cannot be shared between instances; use shm, memfd or a file");
+  if (!region->mappable()) {
+    // Host memory: usable when it is memory of a live region (mapped again, zero-copy).
+    try {
+      region = Region::from_region_memory(region->data(), region->size(), region->writable(), region->name());
+    } catch (const RegionError& e) {
+      fail(e.wasi_errno(), who + ": a heap is shared by mapping it, and " + e.what());
+    }
+  }
   if (!region->writable()) fail(wasi::kEacces, who + ": the region is read-only");
   const uint64_t meta = meta_bytes_for(region->size());
   if (region->size() <= meta || region->size() - meta > Memory::kAddressSpace / 2)

@@ -388,6 +388,96 @@ static void test_shared_heap(void) {
   world_delete(&w);
 }
 
+/* Chained heaps (docs/regions.md, "Chained heaps"): the guest takes all of the first heap,
+ * the next block comes from the second one, directly below it; frees go to their heap. */
+static void test_shared_heap_chain(void) {
+  world w;
+  wasm_instance_t* inst;
+  aperture_region_t* ra = NULL;
+  aperture_region_t* rb = NULL;
+  aperture_shared_heap_t* heaps[2] = {NULL, NULL};
+  aperture_shared_heap_t* twice[2];
+  aperture_shared_heap_chain_t* chain = NULL;
+  aperture_shared_heap_chain_t* bad = NULL;
+  aperture_shared_heap_usage_t usage;
+  uint64_t a, b, in_b;
+  int32_t whole_a, guest_in_b;
+  printf("shared heap chain: the first heap with room serves, frees go to their heap\n");
+  world_new(&w, "heap_guest");
+  CHECK_OK(aperture_region_create_memfd(65536, "a", &ra));
+  CHECK_OK(aperture_region_create_memfd(65536, "b", &rb));
+  CHECK_OK(aperture_shared_heap_open(ra, NULL, &heaps[0]));
+  CHECK_OK(aperture_shared_heap_open(rb, NULL, &heaps[1]));
+  twice[0] = heaps[0];
+  twice[1] = heaps[0];
+  CHECK_ERROR(aperture_shared_heap_chain_new(twice, 2, &bad), "is heap 1 and heap 2", EINVAL_);
+  CHECK(bad == NULL);
+  CHECK_ERROR(aperture_shared_heap_chain_new(heaps, 0, &bad), "no heap", EINVAL_);
+  CHECK_OK(aperture_shared_heap_chain_new(heaps, 2, &chain));
+  a = aperture_shared_heap_address(heaps[0]);
+  b = aperture_shared_heap_address(heaps[1]);
+  CHECK(a == 0x100000000ull - aperture_shared_heap_capacity(heaps[0]));
+  CHECK(b == a - aperture_shared_heap_capacity(heaps[1]));
+  CHECK_ERROR(aperture_shared_heap_chain_new(heaps + 1, 1, &bad), "in another chain", EINVAL_);
+  CHECK_OK(aperture_linker_define_shared_heap_chain(w.linker, chain));
+  inst = instantiate(&w);
+  whole_a = call(&w, inst, "alloc_store", 2, (int32_t)aperture_shared_heap_capacity(heaps[0]), 5);
+  CHECK((uint64_t)(uint32_t)whole_a == a);
+  in_b = aperture_shared_heap_chain_malloc(chain, 16);
+  CHECK(in_b == b);
+  guest_in_b = call(&w, inst, "alloc_store", 2, 16, 6);
+  CHECK((uint64_t)(uint32_t)guest_in_b == b + 16);
+  aperture_shared_heap_chain_free(chain, in_b);
+  call(&w, inst, "free", 1, whole_a, 0);
+  CHECK_OK(aperture_shared_heap_usage(heaps[0], &usage, NULL, 0));
+  CHECK(usage.blocks == 0);
+  CHECK_OK(aperture_shared_heap_usage(heaps[1], &usage, NULL, 0));
+  CHECK(usage.blocks == 1);
+  call(&w, inst, "free", 1, guest_in_b, 0);
+  CHECK_OK(aperture_shared_heap_usage(heaps[1], &usage, NULL, 0));
+  CHECK(usage.blocks == 0);
+  wasm_instance_delete(inst);
+  aperture_shared_heap_chain_delete(chain);
+  aperture_shared_heap_delete(heaps[0]);
+  aperture_shared_heap_delete(heaps[1]);
+  aperture_region_delete(ra);
+  aperture_region_delete(rb);
+  world_delete(&w);
+}
+
+/* A heap over a host buffer (WAMR's pre_allocated_addr): a buffer allocated from a region
+ * maps zero-copy; a malloc'ed one cannot, and the error says what to do. */
+static void test_shared_heap_buffer(void) {
+  aperture_region_t* r = NULL;
+  aperture_region_t* host = NULL;
+  aperture_shared_heap_t* heap = NULL;
+  aperture_shared_heap_t* again = NULL;
+  aperture_shared_heap_t* refused = NULL;
+  void* plain = malloc(131072);
+  uint8_t* buffer;
+  uint64_t p;
+  printf("shared heap over a host buffer\n");
+  CHECK_OK(aperture_region_create_memfd(262144, "pool", &r));
+  buffer = aperture_region_data(r);
+  CHECK(buffer != NULL);
+  /* The second half of the pool, as a library handed the pointer would see it. */
+  CHECK_OK(aperture_shared_heap_open_buffer(buffer + 131072, 131072, NULL, &heap));
+  p = aperture_shared_heap_malloc(heap, 64);
+  CHECK(p != 0);
+  /* A host-memory region over the same bytes joins the same heap. */
+  CHECK_OK(aperture_region_from_host_memory(buffer + 131072, 131072, true, "host", &host));
+  CHECK_OK(aperture_shared_heap_open(host, NULL, &again));
+  CHECK(aperture_shared_heap_malloc(again, 64) == p + 64);
+  CHECK_ERROR(aperture_shared_heap_open_buffer(plain, 131072, NULL, &refused), "allocate the buffer from a region", EINVAL_);
+  CHECK_ERROR(aperture_shared_heap_open_buffer(buffer + 100, 65536, NULL, &refused), "page boundary", EINVAL_);
+  CHECK(refused == NULL);
+  aperture_shared_heap_delete(heap);
+  aperture_shared_heap_delete(again);
+  aperture_region_delete(host);
+  aperture_region_delete(r);
+  free(plain);
+}
+
 static void test_region_memory_imported(void) {
   world w;
   wasm_instance_t* inst;
@@ -555,6 +645,8 @@ int main(void) {
   test_window_on_memory_1();
   test_wait_notify();
   test_shared_heap();
+  test_shared_heap_chain();
+  test_shared_heap_buffer();
   test_region_memory_imported();
   test_region_memory_defined();
   test_bind_with_options();
