@@ -10,6 +10,9 @@ struct Features {
   // Multiple memories (part of WebAssembly 3.0): any number of memories per module,
   // memory-index immediates on loads, stores and memory instructions.
   bool multi_memory = true;
+  // Extended constant expressions (WebAssembly 3.0): i32/i64 add, sub and mul in constant
+  // expressions, and `global.get` of any earlier immutable global, not only imported ones.
+  bool extended_const = true;
 };
 
 }  // namespace aperture

@@ -14,7 +14,6 @@ const char* proposal_of_opcode(uint8_t b) {
   switch (b) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
       return "exception handling";
-    case 0x12: case 0x13: return "tail calls (return_call)";
     case 0x14: case 0x15: case 0xD3: case 0xD4: case 0xD5: case 0xD6:
       return "typed function references";
     case 0xFB: return "garbage collection (GC, 0xFB prefix)";

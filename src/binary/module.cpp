@@ -31,6 +31,31 @@ bool Module::uses_relaxed_simd() const {
   return false;
 }
 
+bool Module::uses_tail_calls() const {
+  for (const FunctionBody& body : bodies)
+    for (const Instr& in : body.code)
+      if (in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect) return true;
+  return false;
+}
+
+bool Module::uses_extended_const() const {
+  // Arithmetic (more than one instruction) or a defined global read by global.get.
+  auto extended = [&](const ConstExpr& e) {
+    return e.code.size() > 1 ||
+           (e.code.size() == 1 && e.code[0].op == Opcode::GlobalGet && e.code[0].a >= num_imported_globals);
+  };
+  for (const GlobalDef& g : globals)
+    if (extended(g.init)) return true;
+  for (const ElemSegment& s : elems) {
+    if (s.mode == ElemSegment::Mode::Active && extended(s.offset)) return true;
+    for (const ConstExpr& item : s.items)
+      if (extended(item)) return true;
+  }
+  for (const DataSegment& d : datas)
+    if (d.mode == DataSegment::Mode::Active && extended(d.offset)) return true;
+  return false;
+}
+
 namespace {
 template <typename T, typename Get>
 T imported_nth(const std::vector<Import>& imports, ExternKind kind, uint32_t index, Get get) {

@@ -166,6 +166,11 @@ struct Module {
   std::string function_name(uint32_t index) const;
   // Whether a function body uses relaxed SIMD (WebAssembly 3.0) instructions.
   bool uses_relaxed_simd() const;
+  // Whether a function body uses return_call / return_call_indirect (WebAssembly 3.0).
+  bool uses_tail_calls() const;
+  // Whether a constant expression uses extended constants (WebAssembly 3.0): arithmetic,
+  // or global.get of a global the module defines.
+  bool uses_extended_const() const;
 };
 
 }  // namespace aperture

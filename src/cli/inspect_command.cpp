@@ -123,15 +123,24 @@ void print_module(const Module& m) {
   print_bindings(m);
 }
 
-// The proposals beyond WebAssembly 2.0's core a valid module uses that not every engine
-// runs, and which engines run it: "features: simd, relaxed-simd (engines: interp)".
+// The features beyond WebAssembly 2.0's core a valid module uses, and which engines run
+// them: "features: simd, relaxed-simd, tail-calls (engines: interp)". Tail calls and
+// extended constant expressions run in every engine; SIMD may not.
 void print_features(const Module& m) {
-  if (!m.simd_offset) return;
-  std::cout << "features: simd" << (m.uses_relaxed_simd() ? ", relaxed-simd" : "") << " (engines:";
+  std::string features;
+  auto add = [&](bool used, const char* name) {
+    if (used) features += (features.empty() ? "" : ", ") + std::string(name);
+  };
+  add(m.simd_offset.has_value(), "simd");
+  add(m.simd_offset && m.uses_relaxed_simd(), "relaxed-simd");
+  add(m.uses_tail_calls(), "tail-calls");
+  add(m.uses_extended_const(), "extended-const");
+  if (features.empty()) return;
   std::string engines;
   for (const std::string& name : available_engines())
-    if (engine_supports_simd(*engine_from_name(name))) engines += " " + name;
-  std::cout << (engines.empty() ? " none of this build's yet" : engines) << ")\n";
+    if (!m.simd_offset || engine_supports_simd(*engine_from_name(name))) engines += " " + name;
+  std::cout << "features: " << features << " (engines:"
+            << (engines.empty() ? " none of this build's yet" : engines) << ")\n";
 }
 
 // Decode and validation errors are located by a byte offset: name the file too.

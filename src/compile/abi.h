@@ -112,7 +112,9 @@ enum class HelperId : uint32_t {
 //
 // A compiled wasm function of type (p...) -> (r...) is
 //     R wasm_<i>(void* context, uint64_t stack_limit, p...)
-// with R void, the single result, or a struct of the results. `stack_limit` is the
+// with R void, the single result, or a struct of the results, and LLVM's `tailcc` calling
+// convention (not the C one), so that return_call can be a guaranteed tail call; only
+// compiled code and the entry stubs call them. `stack_limit` is the
 // calling thread's: the lowest address the function's frame may reach before it traps
 // with "call stack exhausted". Callers pass their own on (every call on one thread
 // has the same limit), so a thread's limit never leaks into another thread's code.

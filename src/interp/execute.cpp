@@ -187,6 +187,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   Global* const* globals = nullptr;
   Function* fn = entry;
   Function* callee = nullptr;
+  uint64_t ret_keep = 0;  // slots a return keeps (return_keep)
   const InterpCode* code = nullptr;
 
   frame->ret_ip = nullptr;
@@ -199,6 +200,18 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
   do {                    \
     trap_message = (msg); \
     goto trap;            \
+  } while (0)
+// callee = table `table_index`'s element at the popped index, checked against canonical
+// type `type_id` (call_indirect and return_call_indirect trap alike).
+#define INDIRECT_CALLEE(type_id, table_index)                                     \
+  do {                                                                            \
+    Table* table = inst->tables_[table_index];                                    \
+    uint32_t i = static_cast<uint32_t>(*--sp);                                    \
+    if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);             \
+    RefBits r = table->elems_[i];                                                 \
+    if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));             \
+    callee = reinterpret_cast<Function*>(r);                                      \
+    if (callee->type_id_ != (type_id)) TRAP(trap_msg::kIndirectCallTypeMismatch); \
   } while (0)
 #define LOAD_INSTANCE(i)                                                   \
   do {                                                                     \
@@ -293,10 +306,11 @@ L_BrTableOp: {
   if (back) CHECK_POINT();
   NEXT();
 }
-L_ReturnOp: {
-  uint64_t keep = ip[0].u64;
-  std::memmove(fp, sp - keep, keep * sizeof(uint64_t));
-  sp = fp + keep;
+L_ReturnOp:
+  ret_keep = ip[0].u64;
+return_keep:  // the function's results are the top ret_keep slots
+  std::memmove(fp, sp - ret_keep, ret_keep * sizeof(uint64_t));
+  sp = fp + ret_keep;
   if (frame->ret_ip == nullptr) {
     ts->frame_top = frame - 1;
     return nullptr;
@@ -308,23 +322,22 @@ L_ReturnOp: {
   fn = frame->fn;
   if (fn->instance_ != inst) LOAD_INSTANCE(fn->instance_);
   NEXT();
-}
 L_CallOp:
   callee = funcs[ip[0].u64];
   ++ip;
   goto call;
-L_CallIndirectOp: {
-  uint64_t type_id = ip[0].u64;
-  Table* table = inst->tables_[ip[1].u64];
+L_CallIndirectOp:
   ip += 2;
-  uint32_t i = static_cast<uint32_t>(*--sp);
-  if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);
-  RefBits r = table->elems_[i];
-  if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));
-  callee = reinterpret_cast<Function*>(r);
-  if (callee->type_id_ != type_id) TRAP(trap_msg::kIndirectCallTypeMismatch);
+  INDIRECT_CALLEE(ip[-2].u64, ip[-1].u64);
   goto call;
-}
+L_ReturnCallOp:
+  callee = funcs[ip[0].u64];
+  ++ip;
+  goto tail_call;
+L_ReturnCallIndirectOp:
+  ip += 2;
+  INDIRECT_CALLEE(ip[-2].u64, ip[-1].u64);
+  goto tail_call;
 call:  // callee is set; its arguments are on top of the stack; ip is the return address
   if (callee->engine_ != self) {  // a host function or another engine's function
     uint32_t np = slot_count(callee->type().params);
@@ -341,6 +354,29 @@ call:  // callee is set; its arguments are on top of the stack; ip is the return
   frame->fn = callee;
   ts->frame_top = frame;
   fp = sp - code_of(callee)->num_params;
+  fn = callee;
+  goto enter;
+tail_call:  // as call, but the callee replaces this frame: the stacks do not grow
+  // A function the tiered engine moved to compiled code keeps its interpreter code: a
+  // tail call runs it here, so a tail recursion crosses engines at most once.
+  if (callee->engine_ != self && callee->interp_code_ == nullptr) {
+    // A host function or another engine's function runs on the host stack anyway: an
+    // ordinary call whose results this frame then returns (docs/architecture.md).
+    uint32_t np = slot_count(callee->type().params);
+    ts->sp_top = sp;
+    frame->at = ip;
+    invoke_function(*callee, sp - np, inst);
+    ret_keep = slot_count(callee->type().results);
+    sp = sp - np + ret_keep;
+    goto return_keep;
+  }
+  {
+    // The arguments move down to this frame's base; the frame keeps its return address.
+    uint32_t np = code_of(callee)->num_params;
+    std::memmove(fp, sp - np, np * sizeof(uint64_t));
+    sp = fp + np;
+  }
+  frame->fn = callee;
   fn = callee;
   goto enter;
 
@@ -1051,6 +1087,8 @@ L_BrTable:
 L_Return:
 L_Call:
 L_CallIndirect:
+L_ReturnCall:
+L_ReturnCallIndirect:
 L_Drop:
 L_Select:
 L_SelectT:

@@ -455,6 +455,25 @@ class Translator {
         push_types(t.results);
         return;
       }
+      // Tail calls: the callee takes over this frame (interp/execute.cpp, tail_call).
+      case Opcode::ReturnCall: {
+        const FuncType& t = m_.func_type(in.a);
+        emit_op(IOp::ReturnCallOp, in.offset);
+        emit_imm(in.a);
+        pop(slots_of(t.params));
+        mark_unreachable();
+        return;
+      }
+      case Opcode::ReturnCallIndirect: {
+        const FuncType& t = m_.types[in.a];
+        pop();  // table index operand
+        emit_op(IOp::ReturnCallIndirectOp, in.offset);
+        emit_imm(type_ids_[in.a]);
+        emit_imm(in.b);
+        pop(slots_of(t.params));
+        mark_unreachable();
+        return;
+      }
       case Opcode::Drop: {
         const bool v128 = top_is_v128();
         emit_op(v128 ? IOp::DropV128 : IOp::DropOp, in.offset);

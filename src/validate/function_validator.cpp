@@ -195,6 +195,20 @@ const FuncType& FunctionValidator::need_func(uint32_t index) const {
   return *c_.funcs[index];
 }
 
+// A tail call's callee returns straight to this function's caller, so its results must be
+// this function's (no subtyping among the value types Aperture has).
+void FunctionValidator::tail_call_results(const FuncType& callee) const {
+  if (callee.results == type_->results) return;
+  auto list = [](const std::vector<ValType>& ts) {
+    std::string text = "[";
+    for (size_t i = 0; i < ts.size(); ++i) text += (i ? " " : "") + std::string(to_string(ts[i]));
+    return text + "]";
+  };
+  throw ValidationError(offset_, "type mismatch: a tail call's callee returns " + list(callee.results) +
+                                     " but the calling function returns " + list(type_->results) +
+                                     " (they must be the same; use call then return to convert)");
+}
+
 ValType FunctionValidator::local_type(uint32_t index) const {
   size_t num_params = type_->params.size();
   if (index < num_params) return type_->params[index];
@@ -383,6 +397,24 @@ void FunctionValidator::instruction(const Instr& in) {
       pop(ValType::I32);
       pop_all(types_of(t.params));
       push_all(types_of(t.results));
+      return;
+    }
+    // A tail call returns the callee's results as this function's own: they must match.
+    case Opcode::ReturnCall: {
+      const FuncType& t = need_func(in.a);
+      tail_call_results(t);
+      pop_all(types_of(t.params));
+      set_unreachable();
+      return;
+    }
+    case Opcode::ReturnCallIndirect: {
+      if (need_table(in.b).elem != ValType::FuncRef) fail("type mismatch");
+      if (in.a >= m_.types.size()) fail("unknown type");
+      const FuncType& t = m_.types[in.a];
+      tail_call_results(t);
+      pop(ValType::I32);
+      pop_all(types_of(t.params));
+      set_unreachable();
       return;
     }
     case Opcode::Drop: pop(); return;

@@ -87,6 +87,7 @@ class FunctionValidator {
   ValType need_elem(uint32_t index) const;
   const GlobalType& need_global(uint32_t index) const;
   const FuncType& need_func(uint32_t index) const;
+  void tail_call_results(const FuncType& callee) const;
   ValType local_type(uint32_t index) const;
 
   const ValidationContext& c_;

@@ -3,9 +3,12 @@
 // the reference interpreter so that a module with several errors reports the same one.
 #include "validate/validator.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "aperture/error.h"
 #include "validate/context.h"
@@ -29,7 +32,10 @@ class ModuleValidator {
     for (size_t i = 0; i < m_.tables.size(); ++i) table_type(m_.tables[i], offset_of(m_.table_offsets, i));
     for (size_t i = 0; i < m_.memories.size(); ++i)
       memory_limits(m_.memories[i].limits, offset_of(m_.memory_offsets, i));
-    for (const GlobalDef& g : m_.globals) const_expr(g.init, g.type.type);
+    // A global's initialiser sees the imported globals and the globals defined before it.
+    for (size_t i = 0; i < m_.globals.size(); ++i)
+      const_expr(m_.globals[i].init, m_.globals[i].type.type,
+                 c_.num_imported_globals + static_cast<uint32_t>(i));
     for (const ElemSegment& s : m_.elems) elem(s);
     for (const DataSegment& d : m_.datas) data(d);
     FunctionValidator fv(c_);
@@ -117,15 +123,36 @@ class ModuleValidator {
     if (l.shared && !l.max) fail(offset, "shared memory must have maximum");
   }
 
-  // A 2.0 constant expression is exactly one constant instruction of type `want`:
-  // t.const, ref.null, ref.func, or global.get of an imported immutable global.
-  void const_expr(const ConstExpr& e, ValType want) const {
+  // A constant expression leaves exactly one value of type `want`. In 2.0 it is one
+  // constant instruction: t.const, ref.null, ref.func, or global.get of an imported
+  // immutable global. With extended constants (3.0) it may also use i32/i64 add, sub and
+  // mul, and global.get of any immutable global among the first `visible_globals`.
+  void const_expr(const ConstExpr& e, ValType want, uint32_t visible_globals = UINT32_MAX) const {
+    const bool extended = features_.extended_const;
     for (const Instr& in : e.code)
-      if (!is_constant(in)) fail(in.offset, "constant expression required");
-    // Zero or several constants leave the wrong number of values on the stack.
-    if (e.code.size() != 1) fail(e.offset, "type mismatch");
-    const Instr& in = e.code[0];
-    if (const_type(in) != want) fail(in.offset, "type mismatch");
+      if (!is_constant(in) && !(extended && is_constant_arith(in)))
+        fail(in.offset, "constant expression required");
+    if (!extended) {
+      // Zero or several constants leave the wrong number of values on the stack.
+      if (e.code.size() != 1) fail(e.offset, "type mismatch");
+      const Instr& in = e.code[0];
+      if (const_type(in, c_.num_imported_globals) != want) fail(in.offset, "type mismatch");
+      return;
+    }
+    const uint32_t globals = std::min<uint32_t>(visible_globals, static_cast<uint32_t>(c_.globals.size()));
+    std::vector<ValType> stack;
+    for (const Instr& in : e.code) {
+      if (!is_constant_arith(in)) {
+        stack.push_back(const_type(in, globals));
+        continue;
+      }
+      ValType t = (in.op == Opcode::I32Add || in.op == Opcode::I32Sub || in.op == Opcode::I32Mul)
+                      ? ValType::I32 : ValType::I64;
+      if (stack.size() < 2 || stack.back() != t || stack[stack.size() - 2] != t)
+        fail(in.offset, "type mismatch");
+      stack.pop_back();
+    }
+    if (stack.size() != 1 || stack[0] != want) fail(e.offset, "type mismatch");
   }
 
   static bool is_constant(const Instr& in) {
@@ -141,9 +168,18 @@ class ModuleValidator {
       default: return false;
     }
   }
+  // The arithmetic extended constant expressions allow (each pops two, pushes one).
+  static bool is_constant_arith(const Instr& in) {
+    switch (in.op) {
+      case Opcode::I32Add: case Opcode::I32Sub: case Opcode::I32Mul:
+      case Opcode::I64Add: case Opcode::I64Sub: case Opcode::I64Mul: return true;
+      default: return false;
+    }
+  }
 
-  // The result type of constant instruction `in`, checking its immediate.
-  ValType const_type(const Instr& in) const {
+  // The result type of constant instruction `in`, checking its immediate; `global.get`
+  // may read the first `visible_globals` globals.
+  ValType const_type(const Instr& in, uint32_t visible_globals) const {
     switch (in.op) {
       case Opcode::I64Const: return ValType::I64;
       case Opcode::F32Const: return ValType::F32;
@@ -156,9 +192,7 @@ class ModuleValidator {
         if (!c_.has_func(in.a)) fail(in.offset, "unknown function " + std::to_string(in.a));
         return ValType::FuncRef;
       case Opcode::GlobalGet: {
-        // In 2.0 only imported globals are visible to constant expressions.
-        if (in.a >= c_.num_imported_globals)
-          fail(in.offset, "unknown global " + std::to_string(in.a));
+        if (in.a >= visible_globals) fail(in.offset, "unknown global " + std::to_string(in.a));
         const GlobalType& g = c_.globals[in.a];
         if (g.mut) fail(in.offset, "constant expression required");
         return g.type;

@@ -151,7 +151,6 @@ TEST(DecoderTest, IllegalOpcodeAndSimd) {
 TEST(DecoderTest, UnknownProposalIsNamedNotMalformed) {
   Bytes base = with(header(), {0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00});
   for (auto [byte, proposal] : {std::pair<uint8_t, const char*>{0xFB, "garbage collection"},
-                                {0x12, "tail calls"},
                                 {0x08, "exception handling"}}) {
     try {
       decode_module(with(base, {0x0A, 0x05, 0x01, 0x03, 0x00, byte, 0x00}));

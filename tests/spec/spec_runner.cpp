@@ -11,7 +11,8 @@
 // `--only` runs the named scripts, which must all exist; `--only-containing` those whose
 // name contains one of the texts (`simd_,relaxed`: the SIMD suites). Without either, the
 // SIMD scripts are left to the SIMD suites (tests/spec/CMakeLists.txt) and not run.
-// `--no-multi-memory` checks modules by the 2.0 rules, as the 2.0 core suite expects.
+// `--no-multi-memory` checks modules by the 2.0 rules, as the 2.0 core suite expects: one
+// memory, and 2.0 constant expressions (no extended constants).
 // With an engine that does not run SIMD, modules it refuses and the commands that need
 // them are skipped, not failed; assert_invalid / assert_malformed still count.
 //
@@ -676,6 +677,7 @@ int main(int argc, char** argv) {
   }
   aperture::EngineConfig engine = aperture::testing_support::engine_config_named(opt.engine);
   engine.features.multi_memory = opt.multi_memory;
+  engine.features.extended_const = opt.multi_memory;
   std::string dir = opt.root + "/" + opt.subdir;
   std::vector<std::string> files = converted_scripts(dir);
   if (files.empty()) {

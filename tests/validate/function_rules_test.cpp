@@ -101,6 +101,40 @@ TEST(FunctionRules, CallIndirect) {
   EXPECT_EQ(check_func({}, {}, Body().i32(0).op(O::CallIndirect, 9, 0), tables), "unknown type");
 }
 
+// Tail calls: the callee's results become this function's, so they must be the same.
+TEST(FunctionRules, TailCalls) {
+  EXPECT_EQ(check_func({I32}, {I32}, Body().op(O::LocalGet, 0).op(O::ReturnCall, 0)), "valid");
+  EXPECT_EQ(check_func({I32}, {I32}, Body().op(O::LocalGet, 0).op(O::ReturnCall, 0).op(O::Drop).i64(1).op(O::Drop)),
+            "valid")
+      << "the stack is polymorphic after a tail call";
+  EXPECT_EQ(check_func({}, {}, Body().op(O::ReturnCall, 1)), "unknown function 1");
+
+  ModuleBuilder b;
+  uint32_t callee = b.func({}, {I64}, Body().i64(1));
+  b.func({}, {I32}, Body().op(O::ReturnCall, callee));
+  EXPECT_EQ(check(b.m),
+            "type mismatch: a tail call's callee returns [i64] but the calling function returns "
+            "[i32] (they must be the same; use call then return to convert)");
+  ModuleBuilder params;
+  uint32_t takes_i64 = params.func({I64}, {}, Body());
+  params.func({}, {}, Body().i32(1).op(O::ReturnCall, takes_i64));
+  EXPECT_EQ(check(params.m), "type mismatch");
+
+  auto tables = [](ModuleBuilder& t) {
+    t.type({I32}, {I64});            // type 0
+    t.table(FUNCREF, 1);             // table 0
+    t.table(EXTERNREF, 1);           // table 1
+  };
+  EXPECT_EQ(check_func({}, {I64}, Body().i32(5).i32(0).op(O::ReturnCallIndirect, 0, 0), tables), "valid");
+  EXPECT_EQ(check_func({}, {I32}, Body().i32(5).i32(0).op(O::ReturnCallIndirect, 0, 0), tables)
+                .rfind("type mismatch: a tail call's callee returns [i64]", 0),
+            0u);
+  EXPECT_EQ(check_func({}, {I64}, Body().i32(5).i32(0).op(O::ReturnCallIndirect, 0, 1), tables),
+            "type mismatch")
+      << "return_call_indirect needs a funcref table";
+  EXPECT_EQ(check_func({}, {I64}, Body().i32(0).op(O::ReturnCallIndirect, 9, 0), tables), "unknown type");
+}
+
 TEST(FunctionRules, BlocksWithValueAndTypeIndexSignatures) {
   EXPECT_EQ(check_func({}, {I32}, Body().block(O::Block, bt_val(I32)).i32(1).end()), "valid");
   EXPECT_EQ(check_func({}, {I32}, Body().block(O::Block, bt_val(I32)).i64(1).end()),

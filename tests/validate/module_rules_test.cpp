@@ -97,12 +97,14 @@ TEST(ModuleRules, FunctionTypeIndices) {
 }
 
 TEST(ModuleRules, GlobalInitializers) {
-  auto global = [](ValType t, Body init) {
+  Features wasm2;  // the 2.0 rules: no extended constant expressions
+  wasm2.extended_const = false;
+  auto global = [](ValType t, Body init, const Features& features = {}) {
     ModuleBuilder b;
     b.import_global(I32, false);  // 0: immutable import
     b.import_global(I32, true);   // 1: mutable import
     b.global(t, false, cexpr(init));
-    return check(b.m);
+    return check(b.m, features);
   };
   EXPECT_EQ(global(I32, Body().i32(1)), "valid");
   EXPECT_EQ(global(I64, Body().i64(1)), "valid");
@@ -111,14 +113,15 @@ TEST(ModuleRules, GlobalInitializers) {
   EXPECT_EQ(global(I32, Body().i64(1)), "type mismatch");
   EXPECT_EQ(global(I32, Body()), "type mismatch") << "empty initializer";
   EXPECT_EQ(global(I32, Body().i32(1).i32(2)), "type mismatch") << "two values";
-  EXPECT_EQ(global(I32, Body().i32(1).i32(2).op(O::I32Add)), "constant expression required");
+  EXPECT_EQ(global(I32, Body().i32(1).i32(2).op(O::I32Add), wasm2), "constant expression required");
+  EXPECT_EQ(global(I32, Body().i32(1).i32(2).i32(3).op(O::I32Add), wasm2), "constant expression required");
   EXPECT_EQ(global(I32, Body().op(O::Nop)), "constant expression required");
   EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 0)), "valid");
   EXPECT_EQ(global(I64, Body().op(O::GlobalGet, 0)), "type mismatch");
   EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 1)), "constant expression required")
       << "mutable globals are not constant";
-  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 2)), "unknown global 2")
-      << "2.0: only imported globals, not even earlier defined ones";
+  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 2)), "unknown global 2") << "not itself";
+  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 2), wasm2), "unknown global 2");
   EXPECT_EQ(global(FUNCREF, Body().ref_null(FUNCREF)), "valid");
   EXPECT_EQ(global(EXTERNREF, Body().ref_null(FUNCREF)), "type mismatch");
   EXPECT_EQ(global(FUNCREF, Body().op(O::RefFunc, 0)), "unknown function 0");
@@ -127,6 +130,43 @@ TEST(ModuleRules, GlobalInitializers) {
   uint32_t f = ref_func.func({}, {}, Body());
   ref_func.global(FUNCREF, false, cexpr(Body().op(O::RefFunc, f)));
   EXPECT_EQ(check(ref_func.m), "valid");
+}
+
+// Extended constant expressions (WebAssembly 3.0): i32/i64 add, sub and mul, and
+// global.get of any earlier immutable global.
+TEST(ModuleRules, ExtendedConstExpressions) {
+  Features wasm2;
+  wasm2.extended_const = false;
+  auto global = [](ValType t, Body init, const Features& features = {}) {
+    ModuleBuilder b;
+    b.import_global(I32, false);                  // 0: immutable import
+    b.global(I64, false, cexpr(Body().i64(7)));   // 1: immutable, defined
+    b.global(I32, true, cexpr(Body().i32(7)));    // 2: mutable, defined
+    b.global(t, false, cexpr(init));              // 3: the one checked
+    return check(b.m, features);
+  };
+  EXPECT_EQ(global(I32, Body().i32(1).i32(2).op(O::I32Add)), "valid");
+  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 0).i32(2).op(O::I32Mul).i32(1).op(O::I32Sub)), "valid");
+  EXPECT_EQ(global(I64, Body().op(O::GlobalGet, 1).i64(2).op(O::I64Mul)), "valid")
+      << "an earlier defined immutable global";
+  EXPECT_EQ(global(I64, Body().op(O::GlobalGet, 1), wasm2), "unknown global 1") << "2.0 rules";
+  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 2)), "constant expression required")
+      << "mutable globals are not constant";
+  EXPECT_EQ(global(I32, Body().op(O::GlobalGet, 3)), "unknown global 3") << "not itself";
+  EXPECT_EQ(global(I32, Body().i32(1).i64(2).op(O::I32Add)), "type mismatch");
+  EXPECT_EQ(global(I64, Body().i32(1).i32(2).op(O::I32Add)), "type mismatch");
+  EXPECT_EQ(global(I32, Body().i32(1).op(O::I32Add)), "type mismatch") << "one operand";
+  EXPECT_EQ(global(I32, Body().i32(1).i32(2)), "type mismatch") << "two values left";
+  EXPECT_EQ(global(I32, Body().i32(1).i32(2).op(O::I32DivS)), "constant expression required");
+  EXPECT_EQ(global(I64, Body().i64(1).i64(2).op(O::I64And)), "constant expression required");
+
+  // Segment offsets see every global (none is being defined).
+  ModuleBuilder data;
+  data.memory(1);
+  data.global(I32, false, cexpr(Body().i32(16)));
+  data.data(active_data(0, cexpr(Body().op(O::GlobalGet, 0).i32(4).op(O::I32Add))));
+  EXPECT_EQ(check(data.m), "valid");
+  EXPECT_EQ(check(data.m, wasm2), "constant expression required");
 }
 
 TEST(ModuleRules, ConstantExpressionErrorOffsets) {
@@ -152,7 +192,9 @@ TEST(ModuleRules, ElementSegments) {
   EXPECT_EQ(with(active_elem(2, at0, FUNCREF)), "unknown table 2");
   EXPECT_EQ(with(active_elem(1, at0, FUNCREF)), "type mismatch") << "segment type vs table type";
   EXPECT_EQ(with(active_elem(0, cexpr(Body().i64(0)), FUNCREF)), "type mismatch");
-  EXPECT_EQ(with(active_elem(0, cexpr(Body().i32(0).i32(1).op(O::I32Add)), FUNCREF)),
+  EXPECT_EQ(with(active_elem(0, cexpr(Body().i32(0).i32(1).op(O::I32Add)), FUNCREF)), "valid")
+      << "extended constant expressions";
+  EXPECT_EQ(with(active_elem(0, cexpr(Body().i32(0).i32(1).op(O::I32Shl)), FUNCREF)),
             "constant expression required");
   EXPECT_EQ(with(passive_elem(FUNCREF, {cexpr(Body().ref_null(EXTERNREF))})), "type mismatch")
       << "item type vs segment type";

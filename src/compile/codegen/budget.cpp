@@ -8,7 +8,9 @@ bool within_budget(const Module& module, uint32_t defined_index, const CompileBu
   if (body.code.size() > budget.max_instructions) return false;
   uint32_t calls = 0;
   for (const Instr& in : body.code)
-    if (in.op == Opcode::Call || in.op == Opcode::CallIndirect) ++calls;
+    if (in.op == Opcode::Call || in.op == Opcode::CallIndirect || in.op == Opcode::ReturnCall ||
+        in.op == Opcode::ReturnCallIndirect)
+      ++calls;
   return calls <= budget.max_calls;
 }
 

@@ -102,7 +102,8 @@ void build_entry_stub(ModuleEnv& env, uint32_t type_index) {
     if (t == env.f64) slot = b.CreateBitCast(slot, env.f64);
     args.push_back(slot);
   }
-  llvm::Value* ret = b.CreateCall(env.function_type(type), stub->getArg(0), args);
+  llvm::CallInst* ret = b.CreateCall(env.function_type(type), stub->getArg(0), args);
+  ret->setCallingConv(llvm::CallingConv::Tail);  // every compiled function's (compile/abi.h)
   at = 0;
   for (unsigned i = 0; i < type.results.size(); ++i) {
     llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {i});

@@ -219,16 +219,7 @@ void FunctionTranslator::translate() {
 void FunctionTranslator::finish_function() {
   Control& fn = controls_.front();
   builder_.SetInsertPoint(fn.merge);
-  if (fn.results.empty()) {
-    builder_.CreateRetVoid();
-  } else if (fn.results.size() == 1) {
-    builder_.CreateRet(fn.results[0]);
-  } else {
-    llvm::Value* agg = llvm::UndefValue::get(env_.return_type(type_));
-    for (unsigned i = 0; i < fn.results.size(); ++i)
-      agg = builder_.CreateInsertValue(agg, fn.results[i], {i});
-    builder_.CreateRet(agg);
-  }
+  return_values(std::vector<llvm::Value*>(fn.results.begin(), fn.results.end()));
 }
 
 // Inside unreachable code only the block structure matters.
@@ -445,8 +436,15 @@ void FunctionTranslator::translate_instr(const Instr& in) {
     case Opcode::BrIf: br_if(in.a); return;
     case Opcode::BrTable: br_table(in); return;
     case Opcode::Return: branch(static_cast<uint32_t>(controls_.size() - 1)); return;
-    case Opcode::Call: call(in.a); return;
-    case Opcode::CallIndirect: call_indirect(in.a, in.b); return;
+    case Opcode::Call: call(in.a, false); return;
+    case Opcode::ReturnCall: call(in.a, true); return;
+    case Opcode::CallIndirect:
+    case Opcode::ReturnCallIndirect: {
+      const FuncType& type = wasm_.types[in.a];
+      llvm::Value* func = indirect_callee(in.a, in.b);
+      call_function_object(func, type, pop_n(type.params.size()), in.op == Opcode::ReturnCallIndirect);
+      return;
+    }
     case Opcode::Drop: pop(); return;
     case Opcode::Select:
     case Opcode::SelectT: {
@@ -510,24 +508,51 @@ void FunctionTranslator::push_results(llvm::Value* ret, const FuncType& type) {
   for (unsigned i = 0; i < type.results.size(); ++i) push(builder_.CreateExtractValue(ret, {i}));
 }
 
-void FunctionTranslator::call(uint32_t func_index) {
+void FunctionTranslator::call(uint32_t func_index, bool tail) {
   const FuncType& type = wasm_.func_type(func_index);
   std::vector<llvm::Value*> args = pop_n(type.params.size());
   if (func_index < wasm_.num_imported_funcs) {
     llvm::Value* func = context_field(env_.context_layout.function_ptr(func_index), env_.ptr, true);
-    call_function_object(func, type, args);
+    call_function_object(func, type, args, tail);
     return;
   }
   args.insert(args.begin(), {context_, stack_limit_});
   llvm::Function* callee = env_.defined_function(func_index - wasm_.num_imported_funcs);
-  llvm::Value* ret = builder_.CreateCall(callee, args);
-  if (!type.results.empty()) push_results(ret, type);
+  llvm::Value* ret = call_compiled(callee->getFunctionType(), callee, args, tail);
+  if (!tail && !type.results.empty()) push_results(ret, type);
 }
 
-void FunctionTranslator::call_indirect(uint32_t type_index, uint32_t table_index) {
-  const FuncType& type = wasm_.types[type_index];
+llvm::Value* FunctionTranslator::call_compiled(llvm::FunctionType* type, llvm::Value* callee,
+                                               const std::vector<llvm::Value*>& args, bool tail) {
+  llvm::CallInst* call = builder_.CreateCall(type, callee, args);
+  call->setCallingConv(llvm::CallingConv::Tail);
+  if (!tail) return call;
+  // musttail: LLVM reuses this frame for the callee or fails to compile, never silently
+  // grows the stack. With tailcc the prototypes may differ (the results are the same:
+  // the validator checks it).
+  call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+  if (type->getReturnType()->isVoidTy())
+    builder_.CreateRetVoid();
+  else
+    builder_.CreateRet(call);
+  reachable_ = false;
+  return call;
+}
+
+void FunctionTranslator::return_values(const std::vector<llvm::Value*>& values) {
+  if (values.empty()) {
+    builder_.CreateRetVoid();
+  } else if (values.size() == 1) {
+    builder_.CreateRet(values[0]);
+  } else {
+    llvm::Value* agg = llvm::UndefValue::get(env_.return_type(type_));
+    for (unsigned i = 0; i < values.size(); ++i) agg = builder_.CreateInsertValue(agg, values[i], {i});
+    builder_.CreateRet(agg);
+  }
+}
+
+llvm::Value* FunctionTranslator::indirect_callee(uint32_t type_index, uint32_t table_index) {
   llvm::Value* index = pop();
-  std::vector<llvm::Value*> args = pop_n(type.params.size());
   const RuntimeLayout& rl = env_.layout;
   llvm::Value* table = context_field(env_.context_layout.table_ptr(table_index), env_.ptr, true);
   llvm::Value* begin = load_runtime(table, rl.table_begin, env_.ptr, false);
@@ -556,11 +581,11 @@ void FunctionTranslator::call_indirect(uint32_t type_index, uint32_t table_index
   llvm::Value* expected = load_runtime(type_ids, type_index * 4, env_.i32, true);
   llvm::Value* actual = load_runtime(func, rl.function_type_id, env_.i32, true);
   trap_if(builder_.CreateICmpNE(actual, expected), TrapKind::IndirectCallTypeMismatch);
-  call_function_object(func, type, args);
+  return func;
 }
 
 void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType& type,
-                                              const std::vector<llvm::Value*>& args) {
+                                              const std::vector<llvm::Value*>& args, bool tail) {
   const RuntimeLayout& rl = env_.layout;
   // Acquire, not invariant: the tiered engine moves a function to compiled code by writing
   // its code_ and context_ and then engine_ with a release store (runtime.h); the loads of
@@ -573,7 +598,7 @@ void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType&
   llvm::Value* compiled = builder_.CreateICmpEQ(engine, context_field(kEngineOffset, env_.ptr, true));
   llvm::BasicBlock* direct = llvm::BasicBlock::Create(env_.context, "direct_call", function_);
   llvm::BasicBlock* generic = llvm::BasicBlock::Create(env_.context, "generic_call", function_);
-  llvm::BasicBlock* join = llvm::BasicBlock::Create(env_.context, "", function_);
+  llvm::BasicBlock* join = tail ? nullptr : llvm::BasicBlock::Create(env_.context, "", function_);
   builder_.CreateCondBr(compiled, direct, generic);
 
   // Compiled code (any module, any instance): call it with its own context and this
@@ -583,15 +608,17 @@ void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType&
   llvm::Value* callee_context = load_runtime(func, rl.function_context, env_.ptr, true);
   std::vector<llvm::Value*> direct_args{callee_context, stack_limit_};
   direct_args.insert(direct_args.end(), args.begin(), args.end());
-  llvm::Value* direct_ret = builder_.CreateCall(env_.function_type(type), code, direct_args);
+  llvm::Value* direct_ret = call_compiled(env_.function_type(type), code, direct_args, tail);
   std::vector<llvm::Value*> direct_results;
-  if (type.results.size() == 1) direct_results.push_back(direct_ret);
-  for (unsigned i = 0; type.results.size() > 1 && i < type.results.size(); ++i)
+  if (!tail && type.results.size() == 1) direct_results.push_back(direct_ret);
+  for (unsigned i = 0; !tail && type.results.size() > 1 && i < type.results.size(); ++i)
     direct_results.push_back(builder_.CreateExtractValue(direct_ret, {i}));
   llvm::BasicBlock* direct_end = builder_.GetInsertBlock();
-  builder_.CreateBr(join);
+  if (!tail) builder_.CreateBr(join);
 
   // Anything else (host function, another engine): through 64-bit slots, two for a v128.
+  // A tail call to it is an ordinary call whose results this function returns: host code
+  // runs on the host stack anyway (docs/architecture.md, "Tail calls").
   builder_.SetInsertPoint(generic);
   size_t n = std::max<size_t>({slot_count(type.params), slot_count(type.results), 1});
   llvm::ArrayType* slots_type = llvm::ArrayType::get(env_.i64, n);
@@ -614,6 +641,11 @@ void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType&
     llvm::LoadInst* slot = builder_.CreateAlignedLoad(wide ? static_cast<llvm::Type*>(env_.v128) : env_.i64, p, llvm::MaybeAlign(8));
     slot->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_slots);
     generic_results.push_back(wide ? slot : from_slot(slot, env_.type_of(type.results[i])));
+  }
+  if (tail) {
+    return_values(generic_results);
+    reachable_ = false;
+    return;
   }
   llvm::BasicBlock* generic_end = builder_.GetInsertBlock();
   builder_.CreateBr(join);

@@ -69,12 +69,23 @@ class FunctionTranslator {
   void skip_dead(const Instr& in);
 
   // ---- calls ----
-  void call(uint32_t func_index);
-  void call_indirect(uint32_t type_index, uint32_t table_index);
+  // A call (`tail` false) pushes the callee's results; a tail call (return_call, `tail`
+  // true) ends the function with a `musttail` call, or for a callee that is not compiled
+  // code with a call and a return of its results (docs/architecture.md, "Tail calls").
+  void call(uint32_t func_index, bool tail);
+  // The function object (Function*) at the popped index of table `table_index`, checked
+  // against module type `type_index` (the traps of call_indirect).
+  llvm::Value* indirect_callee(uint32_t type_index, uint32_t table_index);
   // Calls wasm function object `func` (Function*) of type `type`: directly when it is
-  // compiled code, else through the CallFunction helper. Pushes the results.
+  // compiled code, else through the CallFunction helper.
   void call_function_object(llvm::Value* func, const FuncType& type,
-                            const std::vector<llvm::Value*>& args);
+                            const std::vector<llvm::Value*>& args, bool tail);
+  // Calls compiled code `callee` with the tail calling convention every compiled
+  // function has (compile/abi.h); for a tail call also returns its result.
+  llvm::Value* call_compiled(llvm::FunctionType* type, llvm::Value* callee,
+                             const std::vector<llvm::Value*>& args, bool tail);
+  // Returns `values` (this function's results) from the current block.
+  void return_values(const std::vector<llvm::Value*>& values);
   void push_results(llvm::Value* ret, const FuncType& type);
 
   // ---- context and helpers ----

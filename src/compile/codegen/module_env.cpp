@@ -110,6 +110,9 @@ llvm::Function* ModuleEnv::defined_function(uint32_t defined_index) {
   f = llvm::Function::Create(function_type(t), llvm::GlobalValue::ExternalLinkage,
                              kFunctionSymbolPrefix + std::to_string(defined_index), module);
   f->setDSOLocal(true);
+  // tailcc: a `musttail` call (return_call) is guaranteed to reuse the caller's frame,
+  // whatever the two prototypes (compile/abi.h; docs/architecture.md, "Tail calls").
+  f->setCallingConv(llvm::CallingConv::Tail);
   set_attributes(f);
   return f;
 }
