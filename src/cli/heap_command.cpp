@@ -28,8 +28,9 @@ int heap_command(const std::string& shm_name, bool reset) {
       return kExitOk;
     }
     SharedHeapUsage u = heap->usage();
+    // (A heap chained second or later sits lower: docs/regions.md, "Chained heaps".)
     std::cout << shm_name << ": shared heap of " << u.capacity << " bytes at 0x" << std::hex << heap->address()
-              << std::dec << "\n"
+              << std::dec << " (alone or first in a chain)\n"
               << "  " << (u.blocks == 1 ? "1 block" : std::to_string(u.blocks) + " blocks") << " in use ("
               << u.used_bytes << " bytes), largest free block " << u.largest_free << " bytes\n"
               << "  kept (no owner): " << blocks(u.kept_blocks, u.kept_bytes) << "\n";

@@ -208,5 +208,47 @@ TEST_F(ChainCliTest, BadChainsOnTheCommandLineAreClearErrors) {
   EXPECT_NE(out.find("overlaps an existing window"), std::string::npos) << out;
 }
 
+// --- reclaim in a chain: per heap (docs/regions.md, "Chained heaps", "Lifetime") ---
+
+// A chain of a reclaiming handle of heap a and a keeping handle of heap b: when the chain
+// goes, its blocks of a go with it and its blocks of b stay.
+TEST(SharedHeapChainTest, ReclaimIsPerHeapOfTheChain) {
+  auto ra = Region::create_memfd(64 * 1024, "a"), rb = Region::create_memfd(64 * 1024, "b");
+  SharedHeapOptions reclaim;
+  reclaim.reclaim = true;
+  {
+    auto a = SharedHeap::open(ra, reclaim), b = SharedHeap::open(rb);
+    auto chain = SharedHeapChain::make({a, b});
+    ASSERT_EQ(chain->malloc(static_cast<uint32_t>(a->capacity())), a->address());
+    ASSERT_EQ(chain->malloc(64), b->address());
+    EXPECT_EQ(a->usage().owners.size(), 1u);
+  }
+  EXPECT_EQ(SharedHeap::open(ra)->usage().blocks, 0u) << "heap a reclaimed the chain's block";
+  SharedHeapUsage u = SharedHeap::open(rb)->usage();
+  EXPECT_EQ(u.blocks, 1u) << "heap b keeps its block";
+  EXPECT_EQ(u.kept_blocks, 1u);
+}
+
+// Under `aperture run`: `--shared-heap a --shared-heap b,reclaim` with a program that takes
+// 512 KiB and never frees. The first run's block stays in a; every later run finds a too
+// full and takes b, which gets its block back when the run ends — so they all run.
+TEST_F(ChainCliTest, ReclaimOnTheCommandLineIsPerHeap) {
+  // 1 MiB heaps for this one: a 512 KiB block fits once.
+  Region::remove_shm(shm_);
+  Region::remove_shm(shm_b_);
+  region_ = Region::create_shm(shm_, 1 << 20);
+  Region::create_shm(shm_b_, 1 << 20);
+  std::string cli = "run --region a=shm:" + shm_ + " --region b=shm:" + shm_b_ +
+                    " --shared-heap a --shared-heap b,reclaim " + testing_support::guest("heap_app");
+  std::string out;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(run(cli, &out), 0) << "run " << i << ": " << out;
+  out.clear();
+  ASSERT_EQ(run("region heap " + shm_, &out), 0) << out;
+  EXPECT_NE(out.find("kept (no owner): 1 block, 524288 bytes"), std::string::npos) << out;
+  out.clear();
+  ASSERT_EQ(run("region heap " + shm_b_, &out), 0) << out;
+  EXPECT_NE(out.find("0 blocks in use"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace aperture
