@@ -129,6 +129,17 @@ for suite in "2.0:$spec_json:--no-multi-memory" "3.0:$spec3:"; do
     --engine compiled --precompiled "$work/simd-artifacts-$version"
 done
 
+# Tail calls (a million deep tail recursions: constant stack, tailcc + musttail on
+# aarch64 too) and extended constant expressions (data offsets) of the 3.0 core.
+tail_args=("$spec3" core --only return_call,return_call_indirect,data)
+check "spec tail calls and extended constants (3.0), interpreter" "$qemu" "$a64/spec_runner" \
+  "${tail_args[@]}" --engine interp
+check "spec tail calls and extended constants (3.0), cross-compiling the artifacts on x86-64" \
+  "$host/tests/spec/spec_runner" "${tail_args[@]}" --engine interp \
+  --write-artifacts "$work/tail-artifacts" --target aarch64-linux-gnu
+check "spec tail calls and extended constants (3.0), cross-compiled artifacts" "$qemu" \
+  "$a64/spec_runner" "${tail_args[@]}" --engine compiled --precompiled "$work/tail-artifacts"
+
 # 2. Traps: the same output everywhere.
 traps=$host/wat/compile/traps.wasm
 cross_compile "$traps" "$work/traps.cwasm"

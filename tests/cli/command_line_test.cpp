@@ -233,6 +233,21 @@ TEST_F(CommandLineTest, SimdModuleIsNamedNotMalformed) {
   }
 }
 
+// Issue 25: inspect names the WebAssembly 3.0 features a module uses, and they run.
+TEST_F(CommandLineTest, InspectListsTailCallsAndExtendedConst) {
+  std::string m = wat_module("wasm3_features");
+  for (const char* cmd : {"validate ", "inspect "}) {
+    Result r = run_aperture(cmd + m);
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.out;
+    EXPECT_TRUE(contains(r.out, "features: tail-calls, extended-const (engines:")) << r.out;
+  }
+  Result r = run_aperture("inspect " + demo());
+  EXPECT_FALSE(contains(r.out, "features:")) << "a 2.0 module: " << r.out;
+  r = run_aperture("run " + m + " --invoke answer");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "42\n");
+}
+
 TEST_F(CommandLineTest, WrongInvokeNameListsTheExportedFunctions) {
   Result r = run_aperture("run " + demo() + " --invoke ad 1 2");
   EXPECT_EQ(r.exit_code, kExitUsage) << r.out;
