@@ -82,6 +82,10 @@ TEST(CompiledTraps, SameMessageAndBacktraceAsTheInterpreter) {
       {"indirect", {Value::i32(9)}, "undefined element"},
       {"indirect", {Value::i32(2)}, "uninitialized element 2"},
       {"indirect", {Value::i32(0)}, "indirect call type mismatch"},
+      {"tail_unreachable", {}, "unreachable"},
+      {"tail_indirect", {Value::i32(9)}, "undefined element"},
+      {"tail_indirect", {Value::i32(2)}, "uninitialized element 2"},
+      {"tail_indirect", {Value::i32(0)}, "indirect call type mismatch"},
       {"convert", {Value::f64(std::nan(""))}, "invalid conversion to integer"},
       {"convert", {Value::f64(1e10)}, "integer overflow"},
       {"fill", {Value::i32(65530), Value::i32(100)}, "out of bounds memory access"},
@@ -108,6 +112,10 @@ TEST(CompiledTraps, SameMessageAndBacktraceAsTheInterpreter) {
   Outcome deep = run_trap(kCompiled, "unreachable", {});
   EXPECT_EQ(deep.backtrace,
             (std::vector<std::string>{"#0 leaf_unreachable", "#1 middle", "#2 unreachable"}));
+  // tail_to_middle made a tail call: its frame is middle's now.
+  Outcome tail = run_trap(kCompiled, "tail_unreachable", {});
+  EXPECT_EQ(tail.backtrace,
+            (std::vector<std::string>{"#0 leaf_unreachable", "#1 middle", "#2 tail_unreachable"}));
   Outcome recursion = run_trap(kCompiled, "recurse", {});
   ASSERT_EQ(recursion.backtrace.size(), 65u);  // 64 frames and "..."
   EXPECT_EQ(recursion.backtrace[0], "#0 recurse");

@@ -24,6 +24,13 @@
   (func (export "indirect") (param i32) (result i32)
     (call_indirect (type $unary) (local.get 0) (local.get 0)))
   (func (export "convert") (param f64) (result i32) (i32.trunc_f64_s (local.get 0)))
+  ;; Tail calls: the function that made one is gone from the backtrace in every engine;
+  ;; return_call_indirect traps as call_indirect.
+  (func $tail_to_middle (return_call $middle))
+  (func (export "tail_unreachable") (call $tail_to_middle))
+  (func $tail_indirect (param i32) (result i32)
+    (return_call_indirect (type $unary) (local.get 0) (local.get 0)))
+  (func (export "tail_indirect") (param i32) (result i32) (call $tail_indirect (local.get 0)))
   (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 1) (local.get 1)))
   ;; Loads whose values the optimiser finds dead must still trap when out of bounds
   ;; (a differential fuzzing mismatch: LLVM deleted such loads).
