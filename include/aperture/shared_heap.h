@@ -13,6 +13,7 @@
 //   store.instantiate(module, linker, [&](aperture::Instance& i) { heap->attach(*i.memory(0)); });
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -111,8 +112,9 @@ class SharedHeap : public std::enable_shared_from_this<SharedHeap> {
   std::unique_ptr<Impl> impl_;
   uint64_t address_ = 0;
   uint64_t data_bytes_ = 0;
-  bool attached_ = false;  // attached to some memory: its address can no longer change
-  bool chained_ = false;   // in a chain: in no other
+  // Atomic: instances of several threads may attach one heap while another chains it.
+  std::atomic<bool> attached_{false};  // attached to some memory: its address can no longer change
+  std::atomic<bool> chained_{false};   // in a chain: in no other
 };
 
 // Several shared heaps for one instance, as WAMR's wasm_runtime_chain_shared_heaps

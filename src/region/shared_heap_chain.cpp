@@ -37,8 +37,6 @@ std::shared_ptr<SharedHeapChain> SharedHeapChain::make(std::vector<std::shared_p
         fail("region '" + r.name() + "' is heap " + std::to_string(j + 1) + " and heap " + std::to_string(i + 1) +
              " of the chain; a heap can be in a chain once (give each heap its own region)");
     }
-    if (heaps[i]->chained_)
-      fail("the heap in region '" + r.name() + "' is in another chain already (make one chain of all the heaps)");
     if (heaps[i]->attached_)
       fail("the heap in region '" + r.name() + "' is attached already; chain heaps before attaching them");
     total += heaps[i]->capacity();
@@ -46,11 +44,17 @@ std::shared_ptr<SharedHeapChain> SharedHeapChain::make(std::vector<std::shared_p
   if (total > Memory::kAddressSpace / 2)
     fail("the heaps take " + std::to_string(total) + " bytes together, more than the 2 GiB a chain may take of the "
          "4 GiB space (the rest is the memory's); use fewer or smaller heaps");
-  // The first heap at the top, each next one directly below the one before it.
+  // Claim every heap (a concurrent make may claim one first), then place them: the first
+  // at the top, each next one directly below the one before it.
+  for (size_t i = 0; i < heaps.size(); ++i) {
+    if (heaps[i]->chained_.exchange(true)) {
+      for (size_t j = 0; j < i; ++j) heaps[j]->chained_ = false;
+      fail("the heap in region '" + heaps[i]->region()->name() + "' is in another chain already (make one chain of all the heaps)");
+    }
+  }
   uint64_t top = Memory::kAddressSpace;
   for (auto& h : heaps) {
     h->address_ = top - h->capacity();
-    h->chained_ = true;
     top = h->address_;
   }
   return std::shared_ptr<SharedHeapChain>(new SharedHeapChain(std::move(heaps)));
