@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "aperture/error.h"
-#include "compile/sha256.h"
+#include "support/sha256.h"
 
 namespace aperture::native {
 

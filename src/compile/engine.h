@@ -7,7 +7,7 @@
 #include <span>
 
 #include "compile/abi.h"
-#include "compile/sha256.h"
+#include "support/sha256.h"
 #include "runtime/engine.h"
 
 namespace aperture {

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

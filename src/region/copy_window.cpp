@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "region/window_backings.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

@@ -7,7 +7,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "region/guest_wait.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 

@@ -8,7 +8,7 @@
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
 #include "runtime/futex.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

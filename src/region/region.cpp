@@ -13,7 +13,7 @@
 #include "aperture/memory.h"
 #include "aperture/region.h"
 #include "region/host_views.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

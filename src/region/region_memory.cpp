@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "aperture/bindings.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "region/shared_heap_imports.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "aperture/shared_heap.h"
 #include "region/shared_heap_imports.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

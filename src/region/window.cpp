@@ -12,7 +12,7 @@
 #include "region/attach_lock.h"
 #include "region/window_backings.h"
 #include "runtime/guest_access.h"
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture {
 namespace {

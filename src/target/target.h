@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "compile/sha256.h"
+#include "support/sha256.h"
 
 namespace aperture::target {
 

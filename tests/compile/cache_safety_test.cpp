@@ -20,7 +20,7 @@
 #include "cli/run_aperture.h"
 #include "compile/artifact.h"
 #include "compile/code_cache.h"
-#include "compile/sha256.h"
+#include "support/sha256.h"
 #include "process_support.h"
 
 namespace aperture::native {

@@ -13,7 +13,7 @@
 #include "cli/run_aperture.h"
 #include "module_support.h"
 #include "compile/artifact.h"
-#include "compile/sha256.h"
+#include "support/sha256.h"
 
 namespace aperture {
 namespace {

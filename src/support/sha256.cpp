@@ -1,4 +1,4 @@
-#include "compile/sha256.h"
+#include "support/sha256.h"
 
 #include <cstring>
 

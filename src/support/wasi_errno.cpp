@@ -1,6 +1,6 @@
 #include <cerrno>
 
-#include "wasi/wasi_types.h"
+#include "support/wasi_errno.h"
 
 namespace aperture::wasi {
 
