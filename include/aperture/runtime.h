@@ -151,7 +151,7 @@ class Global {
   Global(GlobalType type, uint64_t bits, uint64_t high_bits = 0)
       : type_(type), bits_(bits), high_bits_(high_bits) {}
   const GlobalType& type() const { return type_; }
-  Value get() const { return {type_.type, bits_, high_bits_}; }
+  Value get() const { return {api_type(type_.type), bits_, high_bits_}; }
   void set(Value v) {
     bits_ = v.bits;
     high_bits_ = v.high;

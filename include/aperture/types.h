@@ -9,8 +9,14 @@
 
 namespace aperture {
 
-// Value types use their binary encoding as enumerator values.
-enum class ValType : uint8_t {
+// Value types use their binary encoding as enumerator values. A typed function reference
+// (WebAssembly 3.0 function references) packs into the same 32 bits: byte 0 is 0x64
+// `(ref ht)` or 0x63 `(ref null ht)`, bits 8-31 the heap type (kHeapFunc, kHeapExtern,
+// kHeapNoFunc, kHeapNoExtern, or kHeapConcrete + a type index of the module).
+// `(ref null func)` and `(ref null extern)` are always stored as FuncRef and ExternRef, so
+// equal types compare equal. At the host boundary (results, globals, the C API) every
+// typed reference reads as its top type, FuncRef or ExternRef (api_type).
+enum class ValType : uint32_t {
   I32 = 0x7F,
   I64 = 0x7E,
   F32 = 0x7D,
@@ -20,10 +26,48 @@ enum class ValType : uint8_t {
   ExternRef = 0x6F,
 };
 
-const char* to_string(ValType t);
-inline bool is_ref(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
+// Heap types of typed references (the abstract ones keep their binary encoding).
+constexpr uint32_t kHeapFunc = 0x70;
+constexpr uint32_t kHeapExtern = 0x6F;
+constexpr uint32_t kHeapNoFunc = 0x73;
+constexpr uint32_t kHeapNoExtern = 0x72;
+constexpr uint32_t kHeapConcrete = 0x100;  // + type index
+constexpr uint32_t kMaxTypedRefIndex = (1u << 24) - 1 - kHeapConcrete;
+constexpr uint8_t kRefNullByte = 0x63;
+constexpr uint8_t kRefByte = 0x64;
+
+const char* to_string(ValType t);  // typed references: "(ref null 3)", "(ref func)"
+inline uint8_t type_byte(ValType t) { return static_cast<uint8_t>(static_cast<uint32_t>(t)); }
+inline bool is_ref(ValType t) {
+  uint8_t b = type_byte(t);
+  return b == 0x70 || b == 0x6F || b == kRefNullByte || b == kRefByte;
+}
 inline bool is_num(ValType t) {
   return t == ValType::I32 || t == ValType::I64 || t == ValType::F32 || t == ValType::F64;
+}
+// For reference types: whether null is a value of the type.
+inline bool is_nullable(ValType t) { return type_byte(t) != kRefByte; }
+// For reference types: the heap type (kHeapFunc for funcref, kHeapExtern for externref).
+inline uint32_t heap_type(ValType t) {
+  if (t == ValType::FuncRef) return kHeapFunc;
+  if (t == ValType::ExternRef) return kHeapExtern;
+  return static_cast<uint32_t>(t) >> 8;
+}
+inline bool is_concrete_heap(uint32_t heap) { return heap >= kHeapConcrete; }
+// The reference type (ref null? heap), in its one canonical encoding.
+inline ValType make_ref(bool nullable, uint32_t heap) {
+  if (nullable && heap == kHeapFunc) return ValType::FuncRef;
+  if (nullable && heap == kHeapExtern) return ValType::ExternRef;
+  return static_cast<ValType>((heap << 8) | (nullable ? kRefNullByte : kRefByte));
+}
+// Whether a reference type lives in the function hierarchy (func, nofunc, a type index).
+inline bool is_func_heap(uint32_t heap) {
+  return heap == kHeapFunc || heap == kHeapNoFunc || is_concrete_heap(heap);
+}
+// The type a value of `t` has for the host: typed references are funcref or externref.
+inline ValType api_type(ValType t) {
+  if (!is_ref(t)) return t;
+  return is_func_heap(heap_type(t)) ? ValType::FuncRef : ValType::ExternRef;
 }
 
 enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };

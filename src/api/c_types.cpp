@@ -17,7 +17,7 @@ std::optional<ValType> to_valtype(wasm_valkind_t k) {
 }
 
 wasm_valkind_t to_valkind(ValType t) {
-  switch (t) {
+  switch (api_type(t)) {  // a typed function reference is a funcref for the C API
     case ValType::I32: return WASM_I32;
     case ValType::I64: return WASM_I64;
     case ValType::F32: return WASM_F32;

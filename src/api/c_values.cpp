@@ -55,7 +55,11 @@ bool to_slot(wasm_store_t* store, const wasm_val_t& v, ValType type, uint64_t* s
     *error = std::string("expected ") + kind_name(want) + ", got " + kind_name(v.kind);
     return false;
   }
-  switch (type) {
+  if (is_ref(type) && !is_nullable(type) && v.of.ref == nullptr) {
+    *error = std::string("expected a non-null reference (") + to_string(type) + "), got null";
+    return false;
+  }
+  switch (api_type(type)) {
     case ValType::I32: *slot = static_cast<uint32_t>(v.of.i32); return true;
     case ValType::I64: *slot = static_cast<uint64_t>(v.of.i64); return true;
     case ValType::F32: {
@@ -66,7 +70,7 @@ bool to_slot(wasm_store_t* store, const wasm_val_t& v, ValType type, uint64_t* s
     }
     case ValType::F64: std::memcpy(slot, &v.of.f64, 8); return true;
     case ValType::FuncRef:
-    case ValType::ExternRef: return ref_to_slot(store, v.of.ref, type, slot, error);
+    case ValType::ExternRef: return ref_to_slot(store, v.of.ref, api_type(type), slot, error);
     case ValType::V128: break;
   }
   *error = "v128 values cannot cross the C API";
@@ -75,7 +79,7 @@ bool to_slot(wasm_store_t* store, const wasm_val_t& v, ValType type, uint64_t* s
 
 void from_slot(wasm_store_t* store, ValType type, uint64_t slot, wasm_val_t* out) {
   out->kind = to_valkind(type);
-  switch (type) {
+  switch (api_type(type)) {
     case ValType::I32: out->of.i32 = static_cast<int32_t>(slot); return;
     case ValType::I64: out->of.i64 = static_cast<int64_t>(slot); return;
     case ValType::F32: {

@@ -1,6 +1,9 @@
 // The WebAssembly 2.0 binary format (spec chapter 5, SIMD included) plus the threads
-// proposal (shared memory limits, 0xFE instructions) and relaxed SIMD. One function per grammar rule.
+// proposal (shared memory limits, 0xFE instructions), relaxed SIMD and the typed function
+// references of WebAssembly 3.0. One function per grammar rule.
 #include "binary/decoder.h"
+
+#include <optional>
 
 #include "binary/limits.h"
 #include "binary/reader.h"
@@ -8,14 +11,20 @@
 namespace aperture {
 namespace {
 
+// Out of scope (README feature list): modules using GC types are refused by name.
+constexpr const char* kGc = "garbage collection (GC: struct, array, i31, any and eq types, rec and sub)";
+UnsupportedFeatureError gc_unsupported(size_t at) {
+  return UnsupportedFeatureError(at, kGc, "this build",
+                                 "Aperture implements typed function references but not GC");
+}
+
 // What an opcode byte that is no instruction of Aperture's belongs to, for the message
 // (nullptr: nothing known, "illegal opcode").
 const char* proposal_of_opcode(uint8_t b) {
   switch (b) {
     case 0x06: case 0x07: case 0x08: case 0x09: case 0x0A: case 0x18: case 0x19: case 0x1F:
       return "exception handling";
-    case 0x14: case 0x15: case 0xD3: case 0xD4: case 0xD5: case 0xD6:
-      return "typed function references";
+    case 0xD3: return kGc;  // ref.eq
     case 0xFB: return "garbage collection (GC, 0xFB prefix)";
     default: return nullptr;
   }
@@ -102,21 +111,56 @@ class Decoder {
   }
 
   // ---- types ----
-  ValType valtype(Reader& r) {
+  // A heap type (s33): an abstract one of function references, or a type index. GC's
+  // abstract heap types are refused by name, not as malformed.
+  uint32_t heaptype(Reader& r) {
     size_t at = r.pos();
-    uint8_t b = r.u8();
+    int64_t v = r.s33();
+    if (v >= 0) {
+      if (v > kMaxTypedRefIndex) r.fail_at(at, "type index too large for a reference type");
+      return kHeapConcrete + static_cast<uint32_t>(v);
+    }
+    uint8_t b = static_cast<uint8_t>(v & 0x7F);
+    switch (b) {
+      case 0x70: case 0x6F: case 0x73: case 0x72: return b;
+      case 0x6E: case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71:
+        throw gc_unsupported(at);
+      case 0x69: case 0x74: throw UnsupportedFeatureError(at, "exception handling (exnref)");
+      default: r.fail_at(at, "malformed heap type");
+    }
+  }
+  // A value type whose first byte `b` was read at `at`; nullopt when `b` starts none.
+  std::optional<ValType> valtype_from(Reader& r, uint8_t b, size_t at) {
     switch (b) {
       case 0x7B: note_simd(at); [[fallthrough]];
       case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x70: case 0x6F:
         return static_cast<ValType>(b);
-      default: r.fail_at(at, "malformed value type");
+      case kRefNullByte: case kRefByte: {
+        uint32_t heap = heaptype(r);
+        note_typed_ref(at);
+        return make_ref(b == kRefNullByte, heap);
+      }
+      case 0x73: case 0x72:  // nullfuncref, nullexternref
+        note_typed_ref(at);
+        return make_ref(true, b);
+      case 0x6E: case 0x6D: case 0x6C: case 0x6B: case 0x6A: case 0x71:
+        throw gc_unsupported(at);
+      case 0x69: case 0x74: throw UnsupportedFeatureError(at, "exception handling (exnref)");
+      default: return std::nullopt;
     }
+  }
+  ValType valtype(Reader& r) {
+    size_t at = r.pos();
+    uint8_t b = r.u8();
+    if (auto t = valtype_from(r, b, at)) return *t;
+    r.fail_at(at, "malformed value type");
   }
   ValType reftype(Reader& r) {
     size_t at = r.pos();
     uint8_t b = r.u8();
-    if (b != 0x70 && b != 0x6F) r.fail_at(at, "malformed reference type");
-    return static_cast<ValType>(b);
+    auto t = valtype_from(r, b, at);
+    if (!t || !is_ref(*t)) r.fail_at(at, "malformed reference type");
+    return *t;
   }
   // Limits flags: bit 0 = has maximum, bit 1 = shared (threads; memories only, and the
   // validator requires a maximum). 64-bit limits (memory64) are not supported.
@@ -153,7 +197,11 @@ class Decoder {
     m_.types.reserve(n);
     for (uint32_t i = 0; i < n; ++i) {
       size_t at = r.pos();
-      if (r.u8() != 0x60) r.fail_at(at, "integer representation too long (expected 0x60 function type)");
+      uint8_t form = r.u8();
+      // rec, sub, sub final, struct, array: GC's type definitions.
+      if (form == 0x4E || form == 0x50 || form == 0x4F || form == 0x5F || form == 0x5E)
+        throw gc_unsupported(at);
+      if (form != 0x60) r.fail_at(at, "integer representation too long (expected 0x60 function type)");
       FuncType t;
       uint32_t np = r.count();
       for (uint32_t k = 0; k < np; ++k) t.params.push_back(valtype(r));
@@ -189,11 +237,24 @@ class Decoder {
     m_.funcs.reserve(n);
     for (uint32_t i = 0; i < n; ++i) m_.funcs.push_back(r.u32());
   }
+  // A table is a table type, or 0x40 0x00, a table type and an initialiser expression
+  // (WebAssembly 3.0; a table of non-nullable references needs one).
   void tables(Reader& r) {
     uint32_t n = r.count(2);
     for (uint32_t i = 0; i < n; ++i) {
       m_.table_offsets.push_back(static_cast<uint32_t>(r.pos()));
-      m_.tables.push_back(tabletype(r));
+      ConstExpr init;
+      if (r.pos() < r.end() && bytes_[r.pos()] == 0x40) {
+        r.u8();
+        size_t at = r.pos();
+        if (r.u8() != 0x00) r.fail_at(at, "malformed table");
+        m_.tables.push_back(tabletype(r));
+        init = const_expr(r);
+        note_typed_ref(m_.table_offsets.back());
+      } else {
+        m_.tables.push_back(tabletype(r));
+      }
+      m_.table_inits.push_back(std::move(init));
     }
   }
   void memories(Reader& r) {
@@ -259,7 +320,9 @@ class Decoder {
       } else {
         seg.mode = explicit_table ? ElemSegment::Mode::Declarative : ElemSegment::Mode::Passive;
       }
-      // Flags 0 and 4 imply funcref; the others name the element kind / reference type.
+      // Function indices make `(ref func)` items (WebAssembly 3.0), flag 4 implies funcref;
+      // the others name the element kind / reference type.
+      if (!expressions) seg.type = make_ref(false, kHeapFunc);
       if (passive_or_declarative || explicit_table) {
         if (expressions) seg.type = reftype(r);
         else elem_kind(r);
@@ -369,6 +432,9 @@ class Decoder {
   void note_simd(size_t at) {
     if (!m_.simd_offset) m_.simd_offset = static_cast<uint32_t>(at);
   }
+  void note_typed_ref(size_t at) {
+    if (!m_.typed_ref_offset) m_.typed_ref_offset = static_cast<uint32_t>(at);
+  }
 
   void zero_byte(Reader& r) {
     size_t at = r.pos();
@@ -412,6 +478,9 @@ class Decoder {
       r.fail_at(in.offset, "illegal opcode");
     }
     if (prefix == 0xFD) note_simd(in.offset);
+    if (in.op == Opcode::CallRef || in.op == Opcode::ReturnCallRef ||
+        in.op == Opcode::RefAsNonNull || in.op == Opcode::BrOnNull || in.op == Opcode::BrOnNonNull)
+      note_typed_ref(in.offset);
     const OpcodeInfo* info = opcode_info(in.op);
     switch (info->imm) {
       case ImmKind::None: break;
@@ -422,7 +491,8 @@ class Decoder {
       case ImmKind::GlobalIdx:
       case ImmKind::TableIdx:
       case ImmKind::DataIdx:
-      case ImmKind::ElemIdx: in.a = r.u32(); break;
+      case ImmKind::ElemIdx:
+      case ImmKind::TypeIdx: in.a = r.u32(); break;
       case ImmKind::LabelTable: {
         uint32_t n = r.count();
         in.a = static_cast<uint32_t>(targets.size());
@@ -437,7 +507,7 @@ class Decoder {
       case ImmKind::I64: in.imm = static_cast<uint64_t>(r.s64()); break;
       case ImmKind::F32: in.imm = r.fixed_u32(); break;
       case ImmKind::F64: in.imm = r.fixed_u64(); break;
-      case ImmKind::RefType: in.a = static_cast<uint32_t>(reftype(r)); break;
+      case ImmKind::RefType: in.a = static_cast<uint32_t>(make_ref(true, heaptype(r))); break;
       case ImmKind::SelectT: {
         uint32_t n = r.count();
         in.a = n;
@@ -472,10 +542,9 @@ class Decoder {
     size_t at = r.pos();
     uint8_t b = r.u8();
     if (b == 0x40) return bt;
-    if (b == 0x7B) note_simd(at);
-    if (b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x7B || b == 0x70 || b == 0x6F) {
+    if (auto t = valtype_from(r, b, at)) {
       bt.kind = BlockType::Kind::Value;
-      bt.value = static_cast<ValType>(b);
+      bt.value = *t;
       return bt;
     }
     r.skip_to(at);

@@ -34,7 +34,9 @@ bool Module::uses_relaxed_simd() const {
 bool Module::uses_tail_calls() const {
   for (const FunctionBody& body : bodies)
     for (const Instr& in : body.code)
-      if (in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect) return true;
+      if (in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect ||
+          in.op == Opcode::ReturnCallRef)
+        return true;
   return false;
 }
 
@@ -94,5 +96,24 @@ std::string Module::function_name(uint32_t index) const {
   if (it != function_names.end()) return printable_name(it->second);
   return "func[" + std::to_string(index) + "]";
 }
+
+bool ref_subtype(const Module& m, ValType a, ValType b) {
+  if (!is_ref(a) || !is_ref(b)) return false;
+  if (is_nullable(a) && !is_nullable(b)) return false;
+  uint32_t ha = heap_type(a), hb = heap_type(b);
+  if (ha == hb) return true;
+  switch (hb) {
+    case kHeapFunc: return is_func_heap(ha);
+    case kHeapExtern: return ha == kHeapNoExtern;
+    default: break;
+  }
+  if (!is_concrete_heap(hb)) return false;  // nofunc and noextern have no subtypes
+  if (ha == kHeapNoFunc) return true;
+  if (!is_concrete_heap(ha)) return false;
+  uint32_t ia = ha - kHeapConcrete, ib = hb - kHeapConcrete;
+  return ia < m.types.size() && ib < m.types.size() && m.types[ia] == m.types[ib];
+}
+
+bool is_subtype(const Module& m, ValType a, ValType b) { return a == b || ref_subtype(m, a, b); }
 
 }  // namespace aperture

@@ -17,8 +17,10 @@ namespace aperture {
 struct BlockType {
   enum class Kind : uint8_t { Empty, Value, TypeIndex };
   Kind kind = Kind::Empty;
-  ValType value = ValType::I32;  // for Kind::Value
-  uint32_t type_index = 0;       // for Kind::TypeIndex
+  union {  // keeps Instr at 32 bytes now that a ValType takes 32 bits
+    ValType value = ValType::I32;  // for Kind::Value
+    uint32_t type_index;           // for Kind::TypeIndex
+  };
 };
 
 // One decoded instruction. Field use per immediate kind is documented in ImmKind.
@@ -121,6 +123,7 @@ struct Module {
   std::vector<Import> imports;
   std::vector<uint32_t> funcs;        // type index of each defined (non-imported) function
   std::vector<TableType> tables;      // defined tables
+  std::vector<ConstExpr> table_inits; // per defined table: its initialiser (empty: null)
   std::vector<MemoryType> memories;   // defined memories
   std::vector<GlobalDef> globals;       // defined globals
   std::vector<Export> exports;
@@ -136,6 +139,9 @@ struct Module {
   // Byte offset of the module's first use of SIMD (a v128 type or a 0xFD instruction), if
   // any: engines without SIMD refuse the module with it.
   std::optional<uint32_t> simd_offset;
+  // Byte offset of the first use of typed function references (a `(ref ...)` type, a table
+  // initialiser, call_ref, ref.as_non_null, br_on_null, br_on_non_null), if any.
+  std::optional<uint32_t> typed_ref_offset;
 
   // From the `name` custom section (best effort: a malformed name section is ignored).
   std::optional<std::string> module_name;
@@ -172,5 +178,12 @@ struct Module {
   // or global.get of a global the module defines.
   bool uses_extended_const() const;
 };
+
+// Subtyping of value types in module `m` (WebAssembly 3.0 function references):
+// (ref ht) <: (ref null ht); a type index and nofunc <: func; noextern <: extern; two
+// type indices match when their function types are equal. Equal types are subtypes.
+bool is_subtype(const Module& m, ValType a, ValType b);
+// The reference part of is_subtype: false unless both are reference types.
+bool ref_subtype(const Module& m, ValType a, ValType b);
 
 }  // namespace aperture

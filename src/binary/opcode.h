@@ -38,7 +38,8 @@ enum class ImmKind : uint8_t {
   I64,           // Instr::imm
   F32,           // Instr::imm (bit pattern)
   F64,           // Instr::imm (bit pattern)
-  RefType,       // Instr::a = ValType byte
+  RefType,       // Instr::a = ValType of the result: (ref null heap type)
+  TypeIdx,       // call_ref: Instr::a = type index
   SelectT,       // Instr::a = number of types (must be 1 to validate), Instr::b = first ValType
   DataIdx,       // Instr::a
   ElemIdx,       // Instr::a

@@ -15,7 +15,21 @@ const char* to_string(ValType t) {
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
   }
-  return "<invalid type>";
+  if (!is_ref(t)) return "<invalid type>";
+  // A typed reference: "(ref null 3)", "(ref func)", "(ref null nofunc)".
+  thread_local char buf[48];
+  uint32_t heap = heap_type(t);
+  const char* null = is_nullable(t) ? "null " : "";
+  switch (heap) {
+    case kHeapFunc: std::snprintf(buf, sizeof buf, "(ref %sfunc)", null); break;
+    case kHeapExtern: std::snprintf(buf, sizeof buf, "(ref %sextern)", null); break;
+    case kHeapNoFunc: std::snprintf(buf, sizeof buf, "(ref %snofunc)", null); break;
+    case kHeapNoExtern: std::snprintf(buf, sizeof buf, "(ref %snoextern)", null); break;
+    default:
+      std::snprintf(buf, sizeof buf, "(ref %s%" PRIu32 ")", null, heap - kHeapConcrete);
+      break;
+  }
+  return buf;
 }
 
 const char* to_string(ExternKind k) {
@@ -55,6 +69,8 @@ std::string Value::to_string() const {
     case ValType::V128:
       std::snprintf(buf, sizeof buf, "v128:0x%016" PRIx64 "%016" PRIx64, high, bits);
       break;
+    default:  // a typed reference reads as its top type
+      return Value{api_type(type), bits, high}.to_string();
   }
   return buf;
 }

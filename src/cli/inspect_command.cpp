@@ -124,8 +124,8 @@ void print_module(const Module& m) {
 }
 
 // The features beyond WebAssembly 2.0's core a valid module uses, and which engines run
-// them: "features: simd, relaxed-simd, tail-calls (engines: interp)". Tail calls and
-// extended constant expressions run in every engine; SIMD may not.
+// them: "features: simd, relaxed-simd, tail-calls (engines: interp)". Tail calls,
+// extended constant expressions and typed function references run in every engine; SIMD may not.
 void print_features(const Module& m) {
   std::string features;
   auto add = [&](bool used, const char* name) {
@@ -135,6 +135,7 @@ void print_features(const Module& m) {
   add(m.simd_offset && m.uses_relaxed_simd(), "relaxed-simd");
   add(m.uses_tail_calls(), "tail-calls");
   add(m.uses_extended_const(), "extended-const");
+  add(m.typed_ref_offset.has_value(), "typed-function-references");
   if (features.empty()) return;
   std::string engines;
   for (const std::string& name : available_engines())

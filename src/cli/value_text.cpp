@@ -102,8 +102,9 @@ Value parse_v128(const std::string& text) {
 
 }  // namespace
 
-Value parse_value(ValType t, const std::string& text) {
+Value parse_value(ValType type, const std::string& text) {
   char* end = nullptr;
+  const ValType t = api_type(type);  // a typed function reference reads as funcref
   switch (t) {
     case ValType::I32: return Value::i32(static_cast<uint32_t>(parse_integer(t, text, 32)));
     case ValType::I64: return Value::i64(parse_integer(t, text, 64));

@@ -70,6 +70,8 @@ enum class TrapKind : uint32_t {
   IndirectCallTypeMismatch,
   CallStackExhausted,
   UnalignedAtomic,
+  NullFunctionReference,  // call_ref of null
+  NullReference,          // ref.as_non_null of null
 };
 
 // ---- runtime helpers ----

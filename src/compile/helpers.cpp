@@ -38,6 +38,8 @@ const char* trap_message(uint32_t kind) {
     case TrapKind::IndirectCallTypeMismatch: return trap_msg::kIndirectCallTypeMismatch;
     case TrapKind::CallStackExhausted: return trap_msg::kCallStackExhausted;
     case TrapKind::UnalignedAtomic: return trap_msg::kUnalignedAtomic;
+    case TrapKind::NullFunctionReference: return trap_msg::kNullFunctionReference;
+    case TrapKind::NullReference: return trap_msg::kNullReference;
   }
   return "unknown trap";
 }

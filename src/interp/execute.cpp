@@ -338,6 +338,18 @@ L_ReturnCallIndirectOp:
   ip += 2;
   INDIRECT_CALLEE(ip[-2].u64, ip[-1].u64);
   goto tail_call;
+L_CallRef: {
+  RefBits r = *--sp;
+  if (r == 0) TRAP(trap_msg::kNullFunctionReference);
+  callee = reinterpret_cast<Function*>(r);  // validated: the type matches
+  goto call;
+}
+L_ReturnCallRef: {
+  RefBits r = *--sp;
+  if (r == 0) TRAP(trap_msg::kNullFunctionReference);
+  callee = reinterpret_cast<Function*>(r);
+  goto tail_call;
+}
 call:  // callee is set; its arguments are on top of the stack; ip is the return address
   if (callee->engine_ != self) {  // a host function or another engine's function
     uint32_t np = slot_count(callee->type().params);
@@ -417,6 +429,35 @@ L_RefFuncOp:
 L_RefIsNullOp:
   sp[-1] = sp[-1] == 0;
   NEXT();
+L_RefAsNonNull:
+  if (sp[-1] == 0) TRAP(trap_msg::kNullReference);
+  NEXT();
+L_BrOnNull:  // target, drop, keep
+  if (sp[-1] != 0) {
+    ip += 3;
+    NEXT();
+  }
+  --sp;
+  goto ref_branch;
+L_BrOnNonNull:  // target, drop, keep
+  if (sp[-1] == 0) {
+    --sp;
+    ip += 3;
+    NEXT();
+  }
+  goto ref_branch;
+ref_branch: {
+  uint64_t drop = ip[1].u64, keep = ip[2].u64;
+  if (drop != 0) {
+    uint64_t* src = sp - keep;
+    std::memmove(src - drop, src, keep * sizeof(uint64_t));
+    sp = src - drop + keep;
+  }
+  bool back = ip[0].target <= ip;  // a loop's start lies before the branch: a check point
+  ip = ip[0].target;
+  if (back) CHECK_POINT();
+  NEXT();
+}
 L_TableGetOp: {
   uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;

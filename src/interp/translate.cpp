@@ -330,6 +330,15 @@ class Translator {
       emit_imm(keep);
     }
   }
+  // br_on_null, br_on_non_null: the op, then target, drop, keep for the branch taken.
+  void emit_ref_branch(uint32_t depth, IOp op, uint32_t wasm_offset) {
+    Control& c = ctrl_[ctrl_.size() - 1 - depth];
+    uint32_t keep = c.kind == Control::Kind::Loop ? c.params : c.results;
+    emit_op(op, wasm_offset);
+    emit_label_target(c);
+    emit_imm(height_ - keep - c.height);
+    emit_imm(keep);
+  }
   void emit_label_target(Control& c) {
     if (c.kind == Control::Kind::Loop) {
       emit_target(c.loop_start);
@@ -474,6 +483,32 @@ class Translator {
         mark_unreachable();
         return;
       }
+      case Opcode::CallRef: {
+        const FuncType& t = m_.types[in.a];
+        pop();  // the function reference
+        emit_op(IOp::CallRef, in.offset);
+        pop(slots_of(t.params));
+        push_types(t.results);
+        return;
+      }
+      case Opcode::ReturnCallRef: {
+        const FuncType& t = m_.types[in.a];
+        pop();  // the function reference
+        emit_op(IOp::ReturnCallRef, in.offset);
+        pop(slots_of(t.params));
+        mark_unreachable();
+        return;
+      }
+      case Opcode::RefAsNonNull: emit_op(IOp::RefAsNonNull, in.offset); return;
+      case Opcode::BrOnNull:  // the null reference is dropped before the branch
+        pop();
+        emit_ref_branch(in.a, IOp::BrOnNull, in.offset);
+        push();
+        return;
+      case Opcode::BrOnNonNull:  // the reference goes along; the fallthrough drops the null
+        emit_ref_branch(in.a, IOp::BrOnNonNull, in.offset);
+        pop();
+        return;
       case Opcode::Drop: {
         const bool v128 = top_is_v128();
         emit_op(v128 ? IOp::DropV128 : IOp::DropOp, in.offset);

@@ -135,8 +135,13 @@ void check_import(const Module& m, const Import& imp, const Extern& ext) {
       return;
     }
     case ExternKind::Global: {
+      // An immutable global may be of a subtype ((ref func) for a funcref import). Type
+      // indices belong to different modules: only abstract heap types compare by subtyping.
       const GlobalType& have = ext.as_global()->type();
-      if (have.type != imp.global.type || have.mut != imp.global.mut)
+      auto concrete = [](ValType t) { return is_ref(t) && is_concrete_heap(heap_type(t)); };
+      bool subtype_ok = !imp.global.mut && !concrete(have.type) && !concrete(imp.global.type) &&
+                        is_subtype(m, have.type, imp.global.type);
+      if ((have.type != imp.global.type && !subtype_ok) || have.mut != imp.global.mut)
         incompatible("global type or mutability differs");
       return;
     }
@@ -185,9 +190,14 @@ std::vector<Value> call_function(Function& f, std::span<const Value> args) {
   std::vector<uint64_t> slots(std::max(slot_count(t.params), slot_count(t.results)) + 1);
   size_t slot = 0;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].type != t.params[i])
+    // A typed reference parameter takes a funcref or externref (api_type), never null
+    // when the type is non-nullable.
+    if (args[i].type != api_type(t.params[i]))
       throw Error("argument " + std::to_string(i) + " must be " + to_string(t.params[i]) +
                   ", got " + to_string(args[i].type));
+    if (is_ref(t.params[i]) && !is_nullable(t.params[i]) && args[i].is_null())
+      throw Error("argument " + std::to_string(i) + " must be " + to_string(t.params[i]) +
+                  ", got a null reference");
     slots[slot++] = args[i].bits;
     if (args[i].type == ValType::V128) slots[slot++] = args[i].high;
   }
@@ -197,7 +207,7 @@ std::vector<Value> call_function(Function& f, std::span<const Value> args) {
   for (size_t i = 0; i < results.size(); ++i) {
     uint64_t bits = slots[slot++];
     if (t.results[i] == ValType::I32 || t.results[i] == ValType::F32) bits &= 0xFFFFFFFFull;
-    results[i] = Value{t.results[i], bits};
+    results[i] = Value{api_type(t.results[i]), bits};
     if (t.results[i] == ValType::V128) results[i].high = slots[slot++];
   }
   return results;
@@ -345,7 +355,12 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     f->name_ = function_display_name(m, index);
     inst.funcs_.push_back(objects_->adopt(objects_->functions, std::move(f)));
   }
-  for (const TableType& t : m.tables) inst.tables_.push_back(create_table(t));
+  // A table's initialiser (3.0) may read imported globals and name functions: both exist.
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    bool has_init = i < m.table_inits.size() && !m.table_inits[i].code.empty();
+    inst.tables_.push_back(
+        create_table(m.tables[i], has_init ? eval_const(m.table_inits[i], inst) : 0));
+  }
   for (const MemoryType& mt : m.memories) {
     auto backing = defined_memories.find(static_cast<uint32_t>(inst.memories_.size()));
     inst.memories_.push_back(backing == defined_memories.end() ? create_memory(mt)
@@ -355,7 +370,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
   for (const GlobalDef& g : m.globals) {
     uint64_t high = 0;
     uint64_t bits = eval_const(g.init, inst, &high);
-    inst.globals_.push_back(create_global(g.type, Value{g.type.type, bits, high}));
+    inst.globals_.push_back(create_global(g.type, Value{api_type(g.type.type), bits, high}));
   }
   compiled->code->bind(inst);
   for (const ElemSegment& seg : m.elems) {

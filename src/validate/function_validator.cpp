@@ -1,5 +1,6 @@
 #include "validate/function_validator.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -8,25 +9,13 @@
 namespace aperture {
 namespace {
 
-// Backing store for single-value block types, so a frame can point at its one result
-// instead of owning a vector.
-constexpr ValType kSingleTypes[] = {ValType::I32,  ValType::I64,     ValType::F32,
-                                    ValType::F64,  ValType::V128,    ValType::FuncRef,
-                                    ValType::ExternRef};
-
-const ValType* single_type(ValType t) {
-  for (const ValType& s : kSingleTypes)
-    if (s == t) return &s;
-  return nullptr;
-}
-
 constexpr uint8_t vt_of(OpType t) {
   switch (t) {
-    case OpType::I32: return static_cast<uint8_t>(ValType::I32);
-    case OpType::I64: return static_cast<uint8_t>(ValType::I64);
-    case OpType::F32: return static_cast<uint8_t>(ValType::F32);
-    case OpType::F64: return static_cast<uint8_t>(ValType::F64);
-    case OpType::V128: return static_cast<uint8_t>(ValType::V128);
+    case OpType::I32: return 0x7F;
+    case OpType::I64: return 0x7E;
+    case OpType::F32: return 0x7D;
+    case OpType::F64: return 0x7C;
+    case OpType::V128: return 0x7B;
     default: return 0;
   }
 }
@@ -99,6 +88,17 @@ const OpDesc& desc(Opcode op) { return kDescs[desc_slot(static_cast<uint16_t>(op
 
 }  // namespace
 
+bool FunctionValidator::subtype(VT a, VT b) const {
+  return a == b || a == kUnknown || b == kUnknown ||
+         ref_subtype(*c_.module, static_cast<ValType>(a), static_cast<ValType>(b));
+}
+
+void FunctionValidator::check_type(ValType t) const {
+  if (is_ref(t) && is_concrete_heap(heap_type(t)) &&
+      heap_type(t) - kHeapConcrete >= m_.types.size())
+    fail("unknown type");
+}
+
 bool FunctionValidator::Types::operator==(const Types& o) const {
   if (size != o.size) return false;
   for (uint32_t i = 0; i < size; ++i)
@@ -125,7 +125,7 @@ FunctionValidator::VT FunctionValidator::pop() {
 
 FunctionValidator::VT FunctionValidator::pop(VT expect) {
   VT actual = pop();
-  if (actual != expect && actual != kUnknown && expect != kUnknown) fail("type mismatch");
+  if (!subtype(actual, expect)) fail("type mismatch");
   return actual;
 }
 
@@ -140,12 +140,13 @@ void FunctionValidator::peek_all(Types ts) {
       fail("type mismatch");
     }
     VT actual = vals_[--pos];
-    if (actual != kUnknown && actual != static_cast<VT>(ts.data[i])) fail("type mismatch");
+    if (!subtype(actual, static_cast<VT>(ts.data[i]))) fail("type mismatch");
   }
 }
 
 void FunctionValidator::push_ctrl(Opcode op, Types in, Types out) {
-  ctrls_.push_back(Ctrl{op, in, out, static_cast<uint32_t>(vals_.size()), false});
+  ctrls_.push_back(Ctrl{op, in, out, static_cast<uint32_t>(vals_.size()),
+                        static_cast<uint32_t>(inits_.size()), false});
   push_all(in);
 }
 
@@ -154,7 +155,35 @@ FunctionValidator::Ctrl FunctionValidator::pop_ctrl() {
   if (vals_.size() != ctrls_.back().height) fail("type mismatch");
   Ctrl c = ctrls_.back();
   ctrls_.pop_back();
+  reset_inits(c.init_height);
   return c;
+}
+
+void FunctionValidator::reset_inits(uint32_t height) {
+  while (inits_.size() > height) {
+    local_set_[inits_.back()] = 0;
+    inits_.pop_back();
+  }
+}
+
+void FunctionValidator::local_get(uint32_t index) {
+  ValType t = local_type(index);
+  if (track_inits_ && !local_set_[index]) fail("uninitialized local");
+  push(t);
+}
+
+void FunctionValidator::local_set(uint32_t index) {
+  local_type(index);
+  if (track_inits_ && !local_set_[index]) {
+    local_set_[index] = 1;
+    inits_.push_back(index);
+  }
+}
+
+ValType FunctionValidator::ref_operand() {
+  VT t = pop();
+  if (t != kUnknown && !is_ref(static_cast<ValType>(t))) fail("type mismatch");
+  return static_cast<ValType>(t);
 }
 
 const FunctionValidator::Ctrl& FunctionValidator::label(uint32_t depth) const {
@@ -198,7 +227,11 @@ const FuncType& FunctionValidator::need_func(uint32_t index) const {
 // A tail call's callee returns straight to this function's caller, so its results must be
 // this function's (no subtyping among the value types Aperture has).
 void FunctionValidator::tail_call_results(const FuncType& callee) const {
-  if (callee.results == type_->results) return;
+  // The callee's results must be subtypes of the caller's (3.0: (ref $t) for funcref).
+  bool ok = callee.results.size() == type_->results.size();
+  for (size_t i = 0; ok && i < callee.results.size(); ++i)
+    ok = subtype(static_cast<VT>(callee.results[i]), static_cast<VT>(type_->results[i]));
+  if (ok) return;
   auto list = [](const std::vector<ValType>& ts) {
     std::string text = "[";
     for (size_t i = 0; i < ts.size(); ++i) text += (i ? " " : "") + std::string(to_string(ts[i]));
@@ -221,12 +254,10 @@ void FunctionValidator::block_signature(const BlockType& bt, Types* in, Types* o
   *out = {};
   switch (bt.kind) {
     case BlockType::Kind::Empty: return;
-    case BlockType::Kind::Value: {
-      const ValType* t = single_type(bt.value);
-      if (!t) fail("invalid value type");
-      *out = {t, 1};
+    case BlockType::Kind::Value:
+      check_type(bt.value);
+      *out = {&bt.value, 1};  // the instruction outlives the frame
       return;
-    }
     case BlockType::Kind::TypeIndex: {
       if (bt.type_index >= m_.types.size()) fail("unknown type");
       const FuncType& ft = m_.types[bt.type_index];
@@ -242,7 +273,24 @@ void FunctionValidator::validate(uint32_t index) {
   type_ = c_.funcs[m_.num_imported_funcs + index];
   vals_.clear();
   ctrls_.clear();
+  inits_.clear();
   offset_ = body_->offset;
+  track_inits_ = false;
+  for (const LocalDecl& d : body_->locals) {
+    check_type(d.type);
+    if (d.count != 0 && is_ref(d.type) && !is_nullable(d.type)) track_inits_ = true;
+  }
+  if (track_inits_) {
+    // Params and defaultable locals start set; non-nullable references need a local.set.
+    uint32_t num_params = static_cast<uint32_t>(type_->params.size());
+    local_set_.assign(num_params + body_->num_locals, 1);
+    uint32_t first = num_params;
+    for (const LocalDecl& d : body_->locals) {
+      if (is_ref(d.type) && !is_nullable(d.type))
+        std::fill(local_set_.begin() + first, local_set_.begin() + first + d.count, 0);
+      first += d.count;
+    }
+  }
   push_ctrl(Opcode::Block, {}, types_of(type_->results));
   for (const Instr& in : body_->code) {
     offset_ = in.offset;
@@ -281,14 +329,19 @@ void FunctionValidator::control(const Instr& in) {
     }
     case Opcode::Else: {
       if (ctrls_.back().op != Opcode::If) fail("else without matching if");
-      Ctrl c = pop_ctrl();
+      Ctrl c = pop_ctrl();  // also unsets the locals the then-branch set
       push_ctrl(Opcode::Else, c.start_types, c.end_types);
       return;
     }
     case Opcode::End: {
       Ctrl c = pop_ctrl();
       // `if` without `else` has an implicit empty else branch: [t1*] -> [t2*] needs t1* = t2*.
-      if (c.op == Opcode::If && !(c.start_types == c.end_types)) fail("type mismatch");
+      if (c.op == Opcode::If) {
+        if (c.start_types.size != c.end_types.size) fail("type mismatch");
+        for (uint32_t i = 0; i < c.start_types.size; ++i)
+          if (!subtype(static_cast<VT>(c.start_types.data[i]), static_cast<VT>(c.end_types.data[i])))
+            fail("type mismatch");
+      }
       push_all(c.end_types);
       return;
     }
@@ -343,12 +396,13 @@ void FunctionValidator::immediates(const Instr& in, const OpDesc& d) {
     case ImmKind::TableIdx: need_table(in.a); return;
     case ImmKind::ElemTable: {
       ValType table = need_table(in.b).elem;
-      if (need_elem(in.a) != table) fail("type mismatch");
+      if (!subtype(static_cast<VT>(need_elem(in.a)), static_cast<VT>(table))) fail("type mismatch");
       return;
     }
     case ImmKind::TableTable: {
       ValType dst = need_table(in.a).elem;
-      if (need_table(in.b).elem != dst) fail("type mismatch");
+      if (!subtype(static_cast<VT>(need_table(in.b).elem), static_cast<VT>(dst)))
+        fail("type mismatch");
       return;
     }
     case ImmKind::Lane:
@@ -391,7 +445,8 @@ void FunctionValidator::instruction(const Instr& in) {
       return;
     }
     case Opcode::CallIndirect: {
-      if (need_table(in.b).elem != ValType::FuncRef) fail("type mismatch");
+      if (!subtype(static_cast<VT>(need_table(in.b).elem), static_cast<VT>(ValType::FuncRef)))
+        fail("type mismatch");
       if (in.a >= m_.types.size()) fail("unknown type");
       const FuncType& t = m_.types[in.a];
       pop(ValType::I32);
@@ -408,7 +463,8 @@ void FunctionValidator::instruction(const Instr& in) {
       return;
     }
     case Opcode::ReturnCallIndirect: {
-      if (need_table(in.b).elem != ValType::FuncRef) fail("type mismatch");
+      if (!subtype(static_cast<VT>(need_table(in.b).elem), static_cast<VT>(ValType::FuncRef)))
+        fail("type mismatch");
       if (in.a >= m_.types.size()) fail("unknown type");
       const FuncType& t = m_.types[in.a];
       tail_call_results(t);
@@ -436,17 +492,22 @@ void FunctionValidator::instruction(const Instr& in) {
     case Opcode::SelectT: {
       if (in.a != 1) fail("invalid result arity");
       ValType t = static_cast<ValType>(in.b);
+      check_type(t);
       pop(ValType::I32);
       pop(t);
       pop(t);
       push(t);
       return;
     }
-    case Opcode::LocalGet: push(local_type(in.a)); return;
-    case Opcode::LocalSet: pop(local_type(in.a)); return;
+    case Opcode::LocalGet: local_get(in.a); return;
+    case Opcode::LocalSet:
+      pop(local_type(in.a));
+      local_set(in.a);
+      return;
     case Opcode::LocalTee: {
       ValType t = local_type(in.a);
       pop(t);
+      local_set(in.a);
       push(t);
       return;
     }
@@ -483,6 +544,7 @@ void FunctionValidator::instruction(const Instr& in) {
     }
     case Opcode::RefNull:
       if (!is_ref(static_cast<ValType>(in.a))) fail("malformed reference type");
+      check_type(static_cast<ValType>(in.a));
       push(static_cast<ValType>(in.a));
       return;
     case Opcode::RefIsNull: {
@@ -494,8 +556,53 @@ void FunctionValidator::instruction(const Instr& in) {
     case Opcode::RefFunc:
       need_func(in.a);
       if (!c_.is_declared(in.a)) fail("undeclared function reference");
-      push(ValType::FuncRef);
+      push(make_ref(false, kHeapConcrete + m_.func_type_index(in.a)));
       return;
+    case Opcode::CallRef: {
+      if (in.a >= m_.types.size()) fail("unknown type");
+      const FuncType& t = m_.types[in.a];
+      pop(make_ref(true, kHeapConcrete + in.a));
+      pop_all(types_of(t.params));
+      push_all(types_of(t.results));
+      return;
+    }
+    case Opcode::ReturnCallRef: {
+      if (in.a >= m_.types.size()) fail("unknown type");
+      const FuncType& t = m_.types[in.a];
+      tail_call_results(t);
+      pop(make_ref(true, kHeapConcrete + in.a));
+      pop_all(types_of(t.params));
+      set_unreachable();
+      return;
+    }
+    case Opcode::RefAsNonNull: {
+      ValType t = ref_operand();
+      push(t == static_cast<ValType>(kUnknown) ? kUnknown : static_cast<VT>(make_ref(false, heap_type(t))));
+      return;
+    }
+    case Opcode::BrOnNull: {
+      const Ctrl& l = label(in.a);
+      ValType t = ref_operand();
+      Types types = label_types(l);
+      pop_all(types);
+      push_all(types);
+      push(t == static_cast<ValType>(kUnknown) ? kUnknown : static_cast<VT>(make_ref(false, heap_type(t))));
+      return;
+    }
+    case Opcode::BrOnNonNull: {
+      // The label takes [t* (ref ht)]: the non-null reference goes along the branch.
+      Types types = label_types(label(in.a));
+      if (types.size == 0 || !is_ref(types.data[types.size - 1])) fail("type mismatch");
+      ValType t = ref_operand();
+      if (t != static_cast<ValType>(kUnknown) &&
+          !subtype(static_cast<VT>(make_ref(false, heap_type(t))),
+                   static_cast<VT>(types.data[types.size - 1])))
+        fail("type mismatch");
+      Types rest{types.data, types.size - 1};
+      pop_all(rest);
+      push_all(rest);
+      return;
+    }
     default: break;
   }
   fail("illegal opcode");

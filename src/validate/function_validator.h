@@ -26,8 +26,9 @@ class FunctionValidator {
   void validate(uint32_t index);
 
  private:
-  // An operand type: a ValType byte, or kUnknown for the bottom type of unreachable code.
-  using VT = uint8_t;
+  // An operand type: a ValType (typed references packed, see aperture/types.h), or
+  // kUnknown for the bottom type of unreachable code.
+  using VT = uint32_t;
   static constexpr VT kUnknown = 0;
 
   // A borrowed sequence of value types (block params/results, label types).
@@ -42,6 +43,7 @@ class FunctionValidator {
     Types start_types;  // params
     Types end_types;    // results
     uint32_t height;    // operand stack height at entry (after popping params)
+    uint32_t init_height;  // inits_ size at entry: locals set inside are unset at its end
     bool unreachable;
   };
 
@@ -74,6 +76,12 @@ class FunctionValidator {
     return {v.data(), static_cast<uint32_t>(v.size())};
   }
   void block_signature(const BlockType& bt, Types* in, Types* out) const;
+  bool subtype(VT a, VT b) const;  // a <: b (kUnknown matches everything)
+  void check_type(ValType t) const;  // a reference's type index exists
+  ValType ref_operand();             // pops a reference (kUnknown stays kUnknown)
+  void local_get(uint32_t index);
+  void local_set(uint32_t index);
+  void reset_inits(uint32_t height);
 
   void instruction(const Instr& in);
   void control(const Instr& in);
@@ -97,6 +105,12 @@ class FunctionValidator {
   uint32_t offset_ = 0;  // offset of the instruction being checked
   std::vector<VT> vals_;
   std::vector<Ctrl> ctrls_;
+  // local_init: for functions with non-nullable reference locals (3.0), whether each
+  // local is set (params and defaultable locals always are), and the locals set since
+  // function entry in order, so a block's end can unset the ones set inside it.
+  bool track_inits_ = false;
+  std::vector<uint8_t> local_set_;
+  std::vector<uint32_t> inits_;
 };
 
 }  // namespace aperture

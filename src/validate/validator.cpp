@@ -28,14 +28,24 @@ class ModuleValidator {
   void run() {
     if (m_.bodies.size() != m_.funcs.size())
       fail(0, "function and code section have inconsistent lengths");
+    for (const FuncType& t : m_.types) {
+      for (ValType p : t.params) value_type(p, 0);
+      for (ValType r : t.results) value_type(r, 0);
+    }
     build_context();
-    for (size_t i = 0; i < m_.tables.size(); ++i) table_type(m_.tables[i], offset_of(m_.table_offsets, i));
+    for (size_t i = 0; i < m_.tables.size(); ++i) {
+      uint64_t at = offset_of(m_.table_offsets, i);
+      table_type(m_.tables[i], at);
+      table_init(m_.tables[i], i < m_.table_inits.size() ? &m_.table_inits[i] : nullptr, at);
+    }
     for (size_t i = 0; i < m_.memories.size(); ++i)
       memory_limits(m_.memories[i].limits, offset_of(m_.memory_offsets, i));
     // A global's initialiser sees the imported globals and the globals defined before it.
-    for (size_t i = 0; i < m_.globals.size(); ++i)
+    for (size_t i = 0; i < m_.globals.size(); ++i) {
+      value_type(m_.globals[i].type.type, m_.globals[i].init.offset);
       const_expr(m_.globals[i].init, m_.globals[i].type.type,
                  c_.num_imported_globals + static_cast<uint32_t>(i));
+    }
     for (const ElemSegment& s : m_.elems) elem(s);
     for (const DataSegment& d : m_.datas) data(d);
     FunctionValidator fv(c_);
@@ -73,7 +83,10 @@ class ModuleValidator {
           memory_limits(imp.memory.limits, imp.offset);
           ++c_.num_memories;
           break;
-        case ExternKind::Global: c_.globals.push_back(imp.global); break;
+        case ExternKind::Global:
+          value_type(imp.global.type, imp.offset);
+          c_.globals.push_back(imp.global);
+          break;
       }
     }
     c_.num_imported_globals = static_cast<uint32_t>(c_.globals.size());
@@ -103,6 +116,7 @@ class ModuleValidator {
       for (const ConstExpr& item : s.items) scan(item);
     }
     for (const DataSegment& d : m_.datas) scan(d.offset);
+    for (const ConstExpr& e : m_.table_inits) scan(e);
     for (const Export& e : m_.exports)
       if (e.kind == ExternKind::Func) declare(e.index);
   }
@@ -114,8 +128,20 @@ class ModuleValidator {
     if (*l.max > range) fail(offset, too_large);
     if (l.min > *l.max) fail(offset, "size minimum must not be greater than maximum");
   }
+  // A reference type's type index must exist (3.0 function references).
+  void value_type(ValType t, uint64_t offset) const {
+    if (is_ref(t) && is_concrete_heap(heap_type(t)) &&
+        heap_type(t) - kHeapConcrete >= m_.types.size())
+      fail(offset, "unknown type");
+  }
+  // A table of non-nullable references needs an initialiser; one that has it, of its type.
+  void table_init(const TableType& t, const ConstExpr* init, uint64_t offset) const {
+    if (init && !init->code.empty()) return const_expr(*init, t.elem);
+    if (!is_nullable(t.elem)) fail(offset, "type mismatch");
+  }
   void table_type(const TableType& t, uint64_t offset) const {
     if (!is_ref(t.elem)) fail(offset, "malformed reference type");
+    value_type(t.elem, offset);
     limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", offset);
   }
   void memory_limits(const Limits& l, uint64_t offset) const {
@@ -136,7 +162,8 @@ class ModuleValidator {
       // Zero or several constants leave the wrong number of values on the stack.
       if (e.code.size() != 1) fail(e.offset, "type mismatch");
       const Instr& in = e.code[0];
-      if (const_type(in, c_.num_imported_globals) != want) fail(in.offset, "type mismatch");
+      if (!is_subtype(m_, const_type(in, c_.num_imported_globals), want))
+        fail(in.offset, "type mismatch");
       return;
     }
     const uint32_t globals = std::min<uint32_t>(visible_globals, static_cast<uint32_t>(c_.globals.size()));
@@ -152,7 +179,7 @@ class ModuleValidator {
         fail(in.offset, "type mismatch");
       stack.pop_back();
     }
-    if (stack.size() != 1 || stack[0] != want) fail(e.offset, "type mismatch");
+    if (stack.size() != 1 || !is_subtype(m_, stack[0], want)) fail(e.offset, "type mismatch");
   }
 
   static bool is_constant(const Instr& in) {
@@ -187,10 +214,11 @@ class ModuleValidator {
       case Opcode::V128Const: return ValType::V128;
       case Opcode::RefNull:
         if (!is_ref(static_cast<ValType>(in.a))) fail(in.offset, "malformed reference type");
+        value_type(static_cast<ValType>(in.a), in.offset);
         return static_cast<ValType>(in.a);
       case Opcode::RefFunc:
         if (!c_.has_func(in.a)) fail(in.offset, "unknown function " + std::to_string(in.a));
-        return ValType::FuncRef;
+        return make_ref(false, kHeapConcrete + m_.func_type_index(in.a));
       case Opcode::GlobalGet: {
         if (in.a >= visible_globals) fail(in.offset, "unknown global " + std::to_string(in.a));
         const GlobalType& g = c_.globals[in.a];
@@ -203,12 +231,13 @@ class ModuleValidator {
 
   void elem(const ElemSegment& s) const {
     if (!is_ref(s.type)) fail(s.offset.offset, "malformed reference type");
+    value_type(s.type, s.offset.offset);
     for (const ConstExpr& item : s.items) const_expr(item, s.type);
     if (s.mode != ElemSegment::Mode::Active) return;
     if (s.table >= c_.tables.size())
       fail(s.offset.offset, "unknown table " + std::to_string(s.table));
     const_expr(s.offset, ValType::I32);
-    if (c_.tables[s.table].elem != s.type) fail(s.offset.offset, "type mismatch");
+    if (!is_subtype(m_, s.type, c_.tables[s.table].elem)) fail(s.offset.offset, "type mismatch");
   }
 
   void data(const DataSegment& d) const {

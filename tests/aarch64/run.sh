@@ -5,7 +5,8 @@
 #   1. the 2.0 core spec suite in the interpreter, and with cross-compiled artifacts
 #      (spec_runner --write-artifacts here, --precompiled there); with --all also the
 #      threads proposal's suite, its artifacts compiled for aarch64-linux-gnu+lse; the
-#      SIMD scripts (2.0, and 3.0 with relaxed SIMD) likewise;
+#      SIMD scripts (2.0, and 3.0 with relaxed SIMD) likewise, and the 3.0 core's typed
+#      function references scripts;
 #   2. the trap tests: every trap of tests/compile/wat/traps.wasm gives the same message,
 #      wasm backtrace and exit status in both aarch64 engines as in the x86-64 interpreter
 #      (hardware faults through the aarch64 ucontext, stack exhaustion, explicit traps);
@@ -139,6 +140,17 @@ check "spec tail calls and extended constants (3.0), cross-compiling the artifac
   --write-artifacts "$work/tail-artifacts" --target aarch64-linux-gnu
 check "spec tail calls and extended constants (3.0), cross-compiled artifacts" "$qemu" \
   "$a64/spec_runner" "${tail_args[@]}" --engine compiled --precompiled "$work/tail-artifacts"
+# Typed function references (3.0 core's feature group: call_ref, br_on_null, ...; null
+# traps), every script, in the interpreter and with cross-compiled artifacts.
+FUNC_REFS=br_on_non_null,br_on_null,call_ref,local_init,ref,ref_as_non_null
+func_refs_args=("$spec3" core --only "$FUNC_REFS")
+check "spec function references (3.0), interpreter" "$qemu" "$a64/spec_runner" \
+  "${func_refs_args[@]}" --engine interp
+check "spec function references (3.0), cross-compiling the artifacts on x86-64" \
+  "$host/tests/spec/spec_runner" "${func_refs_args[@]}" --engine interp \
+  --write-artifacts "$work/func-refs-artifacts" --target aarch64-linux-gnu
+check "spec function references (3.0), cross-compiled artifacts" "$qemu" "$a64/spec_runner" \
+  "${func_refs_args[@]}" --engine compiled --precompiled "$work/func-refs-artifacts"
 
 # 2. Traps: the same output everywhere.
 traps=$host/wat/compile/traps.wasm

@@ -248,6 +248,27 @@ TEST_F(CommandLineTest, InspectListsTailCallsAndExtendedConst) {
   EXPECT_EQ(r.out, "42\n");
 }
 
+// Issue 25: inspect lists the 3.0 features a module uses. Hand-assembled (wabt 1.0.32 has
+// no typed references): type 0 (func (result (ref null 0))), func 0 returns ref.null 0,
+// exported as "f".
+TEST_F(CommandLineTest, InspectListsTypedFunctionReferences) {
+  const std::string bytes("\0asm\1\0\0\0"
+                          "\x01\x06\x01\x60\x00\x01\x63\x00"  // types
+                          "\x03\x02\x01\x00"                      // functions
+                          "\x07\x05\x01\x01\x66\x00\x00"       // export "f"
+                          "\x0a\x06\x01\x04\x00\xd0\x00\x0b",  // ref.null 0
+                          35);
+  const std::string m = write("typed_refs.wasm", bytes);
+  for (const char* cmd : {"validate ", "inspect "}) {
+    Result r = run_aperture(cmd + m);
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.out;
+    EXPECT_TRUE(contains(r.out, "features: typed-function-references (engines: interp")) << r.out;
+  }
+  Result r = run_aperture("run " + m + " --invoke f");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "null\n") << "a (ref null 0) result prints as a funcref";
+}
+
 TEST_F(CommandLineTest, WrongInvokeNameListsTheExportedFunctions) {
   Result r = run_aperture("run " + demo() + " --invoke ad 1 2");
   EXPECT_EQ(r.exit_code, kExitUsage) << r.out;

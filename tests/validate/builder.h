@@ -21,8 +21,18 @@ constexpr ValType FUNCREF = ValType::FuncRef;
 constexpr ValType EXTERNREF = ValType::ExternRef;
 
 inline BlockType bt_empty() { return {}; }
-inline BlockType bt_val(ValType t) { return {BlockType::Kind::Value, t, 0}; }
-inline BlockType bt_type(uint32_t index) { return {BlockType::Kind::TypeIndex, ValType::I32, index}; }
+inline BlockType bt_val(ValType t) {
+  BlockType b;
+  b.kind = BlockType::Kind::Value;
+  b.value = t;
+  return b;
+}
+inline BlockType bt_type(uint32_t index) {
+  BlockType b;
+  b.kind = BlockType::Kind::TypeIndex;
+  b.type_index = index;
+  return b;
+}
 
 // Instructions of one body; the builder appends the final `end` and numbers offsets.
 class Body {

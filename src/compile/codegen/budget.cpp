@@ -9,7 +9,8 @@ bool within_budget(const Module& module, uint32_t defined_index, const CompileBu
   uint32_t calls = 0;
   for (const Instr& in : body.code)
     if (in.op == Opcode::Call || in.op == Opcode::CallIndirect || in.op == Opcode::ReturnCall ||
-        in.op == Opcode::ReturnCallIndirect)
+        in.op == Opcode::ReturnCallIndirect || in.op == Opcode::CallRef ||
+        in.op == Opcode::ReturnCallRef)
       ++calls;
   return calls <= budget.max_calls;
 }

@@ -12,7 +12,7 @@ namespace aperture::native {
 
 struct CompileBudget {
   uint32_t max_instructions = 20'000;  // wasm instructions in the body
-  uint32_t max_calls = 1'000;          // call and call_indirect instructions
+  uint32_t max_calls = 1'000;          // call, call_indirect and call_ref instructions
   uint32_t max_locals = 2'000;         // declared locals, parameters excluded
 };
 

@@ -320,7 +320,10 @@ void FunctionTranslator::branch(uint32_t depth) {
 }
 
 void FunctionTranslator::br_if(uint32_t depth) {
-  llvm::Value* condition = builder_.CreateICmpNE(pop(), builder_.getInt32(0));
+  br_on_condition(depth, builder_.CreateICmpNE(pop(), builder_.getInt32(0)));
+}
+
+void FunctionTranslator::br_on_condition(uint32_t depth, llvm::Value* condition) {
   Control& target = controls_[controls_.size() - 1 - depth];
   llvm::BasicBlock* cont = llvm::BasicBlock::Create(env_.context, "", function_);
   if (target.kind == Control::Kind::Loop) {  // the taken edge passes a check point
@@ -445,6 +448,21 @@ void FunctionTranslator::translate_instr(const Instr& in) {
       call_function_object(func, type, pop_n(type.params.size()), in.op == Opcode::ReturnCallIndirect);
       return;
     }
+    case Opcode::CallRef: call_ref(in.a, false); return;
+    case Opcode::ReturnCallRef: call_ref(in.a, true); return;
+    case Opcode::RefAsNonNull:
+      trap_if(builder_.CreateICmpEQ(stack_.back(), builder_.getInt64(0)), TrapKind::NullReference);
+      return;
+    case Opcode::BrOnNull: {  // the null reference is dropped before the branch
+      llvm::Value* ref = pop();
+      br_on_condition(in.a, builder_.CreateICmpEQ(ref, builder_.getInt64(0)));
+      push(ref);
+      return;
+    }
+    case Opcode::BrOnNonNull:  // the reference goes along; the fallthrough drops the null
+      br_on_condition(in.a, builder_.CreateICmpNE(stack_.back(), builder_.getInt64(0)));
+      pop();
+      return;
     case Opcode::Drop: pop(); return;
     case Opcode::Select:
     case Opcode::SelectT: {
@@ -582,6 +600,15 @@ llvm::Value* FunctionTranslator::indirect_callee(uint32_t type_index, uint32_t t
   llvm::Value* actual = load_runtime(func, rl.function_type_id, env_.i32, true);
   trap_if(builder_.CreateICmpNE(actual, expected), TrapKind::IndirectCallTypeMismatch);
   return func;
+}
+
+void FunctionTranslator::call_ref(uint32_t type_index, bool tail) {
+  const FuncType& type = wasm_.types[type_index];
+  llvm::Value* ref = pop();
+  std::vector<llvm::Value*> args = pop_n(type.params.size());
+  trap_if(builder_.CreateICmpEQ(ref, builder_.getInt64(0)), TrapKind::NullFunctionReference);
+  // Validation proved the function's type: no type check, unlike call_indirect.
+  call_function_object(builder_.CreateIntToPtr(ref, env_.ptr), type, args, tail);
 }
 
 void FunctionTranslator::call_function_object(llvm::Value* func, const FuncType& type,

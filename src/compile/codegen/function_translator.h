@@ -64,6 +64,8 @@ class FunctionTranslator {
   void add_incoming(std::vector<llvm::PHINode*>& phis, llvm::BasicBlock* from);
   llvm::BasicBlock* label_block(Control& target) const;
   void br_if(uint32_t depth);
+  void br_on_condition(uint32_t depth, llvm::Value* condition);  // br_if's branch part
+  void call_ref(uint32_t type_index, bool tail);  // call_ref, return_call_ref
   void br_table(const Instr& in);
   void finish_function();
   void skip_dead(const Instr& in);
