@@ -136,7 +136,8 @@ class ModuleValidator {
   }
   // A table of non-nullable references needs an initialiser; one that has it, of its type.
   void table_init(const TableType& t, const ConstExpr* init, uint64_t offset) const {
-    if (init && !init->code.empty()) return const_expr(*init, t.elem);
+    // Tables precede globals: an initialiser sees the imported globals only.
+    if (init && !init->code.empty()) return const_expr(*init, t.elem, c_.num_imported_globals);
     if (!is_nullable(t.elem)) fail(offset, "type mismatch");
   }
   void table_type(const TableType& t, uint64_t offset) const {
