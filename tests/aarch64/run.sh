@@ -132,7 +132,7 @@ done
 
 # Tail calls (a million deep tail recursions: constant stack, tailcc + musttail on
 # aarch64 too) and extended constant expressions (data offsets) of the 3.0 core.
-tail_args=("$spec3" core --only return_call,return_call_indirect,data)
+tail_args=("$spec3" core --only return_call,return_call_indirect,return_call_ref,data)
 check "spec tail calls and extended constants (3.0), interpreter" "$qemu" "$a64/spec_runner" \
   "${tail_args[@]}" --engine interp
 check "spec tail calls and extended constants (3.0), cross-compiling the artifacts on x86-64" \
