@@ -1003,34 +1003,42 @@ L_I64RemU: {
     sp[-1] = (expr);                             \
     NEXT();                                      \
   }
-  BINOP_IMM(I32AddImm, u32, U32(a + b))
-  BINOP_IMM(I32SubImm, u32, U32(a - b))
-  BINOP_IMM(I32MulImm, u32, U32(a * b))
-  BINOP_IMM(I32AndImm, u32, a & b)
-  BINOP_IMM(I32OrImm, u32, a | b)
-  BINOP_IMM(I32XorImm, u32, a ^ b)
-  BINOP_IMM(I32ShlImm, u32, U32(a << (b & 31)))
-  BINOP_IMM(I32ShrSImm, u32, U32(i32(a) >> (b & 31)))
-  BINOP_IMM(I32ShrUImm, u32, a >> (b & 31))
-  BINOP_IMM(I32EqImm, u32, a == b)
-  BINOP_IMM(I32NeImm, u32, a != b)
-  BINOP_IMM(I32LtSImm, u32, i32(a) < i32(b))
-  BINOP_IMM(I32LtUImm, u32, a < b)
-  BINOP_IMM(I32GtSImm, u32, i32(a) > i32(b))
-  BINOP_IMM(I32GtUImm, u32, a > b)
-  BINOP_IMM(I32LeSImm, u32, i32(a) <= i32(b))
-  BINOP_IMM(I32LeUImm, u32, a <= b)
-  BINOP_IMM(I32GeSImm, u32, i32(a) >= i32(b))
-  BINOP_IMM(I32GeUImm, u32, a >= b)
-  BINOP_IMM(I64AddImm, u64, a + b)
-  BINOP_IMM(I64SubImm, u64, a - b)
-  BINOP_IMM(I64MulImm, u64, a * b)
-  BINOP_IMM(I64AndImm, u64, a & b)
-  BINOP_IMM(I64OrImm, u64, a | b)
-  BINOP_IMM(I64XorImm, u64, a ^ b)
-  BINOP_IMM(I64ShlImm, u64, a << (b & 63))
-  BINOP_IMM(I64ShrSImm, u64, U64(i64(a) >> (b & 63)))
-  BINOP_IMM(I64ShrUImm, u64, a >> (b & 63))
+  // local.get a; const c; OP (immediates: a, c): one dispatch instead of two.
+#define BINOP_LOCAL_IMM(Name, T, expr)           \
+  L_##Name : {                                   \
+    T a = static_cast<T>(fp[ip[0].u64]);         \
+    T b = static_cast<T>(ip[1].u64);             \
+    ip += 2;                                     \
+    *sp++ = (expr);                              \
+    NEXT();                                      \
+  }
+#define IMM_OP(Name, T, expr)      \
+  BINOP_IMM(Name##Imm, T, expr)    \
+  BINOP_LOCAL_IMM(Name##LocalImm, T, expr)
+#include "interp/imm_ops.def"
+#undef IMM_OP
+  // The same with a local.set/local.tee after it (immediates: a, c, x): the result goes
+  // straight to local x (and, for the tee, on the stack too).
+#define LOCAL_IMM_TO_LOCAL(Name, T, expr)        \
+  L_##Name##Set : {                              \
+    T a = static_cast<T>(fp[ip[0].u64]);         \
+    T b = static_cast<T>(ip[1].u64);             \
+    fp[ip[2].u64] = (expr);                      \
+    ip += 3;                                     \
+    NEXT();                                      \
+  }                                              \
+  L_##Name##Tee : {                              \
+    T a = static_cast<T>(fp[ip[0].u64]);         \
+    T b = static_cast<T>(ip[1].u64);             \
+    uint64_t r = (expr);                         \
+    fp[ip[2].u64] = r;                           \
+    *sp++ = r;                                   \
+    ip += 3;                                     \
+    NEXT();                                      \
+  }
+  LOCAL_IMM_TO_LOCAL(I32AddLocalImm, u32, U32(a + b))
+  LOCAL_IMM_TO_LOCAL(I32SubLocalImm, u32, U32(a - b))
+  LOCAL_IMM_TO_LOCAL(I64AddLocalImm, u64, a + b)
 #define BRCMP_AS(Label, cond, CHECK)                            \
   Label : {                                                     \
     u32 b = static_cast<u32>(sp[-1]);                           \
@@ -1093,6 +1101,11 @@ L_LocalGet2:
 L_LocalSetGet:
   fp[ip[0].u64] = sp[-1];
   sp[-1] = fp[ip[1].u64];
+  ip += 2;
+  NEXT();
+L_LocalTeeGet:
+  fp[ip[0].u64] = sp[-1];
+  *sp++ = fp[ip[1].u64];
   ip += 2;
   NEXT();
   // local.get; T.load fused (immediates: local, offset[, memory index]) on each memory.

@@ -50,34 +50,34 @@ IOp on_memory(Opcode op, uint32_t index) {
 // Superinstruction tables for the peephole (see extra_ops.def).
 IOp with_immediate(IOp op) {
   switch (op) {
-    case IOp::I32Add: return IOp::I32AddImm;
-    case IOp::I32Sub: return IOp::I32SubImm;
-    case IOp::I32Mul: return IOp::I32MulImm;
-    case IOp::I32And: return IOp::I32AndImm;
-    case IOp::I32Or: return IOp::I32OrImm;
-    case IOp::I32Xor: return IOp::I32XorImm;
-    case IOp::I32Shl: return IOp::I32ShlImm;
-    case IOp::I32ShrS: return IOp::I32ShrSImm;
-    case IOp::I32ShrU: return IOp::I32ShrUImm;
-    case IOp::I32Eq: return IOp::I32EqImm;
-    case IOp::I32Ne: return IOp::I32NeImm;
-    case IOp::I32LtS: return IOp::I32LtSImm;
-    case IOp::I32LtU: return IOp::I32LtUImm;
-    case IOp::I32GtS: return IOp::I32GtSImm;
-    case IOp::I32GtU: return IOp::I32GtUImm;
-    case IOp::I32LeS: return IOp::I32LeSImm;
-    case IOp::I32LeU: return IOp::I32LeUImm;
-    case IOp::I32GeS: return IOp::I32GeSImm;
-    case IOp::I32GeU: return IOp::I32GeUImm;
-    case IOp::I64Add: return IOp::I64AddImm;
-    case IOp::I64Sub: return IOp::I64SubImm;
-    case IOp::I64Mul: return IOp::I64MulImm;
-    case IOp::I64And: return IOp::I64AndImm;
-    case IOp::I64Or: return IOp::I64OrImm;
-    case IOp::I64Xor: return IOp::I64XorImm;
-    case IOp::I64Shl: return IOp::I64ShlImm;
-    case IOp::I64ShrS: return IOp::I64ShrSImm;
-    case IOp::I64ShrU: return IOp::I64ShrUImm;
+#define IMM_OP(Name, T, expr) \
+  case IOp::Name:             \
+    return IOp::Name##Imm;
+#include "interp/imm_ops.def"
+#undef IMM_OP
+    default: return IOp::Count;
+  }
+}
+
+// The form of `op` (a binary operation with an Imm form) whose first operand is a local.
+IOp with_local_and_immediate(IOp op) {
+  switch (op) {
+#define IMM_OP(Name, T, expr) \
+  case IOp::Name:             \
+    return IOp::Name##LocalImm;
+#include "interp/imm_ops.def"
+#undef IMM_OP
+    default: return IOp::Count;
+  }
+}
+
+// The form of a LocalImm op that writes its result to a local (`tee`: and pushes it too);
+// IOp::Count when there is none.
+IOp to_local(IOp op, bool tee) {
+  switch (op) {
+    case IOp::I32AddLocalImm: return tee ? IOp::I32AddLocalImmTee : IOp::I32AddLocalImmSet;
+    case IOp::I32SubLocalImm: return tee ? IOp::I32SubLocalImmTee : IOp::I32SubLocalImmSet;
+    case IOp::I64AddLocalImm: return tee ? IOp::I64AddLocalImmTee : IOp::I64AddLocalImmSet;
     default: return IOp::Count;
   }
 }
@@ -229,6 +229,8 @@ class Translator {
 
   uint32_t pos() const { return static_cast<uint32_t>(out_.code.size()); }
   void emit_op(IOp op, uint32_t wasm_offset) {
+    prev_op_ = last_op_;
+    prev_op_pos_ = last_op_pos_;
     last_op_pos_ = pos();
     last_op_ = op;
     out_.offsets.emplace_back(pos(), wasm_offset);
@@ -251,11 +253,34 @@ class Translator {
   bool can_fuse() const { return last_op_ != IOp::Count && barrier_ != pos(); }
   void label_here() { barrier_ = pos(); }
   void refuse(IOp op) { out_.code[last_op_pos_].u64 = static_cast<uint64_t>(op); last_op_ = op; }
+  // Whether the last instruction is a Const right after a local.get (two slots each) with
+  // no branch landing between them, so that both can fold into the next operation.
+  bool local_then_const() const {
+    return last_op_ == IOp::Const && prev_op_ == IOp::LocalGetOp &&
+           prev_op_pos_ + 2 == last_op_pos_ && barrier_ != last_op_pos_;
+  }
+  // Takes the last instruction out again (a Const being folded into the one before it).
+  void unemit_last() {
+    out_.code.resize(last_op_pos_);
+    op_positions_.pop_back();
+    if (!out_.offsets.empty() && out_.offsets.back().first == last_op_pos_) out_.offsets.pop_back();
+    last_op_ = prev_op_;
+    last_op_pos_ = prev_op_pos_;
+    prev_op_ = IOp::Count;  // unknown: nothing folds further back
+  }
 
   // Peephole for simple ops; true when `op` was folded into the previous instruction.
   bool fuse_simple(IOp op, const Instr& in) {
     if (!can_fuse()) return false;
     IOp imm = with_immediate(op);
+    if (last_op_ == IOp::Const && imm != IOp::Count && local_then_const()) {
+      // local.get a; const c; OP: one op reading the local (immediates a, c).
+      uint64_t c = out_.code[last_op_pos_ + 1].u64;
+      unemit_last();
+      refuse(with_local_and_immediate(op));
+      emit_imm(c);
+      return true;
+    }
     if (last_op_ == IOp::Const && imm != IOp::Count) {
       refuse(imm);  // the Const's immediate becomes the operand
       return true;
@@ -526,8 +551,11 @@ class Translator {
       case Opcode::LocalGet:
         if (local_v128_[in.a]) {
           emit_op(IOp::LocalGetV128, in.offset);
-        } else if (can_fuse() && (last_op_ == IOp::LocalGetOp || last_op_ == IOp::LocalSetOp)) {
-          refuse(last_op_ == IOp::LocalGetOp ? IOp::LocalGet2 : IOp::LocalSetGet);
+        } else if (can_fuse() && (last_op_ == IOp::LocalGetOp || last_op_ == IOp::LocalSetOp ||
+                                  last_op_ == IOp::LocalTeeOp)) {
+          refuse(last_op_ == IOp::LocalGetOp   ? IOp::LocalGet2
+                 : last_op_ == IOp::LocalSetOp ? IOp::LocalSetGet
+                                               : IOp::LocalTeeGet);
         } else {
           emit_op(IOp::LocalGetOp, in.offset);
         }
@@ -535,14 +563,20 @@ class Translator {
         push(local_v128_[in.a] ? 2 : 1);
         return;
       case Opcode::LocalSet:
-        emit_op(local_v128_[in.a] ? IOp::LocalSetV128 : IOp::LocalSetOp, in.offset);
+      case Opcode::LocalTee: {
+        const bool tee = in.op == Opcode::LocalTee;
+        IOp to = can_fuse() ? to_local(last_op_, tee) : IOp::Count;
+        if (to != IOp::Count) {
+          refuse(to);  // the result goes straight to the local (a v128 never gets here)
+        } else if (local_v128_[in.a]) {
+          emit_op(tee ? IOp::LocalTeeV128 : IOp::LocalSetV128, in.offset);
+        } else {
+          emit_op(tee ? IOp::LocalTeeOp : IOp::LocalSetOp, in.offset);
+        }
         emit_imm(local_slot_[in.a]);
-        pop(local_v128_[in.a] ? 2 : 1);
+        if (!tee) pop(local_v128_[in.a] ? 2 : 1);
         return;
-      case Opcode::LocalTee:
-        emit_op(local_v128_[in.a] ? IOp::LocalTeeV128 : IOp::LocalTeeOp, in.offset);
-        emit_imm(local_slot_[in.a]);
-        return;
+      }
       case Opcode::GlobalGet: {
         const bool v128 = m_.global_type(in.a).type == ValType::V128;
         emit_op(v128 ? IOp::GlobalGetV128 : IOp::GlobalGetOp, in.offset);
@@ -643,6 +677,8 @@ class Translator {
   uint32_t dead_depth_ = 0;
   IOp last_op_ = IOp::Count;     // previous instruction (IOp::Count: none)
   uint32_t last_op_pos_ = 0;
+  IOp prev_op_ = IOp::Count;     // the instruction before it (IOp::Count: none or unknown)
+  uint32_t prev_op_pos_ = 0;
   uint32_t barrier_ = 0;         // position of the latest branch target
 };
 
