@@ -138,7 +138,7 @@ wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_vec_t* args,
   std::vector<Value> values(nargs);
   std::string error;
   for (size_t i = 0; i < nargs; ++i) {
-    values[i].type = type.params[i];
+    values[i].type = api_type(type.params[i]);  // a typed reference is passed as a funcref
     if (!to_slot(store, args->data[i], type.params[i], &values[i].bits, &error))
       return new_trap(store, "wasm_func_call: argument " + std::to_string(i) + ": " + error);
   }
