@@ -102,6 +102,11 @@ class Memory {
  public:
   static constexpr uint64_t kAddressSpace = 1ull << 32;             // 4 GiB of wasm addresses
   static constexpr uint64_t kReservationBytes = (8ull << 30) + 65536;  // + guard for offsets
+  // A 64-bit memory (memory64) reserves kAddressSpace64 bytes and no guard zone: every
+  // access compares `address + offset + width` with kAddressSpace64 (a constant, so one
+  // compare and branch in compiled code), and faults on PROT_NONE pages do the rest
+  // (docs/architecture.md, "64-bit memories"). It grows to at most this size.
+  static constexpr uint64_t kAddressSpace64 = 1ull << 36;           // 64 GiB
 
   // Reserves the address space and commits `type.limits.min` pages. Throws Error.
   explicit Memory(const MemoryType& type);
@@ -124,6 +129,12 @@ class Memory {
   // A shared memory (threads proposal): may be used by several threads at once, and
   // memory.atomic.wait is allowed on it.
   bool shared() const { return type_.limits.shared; }
+  // A 64-bit memory (memory64): i64 addresses, kAddressSpace64 of them.
+  bool is64() const { return type_.limits.is64; }
+  // The wasm addresses the reservation covers: kAddressSpace or kAddressSpace64.
+  uint64_t address_space() const { return address_space_; }
+  // The bytes reserved: kReservationBytes or kAddressSpace64.
+  uint64_t reservation_bytes() const { return reservation_bytes_; }
 
   // A cap below the type's maximum (the store's memory limit): grow beyond it fails.
   // A region-backed memory never grows beyond its backing.
@@ -210,7 +221,7 @@ class Memory {
   // Whether `p` lies inside this memory's reservation.
   bool contains(const void* p) const {
     auto a = reinterpret_cast<uintptr_t>(p), b = reinterpret_cast<uintptr_t>(base_);
-    return a >= b && a < b + kReservationBytes;
+    return a >= b && a < b + reservation_bytes_;
   }
 
  private:
@@ -246,6 +257,8 @@ class Memory {
   void commit_initial_pages();
 
   MemoryType type_;
+  uint64_t address_space_ = kAddressSpace;        // set from type_ before anything else
+  uint64_t reservation_bytes_ = kReservationBytes;
   std::optional<MemoryBacking> backing_;
   uint8_t* base_ = nullptr;
   std::atomic<uint64_t> size_bytes_{0};  // written under windows_mutex_

@@ -138,7 +138,8 @@ class Table {
   RefBits get(uint32_t i) const { return elems_[i]; }
   void set(uint32_t i, RefBits r) { elems_[i] = r; }
   // Grows by n entries filled with `init`; returns the old size, or -1 when not possible.
-  int64_t grow(uint32_t n, RefBits init);
+  // At most 2^32-1 entries, for 64-bit tables (table64) too (docs/limits.md).
+  int64_t grow(uint64_t n, RefBits init);
   RefBits* data() { return elems_.data(); }
 
   TableType type_;

@@ -84,6 +84,9 @@ struct Limits {
   uint64_t min = 0;
   std::optional<uint64_t> max;
   bool shared = false;
+  // 64-bit limits (memory64 / table64, WebAssembly 3.0): the memory or table is indexed by
+  // i64 instead of i32 (addresses, sizes and memory.grow/table.grow results are i64).
+  bool is64 = false;
   bool operator==(const Limits&) const = default;
 };
 

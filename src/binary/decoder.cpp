@@ -163,16 +163,18 @@ class Decoder {
     return *t;
   }
   // Limits flags: bit 0 = has maximum, bit 1 = shared (threads; memories only, and the
-  // validator requires a maximum). 64-bit limits (memory64) are not supported.
+  // validator requires a maximum), bit 2 = 64-bit (memory64/table64: i64 indices, and the
+  // limits are u64 LEBs). The validator checks the values against each kind's range.
   Limits limits(Reader& r, bool allow_shared) {
     size_t at = r.pos();
     uint8_t flags = r.u8();
     Limits l;
-    if (flags > 3) r.fail_at(at, "integer too large");
+    if (flags > 7) r.fail_at(at, "integer too large");
     if ((flags & 2) && !allow_shared) r.fail_at(at, "tables cannot be shared");
     l.shared = (flags & 2) != 0;
-    l.min = r.u32();
-    if (flags & 1) l.max = r.u32();
+    l.is64 = (flags & 4) != 0;
+    l.min = l.is64 ? r.u64() : r.u32();
+    if (flags & 1) l.max = l.is64 ? r.u64() : r.u32();
     return l;
   }
   MemoryType memtype(Reader& r) { return MemoryType{limits(r, /*allow_shared=*/true)}; }
@@ -459,7 +461,8 @@ class Decoder {
       flags &= 63;
     }
     in.a = flags;
-    in.imm = r.u32();
+    // u64 for every memory: the validator refuses offsets above 2^32-1 on 32-bit memories.
+    in.imm = r.u64();
   }
 
   Instr instruction(Reader& r, std::vector<uint32_t>& targets) {

@@ -41,6 +41,7 @@ class Reader {
     return lo | (hi << 32);
   }
   uint32_t u32() { return static_cast<uint32_t>(leb(32, false)); }
+  uint64_t u64() { return leb(64, false); }
   int32_t s32() { return static_cast<int32_t>(leb(32, true)); }
   int64_t s33() { return static_cast<int64_t>(leb(33, true)); }
   int64_t s64() { return static_cast<int64_t>(leb(64, true)); }

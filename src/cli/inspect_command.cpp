@@ -22,6 +22,7 @@ std::string limits_text(const Limits& l) {
   std::string s = "min " + std::to_string(l.min);
   if (l.max) s += ", max " + std::to_string(*l.max);
   if (l.shared) s += ", shared";
+  if (l.is64) s += ", 64-bit";
   return s;
 }
 
@@ -144,6 +145,17 @@ void print_features(const Module& m) {
             << (engines.empty() ? " none of this build's yet" : engines) << ")\n";
 }
 
+// 64-bit memories and tables (memory64, table64; WebAssembly 3.0), which every engine
+// runs: "features: 64-bit memories, 64-bit tables".
+void print_address64_features(const Module& m) {
+  bool memories = false, tables = false;
+  for (uint32_t i = 0; i < m.num_memories(); ++i) memories = memories || m.memory_type(i).limits.is64;
+  for (uint32_t i = 0; i < m.num_tables(); ++i) tables = tables || m.table_type(i).limits.is64;
+  if (!memories && !tables) return;
+  std::cout << "features: " << (memories ? "64-bit memories" : "")
+            << (memories && tables ? ", " : "") << (tables ? "64-bit tables" : "") << "\n";
+}
+
 // Decode and validation errors are located by a byte offset: name the file too.
 int report_load_error(const std::string& path, const Error& e) {
   std::cerr << "error: ";
@@ -160,6 +172,7 @@ int validate_command(const std::string& path) {
     validate_module(m);
     std::cout << "valid\n";
     print_features(m);
+    print_address64_features(m);
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);
@@ -181,6 +194,7 @@ int inspect_command(const std::string& path) {
     }
     std::cout << "validation: valid\n";
     print_features(m);
+    print_address64_features(m);
     return kExitOk;
   } catch (const Error& e) {
     return report_load_error(path, e);

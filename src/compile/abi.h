@@ -47,6 +47,10 @@ struct ContextLayout {
   uint32_t size() const { return function_ptr(num_funcs); }
 };
 
+// The wasm addresses of a 64-bit memory's reservation (Memory::kAddressSpace64, checked in
+// engine.cpp): compiled code compares `address + offset + width` against it.
+constexpr uint64_t kMemory64Reservation = 1ull << 36;
+
 // ---- runtime objects read by compiled code ----
 //
 // Offsets measured in the running binary (engine.cpp) and handed to the code generator;
@@ -72,6 +76,7 @@ enum class TrapKind : uint32_t {
   UnalignedAtomic,
   NullFunctionReference,  // call_ref of null
   NullReference,          // ref.as_non_null of null
+  MemoryOutOfBounds,  // a 64-bit memory's explicit bounds compare (memory_ops.cpp)
 };
 
 // ---- runtime helpers ----
@@ -83,20 +88,22 @@ enum class TrapKind : uint32_t {
   X(Trap, V, I32)                      /* TrapKind; does not return */   \
   X(TrapUninitialized, V, I32)         /* element index; no return */    \
   X(CallFunction, V, P, P)             /* Function*, uint64_t* slots */  \
-  X(MemorySize, I32, I32)              /* memory */                      \
-  X(MemoryGrow, I32, I32, I32)         /* memory, delta pages */         \
-  X(MemoryFill, V, I32, I32, I32, I32) /* memory, dst, value, n */       \
-  X(MemoryDiscard, V, I32, I32, I32)   /* memory, address, n */           \
-  X(MemoryCopy, V, I32, I32, I32, I32, I32) /* dst mem, src mem, d, s, n */ \
-  X(MemoryInit, V, I32, I32, I32, I32, I32) /* memory, segment, d, s, n */ \
+  /* Addresses, lengths, sizes and table indices are I64: whole values for 64-bit  */ \
+  /* memories and tables (memory64, table64), zero-extended for 32-bit ones.        */ \
+  X(MemorySize, I64, I32)              /* memory */                      \
+  X(MemoryGrow, I64, I32, I64)         /* memory, delta pages; -1: failed */ \
+  X(MemoryFill, V, I32, I64, I32, I64) /* memory, dst, value, n */       \
+  X(MemoryDiscard, V, I32, I64, I64)   /* memory, address, n */           \
+  X(MemoryCopy, V, I32, I32, I64, I64, I64) /* dst mem, src mem, d, s, n */ \
+  X(MemoryInit, V, I32, I32, I64, I32, I32) /* memory, segment, d, s, n */ \
   X(DataDrop, V, I32)                  /* segment */                     \
-  X(TableGet, I64, I32, I32)           /* table, index */                \
-  X(TableSet, V, I32, I32, I64)        /* table, index, ref */           \
-  X(TableSize, I32, I32)               /* table */                       \
-  X(TableGrow, I32, I32, I64, I32)     /* table, init, n */              \
-  X(TableFill, V, I32, I32, I64, I32)  /* table, index, ref, n */        \
-  X(TableCopy, V, I32, I32, I32, I32, I32) /* dst table, src table, d, s, n */ \
-  X(TableInit, V, I32, I32, I32, I32, I32) /* table, segment, d, s, n */ \
+  X(TableGet, I64, I32, I64)           /* table, index */                \
+  X(TableSet, V, I32, I64, I64)        /* table, index, ref */           \
+  X(TableSize, I64, I32)               /* table */                       \
+  X(TableGrow, I64, I32, I64, I64)     /* table, init, n; -1: failed */  \
+  X(TableFill, V, I32, I64, I64, I64)  /* table, index, ref, n */        \
+  X(TableCopy, V, I32, I32, I64, I64, I64) /* dst table, src table, d, s, n */ \
+  X(TableInit, V, I32, I32, I64, I32, I32) /* table, segment, d, s, n */ \
   X(ElemDrop, V, I32)                  /* segment */                     \
   X(MemoryWait32, I32, I32, I64, I32, I64) /* memory, address, expected, timeout */ \
   X(MemoryWait64, I32, I32, I64, I64, I64) /* memory, address, expected, timeout */ \

@@ -14,8 +14,8 @@
 namespace aperture::native {
 
 // Bumped whenever these structures change; the loader refuses a library built otherwise.
-// 3: the target is part of the request; 4: cancel
-constexpr uint32_t kCodegenInterfaceVersion = 4;
+// 3: the target is part of the request; 4: cancel; 5: i64 helper operands (memory64)
+constexpr uint32_t kCodegenInterfaceVersion = 5;
 
 // What machine code to produce (compile/compile_target.h).
 struct CodegenTarget {

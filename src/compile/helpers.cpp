@@ -28,6 +28,9 @@ Instance& instance_of(Context* ctx) {
   return **reinterpret_cast<Instance**>(ctx + kInstanceOffset);
 }
 
+static_assert(kMemory64Reservation == Memory::kAddressSpace64,
+              "compiled code's 64-bit bounds compare must match the reservation");
+
 const char* trap_message(uint32_t kind) {
   switch (static_cast<TrapKind>(kind)) {
     case TrapKind::Unreachable: return trap_msg::kUnreachable;
@@ -40,6 +43,7 @@ const char* trap_message(uint32_t kind) {
     case TrapKind::UnalignedAtomic: return trap_msg::kUnalignedAtomic;
     case TrapKind::NullFunctionReference: return trap_msg::kNullFunctionReference;
     case TrapKind::NullReference: return trap_msg::kNullReference;
+    case TrapKind::MemoryOutOfBounds: return trap_msg::kMemoryOutOfBounds;
   }
   return "unknown trap";
 }
@@ -102,33 +106,34 @@ void helper_CallFunction(Context* ctx, void* f, void* slots) {
     APERTURE_RAISE_PENDING_FROM_HELPER();
 }
 
-uint32_t helper_MemorySize(Context* ctx, uint32_t memory) {
-  return static_cast<uint32_t>(instance_of(ctx).memories_[memory]->pages());
+// Compiled code truncates the i64 results to i32 for 32-bit memories and tables.
+uint64_t helper_MemorySize(Context* ctx, uint32_t memory) {
+  return instance_of(ctx).memories_[memory]->pages();
 }
 
-uint32_t helper_MemoryGrow(Context* ctx, uint32_t memory, uint32_t delta) {
-  return static_cast<uint32_t>(instance_of(ctx).memories_[memory]->grow(delta));
+uint64_t helper_MemoryGrow(Context* ctx, uint32_t memory, uint64_t delta) {
+  return static_cast<uint64_t>(instance_of(ctx).memories_[memory]->grow(delta));
 }
 
-void helper_MemoryFill(Context* ctx, uint32_t memory, uint32_t dst, uint32_t value, uint32_t n) {
+void helper_MemoryFill(Context* ctx, uint32_t memory, uint64_t dst, uint32_t value, uint64_t n) {
   if (!attempt([&](std::string* m) { return memory_fill(instance_of(ctx), memory, dst, value, n, m); }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-void helper_MemoryDiscard(Context* ctx, uint32_t memory, uint32_t addr, uint32_t n) {
+void helper_MemoryDiscard(Context* ctx, uint32_t memory, uint64_t addr, uint64_t n) {
   if (!attempt([&](std::string* m) { return memory_discard(instance_of(ctx), memory, addr, n, m); }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-void helper_MemoryCopy(Context* ctx, uint32_t dst_memory, uint32_t src_memory, uint32_t dst, uint32_t src,
-                uint32_t n) {
+void helper_MemoryCopy(Context* ctx, uint32_t dst_memory, uint32_t src_memory, uint64_t dst, uint64_t src,
+                uint64_t n) {
   if (!attempt([&](std::string* m) {
         return memory_copy(instance_of(ctx), dst_memory, src_memory, dst, src, n, m);
       }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-void helper_MemoryInit(Context* ctx, uint32_t memory, uint32_t segment, uint32_t dst, uint32_t src,
+void helper_MemoryInit(Context* ctx, uint32_t memory, uint32_t segment, uint64_t dst, uint32_t src,
                 uint32_t n) {
   if (!attempt([&](std::string* m) {
         return memory_init(instance_of(ctx), memory, segment, dst, src, n, m);
@@ -138,40 +143,40 @@ void helper_MemoryInit(Context* ctx, uint32_t memory, uint32_t segment, uint32_t
 
 void helper_DataDrop(Context* ctx, uint32_t segment) { data_drop(instance_of(ctx), segment); }
 
-uint64_t helper_TableGet(Context* ctx, uint32_t table, uint32_t index) {
+uint64_t helper_TableGet(Context* ctx, uint32_t table, uint64_t index) {
   RefBits out = 0;
   if (!attempt([&](std::string* m) { return table_get(instance_of(ctx), table, index, &out, m); }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
   return out;
 }
 
-void helper_TableSet(Context* ctx, uint32_t table, uint32_t index, uint64_t value) {
+void helper_TableSet(Context* ctx, uint32_t table, uint64_t index, uint64_t value) {
   if (!attempt([&](std::string* m) { return table_set(instance_of(ctx), table, index, value, m); }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-uint32_t helper_TableSize(Context* ctx, uint32_t table) {
+uint64_t helper_TableSize(Context* ctx, uint32_t table) {
   return instance_of(ctx).tables_[table]->size();
 }
 
-uint32_t helper_TableGrow(Context* ctx, uint32_t table, uint64_t init, uint32_t n) {
-  return static_cast<uint32_t>(instance_of(ctx).tables_[table]->grow(n, init));
+uint64_t helper_TableGrow(Context* ctx, uint32_t table, uint64_t init, uint64_t n) {
+  return static_cast<uint64_t>(instance_of(ctx).tables_[table]->grow(n, init));
 }
 
-void helper_TableFill(Context* ctx, uint32_t table, uint32_t index, uint64_t value, uint32_t n) {
+void helper_TableFill(Context* ctx, uint32_t table, uint64_t index, uint64_t value, uint64_t n) {
   if (!attempt([&](std::string* m) { return table_fill(instance_of(ctx), table, index, value, n, m); }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-void helper_TableCopy(Context* ctx, uint32_t dst_table, uint32_t src_table, uint32_t dst, uint32_t src,
-               uint32_t n) {
+void helper_TableCopy(Context* ctx, uint32_t dst_table, uint32_t src_table, uint64_t dst, uint64_t src,
+               uint64_t n) {
   if (!attempt([&](std::string* m) {
         return table_copy(instance_of(ctx), dst_table, src_table, dst, src, n, m);
       }))
     APERTURE_RAISE_TRAP_FROM_HELPER();
 }
 
-void helper_TableInit(Context* ctx, uint32_t table, uint32_t segment, uint32_t dst, uint32_t src,
+void helper_TableInit(Context* ctx, uint32_t table, uint32_t segment, uint64_t dst, uint32_t src,
                uint32_t n) {
   if (!attempt([&](std::string* m) {
         return table_init(instance_of(ctx), table, segment, dst, src, n, m);

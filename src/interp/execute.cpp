@@ -164,6 +164,12 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
 #include "binary/opcodes.def"
 #undef WASM_OP
 #undef MEM1_HANDLER
+#define MEM64_HANDLER(Name) &&L_##Name##Mem64,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEM64_HANDLER, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEM64_HANDLER
   };
   static_assert(sizeof(kHandlers) / sizeof(kHandlers[0]) == static_cast<size_t>(IOp::Count));
   if (entry == nullptr) {
@@ -206,7 +212,8 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
 #define INDIRECT_CALLEE(type_id, table_index)                                     \
   do {                                                                            \
     Table* table = inst->tables_[table_index];                                    \
-    uint32_t i = static_cast<uint32_t>(*--sp);                                    \
+    uint64_t i = *--sp;                                                           \
+    if (!table->type_.limits.is64) i = static_cast<uint32_t>(i); /* table64: i64 */ \
     if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);             \
     RefBits r = table->elems_[i];                                                 \
     if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));             \
@@ -458,10 +465,12 @@ ref_branch: {
   if (back) CHECK_POINT();
   NEXT();
 }
+  // A 64-bit table's indices and lengths are whole i64 operands (table64).
+#define TINDEX(t, v) (inst->tables_[t]->type_.limits.is64 ? (v) : static_cast<uint32_t>(v))
 L_TableGetOp: {
   uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
-  if (!table_get(*inst, t, static_cast<uint32_t>(sp[-1]), &sp[-1], &t_trap_detail))
+  if (!table_get(*inst, t, TINDEX(t, sp[-1]), &sp[-1], &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
@@ -469,7 +478,7 @@ L_TableSetOp: {
   uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
   sp -= 2;
-  if (!table_set(*inst, t, static_cast<uint32_t>(sp[0]), sp[1], &t_trap_detail))
+  if (!table_set(*inst, t, TINDEX(t, sp[0]), sp[1], &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
@@ -480,18 +489,19 @@ L_TableSizeOp:
 L_TableGrowOp: {
   Table* t = inst->tables_[ip[0].u64];
   ++ip;
-  uint32_t n = static_cast<uint32_t>(sp[-1]);
+  const bool is64 = t->type_.limits.is64;
+  uint64_t n = is64 ? sp[-1] : static_cast<uint32_t>(sp[-1]);
   RefBits init = sp[-2];
   --sp;
-  sp[-1] = static_cast<uint32_t>(t->grow(n, init));
+  int64_t old = t->grow(n, init);
+  sp[-1] = is64 ? static_cast<uint64_t>(old) : static_cast<uint32_t>(old);
   NEXT();
 }
 L_TableFillOp: {
   uint32_t t = static_cast<uint32_t>(ip[0].u64);
   ++ip;
   sp -= 3;
-  if (!table_fill(*inst, t, static_cast<uint32_t>(sp[0]), sp[1], static_cast<uint32_t>(sp[2]),
-                  &t_trap_detail))
+  if (!table_fill(*inst, t, TINDEX(t, sp[0]), sp[1], TINDEX(t, sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
@@ -499,8 +509,9 @@ L_TableCopyOp: {
   uint32_t dst = static_cast<uint32_t>(ip[0].u64), src = static_cast<uint32_t>(ip[1].u64);
   ip += 2;
   sp -= 3;
-  if (!table_copy(*inst, dst, src, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
-                  static_cast<uint32_t>(sp[2]), &t_trap_detail))
+  const bool both64 = inst->tables_[dst]->type_.limits.is64 && inst->tables_[src]->type_.limits.is64;
+  if (!table_copy(*inst, dst, src, TINDEX(dst, sp[0]), TINDEX(src, sp[1]),
+                  both64 ? sp[2] : static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
@@ -508,11 +519,12 @@ L_TableInitOp: {
   uint32_t seg = static_cast<uint32_t>(ip[0].u64), t = static_cast<uint32_t>(ip[1].u64);
   ip += 2;
   sp -= 3;
-  if (!table_init(*inst, t, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!table_init(*inst, t, seg, TINDEX(t, sp[0]), static_cast<uint32_t>(sp[1]),
                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
+#undef TINDEX
 L_ElemDropOp:
   elem_drop(*inst, static_cast<uint32_t>(ip[0].u64));
   ++ip;
@@ -544,14 +556,46 @@ L_ElemDropOp:
     std::memcpy(base + a, &v, sizeof(T));              \
     NEXT();                                            \
   }
+// A 64-bit memory (immediates: offset, memory index): `address + offset + width` (a
+// 65-bit sum, so compared without overflow) must lie inside the reservation; within it,
+// pages beyond the memory's size fault like a 32-bit memory's (docs/architecture.md,
+// "64-bit memories").
+#define MEM64_CHECK(addr, off, width)                                                 \
+  if (__builtin_expect((off) > Memory::kAddressSpace64 - (width) ||                   \
+                           (addr) > Memory::kAddressSpace64 - (width) - (off), 0))    \
+  TRAP(trap_msg::kMemoryOutOfBounds)
+#define LOAD64(T, Conv)                                \
+  {                                                    \
+    MEM64_CHECK(sp[-1], ip[0].u64, sizeof(T));         \
+    uint64_t a = sp[-1] + ip[0].u64;                   \
+    const uint8_t* base = mem_bases[ip[1].u64];        \
+    ip += 2;                                           \
+    T v;                                               \
+    std::memcpy(&v, base + a, sizeof(T));              \
+    sp[-1] = Conv(v);                                  \
+    NEXT();                                            \
+  }
+#define STORE64(T)                                     \
+  {                                                    \
+    sp -= 2;                                           \
+    MEM64_CHECK(sp[0], ip[0].u64, sizeof(T));          \
+    uint64_t a = sp[0] + ip[0].u64;                    \
+    uint8_t* base = mem_bases[ip[1].u64];              \
+    ip += 2;                                           \
+    T v = static_cast<T>(sp[1]);                       \
+    std::memcpy(base + a, &v, sizeof(T));              \
+    NEXT();                                            \
+  }
 #define LOAD(Name, T, Conv)                                 \
   L_##Name : LOAD_ON(T, Conv, mem, 1)                       \
   L_##Name##Mem1 : LOAD_ON(T, Conv, mem1, 1)                \
-  L_##Name##MemN : LOAD_ON(T, Conv, mem_bases[ip[1].u64], 2)
+  L_##Name##MemN : LOAD_ON(T, Conv, mem_bases[ip[1].u64], 2) \
+  L_##Name##Mem64 : LOAD64(T, Conv)
 #define STORE(Name, T)                                 \
   L_##Name : STORE_ON(T, mem, 1)                       \
   L_##Name##Mem1 : STORE_ON(T, mem1, 1)                \
-  L_##Name##MemN : STORE_ON(T, mem_bases[ip[1].u64], 2)
+  L_##Name##MemN : STORE_ON(T, mem_bases[ip[1].u64], 2) \
+  L_##Name##Mem64 : STORE64(T)
 #define U32(v) static_cast<uint64_t>(static_cast<uint32_t>(v))
 #define U64(v) static_cast<uint64_t>(v)
   LOAD(I32Load, uint32_t, U64)
@@ -585,13 +629,15 @@ L_ElemDropOp:
   // expected value.
   // Like plain loads and stores, each atomic has a memory-0 handler (L_Name: immediate
   // offset, base in `mem`), a memory-1 one (L_NameMem1: the same, base in `mem1`) and a
-  // memory-N one (L_NameMemN: offset, memory index). kMem is 0, 1, or 2 for memory N.
+  // memory-N one (L_NameMemN: offset, memory index). kMem is 0, 1, or 2 for memory N, and 3
+  // for a 64-bit memory (L_NameMem64: offset, memory index; bounds compared first).
   // ATOMIC_ADDR reads `midx` (the memory index) and `p` before advancing ip.
 #define ATOMIC_ADDR(T, addr_slot, M)                                                \
-  uint64_t a = static_cast<uint32_t>(addr_slot) + ip[0].u64;                        \
-  const uint32_t midx = (M) == 2 ? static_cast<uint32_t>(ip[1].u64) : (M);          \
+  if ((M) == 3) MEM64_CHECK(addr_slot, ip[0].u64, sizeof(T));                       \
+  uint64_t a = ((M) == 3 ? (addr_slot) : static_cast<uint32_t>(addr_slot)) + ip[0].u64; \
+  const uint32_t midx = (M) >= 2 ? static_cast<uint32_t>(ip[1].u64) : (M);          \
   uint8_t* base = (M) == 0 ? mem : (M) == 1 ? mem1 : mem_bases[midx];               \
-  ip += (M) == 2 ? 2 : 1;                                                           \
+  ip += (M) >= 2 ? 2 : 1;                                                           \
   if (a & (sizeof(T) - 1)) TRAP(trap_msg::kUnalignedAtomic);                        \
   T* p = reinterpret_cast<T*>(base + a)
 // Defines the handlers for memory 0, memory 1 and memory N from one body.
@@ -606,6 +652,10 @@ L_ElemDropOp:
   }                              \
   L_##Name##MemN : {             \
     constexpr int kMem = 2;      \
+    BODY                         \
+  }                              \
+  L_##Name##Mem64 : {            \
+    constexpr int kMem = 3;      \
     BODY                         \
   }
 #define ATOMIC_LOAD(Name, T)                                           \
@@ -712,46 +762,58 @@ L_MemorySize:  // memory index
   *sp++ = inst->memories_[ip[0].u64]->pages();
   ++ip;
   NEXT();
-L_MemoryGrow:  // memory index
-  sp[-1] = static_cast<uint32_t>(inst->memories_[ip[0].u64]->grow(static_cast<uint32_t>(sp[-1])));
+L_MemoryGrow: {  // memory index; i64 delta and result on a 64-bit memory (-1: failed)
+  Memory* m = inst->memories_[ip[0].u64];
+  int64_t old = m->grow(m->is64() ? sp[-1] : static_cast<uint32_t>(sp[-1]));
+  sp[-1] = m->is64() ? static_cast<uint64_t>(old) : static_cast<uint32_t>(old);
   ++ip;
   NEXT();
+}
+  // Bulk operations: a 64-bit memory's addresses and lengths are whole i64 operands, a
+  // 32-bit memory's the low halves (memory.copy's length is i64 only between two 64-bit
+  // memories).
+#define ADDR_OF(m, v) ((m)->is64() ? (v) : static_cast<uint32_t>(v))
 L_MemoryFill: {  // memory index
   uint32_t m = static_cast<uint32_t>(ip[0].u64);
+  const Memory* mp = inst->memories_[m];
   ++ip;
   sp -= 3;
-  if (!memory_fill(*inst, m, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
-                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
+  if (!memory_fill(*inst, m, ADDR_OF(mp, sp[0]), static_cast<uint32_t>(sp[1]), ADDR_OF(mp, sp[2]),
+                   &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_MemoryCopy: {  // destination memory, source memory
   uint32_t dm = static_cast<uint32_t>(ip[0].u64), sm = static_cast<uint32_t>(ip[1].u64);
+  const Memory* dmp = inst->memories_[dm];
+  const Memory* smp = inst->memories_[sm];
   ip += 2;
   sp -= 3;
-  if (!memory_copy(*inst, dm, sm, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
-                   static_cast<uint32_t>(sp[2]), &t_trap_detail))
+  uint64_t n = dmp->is64() && smp->is64() ? sp[2] : static_cast<uint32_t>(sp[2]);
+  if (!memory_copy(*inst, dm, sm, ADDR_OF(dmp, sp[0]), ADDR_OF(smp, sp[1]), n, &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_MemoryDiscard: {  // memory index
   uint32_t m = static_cast<uint32_t>(ip[0].u64);
+  const Memory* mp = inst->memories_[m];
   ++ip;
   sp -= 2;
-  if (!memory_discard(*inst, m, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
-                      &t_trap_detail))
+  if (!memory_discard(*inst, m, ADDR_OF(mp, sp[0]), ADDR_OF(mp, sp[1]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
 L_MemoryInitOp: {
   uint32_t seg = static_cast<uint32_t>(ip[0].u64), m = static_cast<uint32_t>(ip[1].u64);
+  const Memory* mp = inst->memories_[m];
   ip += 2;
   sp -= 3;
-  if (!memory_init(*inst, m, seg, static_cast<uint32_t>(sp[0]), static_cast<uint32_t>(sp[1]),
+  if (!memory_init(*inst, m, seg, ADDR_OF(mp, sp[0]), static_cast<uint32_t>(sp[1]),
                    static_cast<uint32_t>(sp[2]), &t_trap_detail))
     TRAP(t_trap_detail.c_str());
   NEXT();
 }
+#undef ADDR_OF
 L_DataDropOp:
   data_drop(*inst, static_cast<uint32_t>(ip[0].u64));
   ++ip;

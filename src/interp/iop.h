@@ -9,6 +9,9 @@
 // common layout of a module's own memory plus one shared memory), and `Name##MemN`
 // (immediates: offset, memory index) any other memory, through the instance's array of
 // memory bases: one more load of the index and one of the base per access.
+// A 64-bit memory (memory64) has a fourth variant, `Name##Mem64` (immediates: offset,
+// memory index): i64 address, and an explicit compare of `address + offset + width` with
+// the 64 GiB reservation (Memory::kAddressSpace64) before the access.
 // APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) expands to F(Name) for those ops and to
 // nothing for the others.
 #define APERTURE_IF_MEMORY_ACCESS(Mem, F, Name) APERTURE_MEMORY_ACCESS_##Mem(F, Name)
@@ -40,6 +43,12 @@ enum class IOp : uint16_t {
 #include "binary/opcodes.def"
 #undef WASM_OP
 #undef MEM1_ENUM
+#define MEM64_ENUM(Name) Name##Mem64,
+#define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
+  APERTURE_IF_MEMORY_ACCESS(Mem, MEM64_ENUM, Name)
+#include "binary/opcodes.def"
+#undef WASM_OP
+#undef MEM64_ENUM
   Count
 };
 

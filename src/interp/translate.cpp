@@ -5,6 +5,8 @@
 // unreachable code is skipped.
 #include "interp/translate.h"
 
+#include "aperture/error.h"
+
 #include <cassert>
 
 #include "interp/iop.h"
@@ -32,12 +34,13 @@ IOp for_memory(uint32_t index, IOp on0, IOp on1, IOp on_n) {
 }
 bool takes_memory_index(uint32_t index) { return index > 1; }
 
-// The variant of a load or store that addresses memory `index`.
-IOp on_memory(Opcode op, uint32_t index) {
+// The variant of a load or store that addresses memory `index` (`is64`: a 64-bit memory,
+// whose variant always takes the index).
+IOp on_memory(Opcode op, uint32_t index, bool is64) {
   switch (op) {
 #define MEM_CASE(Name)   \
   case Opcode::Name:     \
-    return for_memory(index, IOp::Name, IOp::Name##Mem1, IOp::Name##MemN);
+    return is64 ? IOp::Name##Mem64 : for_memory(index, IOp::Name, IOp::Name##Mem1, IOp::Name##MemN);
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) \
   APERTURE_IF_MEMORY_ACCESS(Mem, MEM_CASE, Name)
 #include "binary/opcodes.def"
@@ -290,7 +293,8 @@ class Translator {
       refuse(local);  // the local.get's index becomes the operand
       return true;
     }
-    if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load)) {
+    if (last_op_ == IOp::LocalGetOp && (op == IOp::I32Load || op == IOp::I64Load) &&
+        !m_.memory_type(in.b).limits.is64) {
       // The same fusion on every memory, so that memory N costs what memory 0 costs.
       if (op == IOp::I32Load)
         refuse(for_memory(in.b, IOp::I32LoadLocal, IOp::I32LoadLocalMem1, IOp::I32LoadLocalMemN));
@@ -622,6 +626,11 @@ class Translator {
       default: break;
     }
     if (is_simd(in.op)) {  // SimdOp: the function, then the immediates (interp/simd_exec.h)
+      // The SIMD memory functions take 32-bit addresses (no bounds compare).
+      if ((info->imm == ImmKind::MemArg || info->imm == ImmKind::MemArgLane) &&
+          m_.memory_type(in.b).limits.is64)
+        throw UnsupportedFeatureError(in.offset, "SIMD loads and stores on a 64-bit memory",
+                                      "the interpreter", "run it with --engine compiled");
       emit_op(IOp::SimdOp, in.offset);
       emit_imm(reinterpret_cast<uint64_t>(simd::op_function(in.op)));
       switch (info->imm) {
@@ -651,9 +660,10 @@ class Translator {
     IOp op = iop_for(in.op);
     if (!fuse_simple(op, in)) {
       const bool access = info->imm == ImmKind::MemArg;
-      emit_op(access ? on_memory(in.op, in.b) : op, in.offset);
+      const bool is64 = access && m_.memory_type(in.b).limits.is64;
+      emit_op(access ? on_memory(in.op, in.b, is64) : op, in.offset);
       if (access) emit_imm(in.imm);
-      if (access && takes_memory_index(in.b)) emit_imm(in.b);
+      if (access && (is64 || takes_memory_index(in.b))) emit_imm(in.b);
     }
     pop(pops_of(*info));
     if (info->result != OpType::V) push(slots_of(info->result));

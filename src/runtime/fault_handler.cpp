@@ -16,14 +16,15 @@ namespace aperture {
 namespace {
 
 // Reservations, as the signal handler sees them: the base address of each, nothing else.
-// A reservation's extent is fixed (Memory::kReservationBytes), so one atomic word says
-// everything the handler needs, and the handler never touches a Memory: another thread
+// A reservation is its base and extent (Memory::reservation_bytes(): 8 GiB + a guard for
+// a 32-bit memory, 64 GiB for a 64-bit one), two atomic words: everything the handler needs, and the handler never touches a Memory: another thread
 // may be running ~Memory meanwhile (the record is cleared before the Memory is freed, and
 // a stale read of a base still names address space that was a reservation a moment ago).
 // The whole user address space holds at most ~16k reservations of 8 GiB, so a fixed
 // table is enough.
 constexpr size_t kMaxReservations = 16384;
 std::atomic<uintptr_t> g_reservation_base[kMaxReservations];
+std::atomic<uint64_t> g_reservation_bytes[kMaxReservations];
 std::atomic<size_t> g_reservations_used{0};  // high-water mark
 // The Memory behind each record, for describing a fault after the handler has returned:
 // read and written only under g_registry_mutex, never by the handler.
@@ -173,6 +174,7 @@ bool register_reservation(Memory* m) {
   for (size_t i = 0; i < kMaxReservations; ++i) {
     if (g_reservation_owner[i] != nullptr) continue;
     g_reservation_owner[i] = m;
+    g_reservation_bytes[i].store(m->reservation_bytes(), std::memory_order_relaxed);
     g_reservation_base[i].store(reinterpret_cast<uintptr_t>(m->base()), std::memory_order_release);
     if (i + 1 > g_reservations_used.load(std::memory_order_relaxed))
       g_reservations_used.store(i + 1, std::memory_order_release);
@@ -196,7 +198,9 @@ bool in_reservation(uintptr_t address) {
   size_t used = g_reservations_used.load(std::memory_order_acquire);
   for (size_t i = 0; i < used; ++i) {
     uintptr_t base = g_reservation_base[i].load(std::memory_order_acquire);
-    if (base != 0 && address >= base && address - base < Memory::kReservationBytes) return true;
+    if (base != 0 && address >= base &&
+        address - base < g_reservation_bytes[i].load(std::memory_order_relaxed))
+      return true;
   }
   return false;
 }

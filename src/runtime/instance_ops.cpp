@@ -33,7 +33,7 @@ bool bounds_trap(const Memory& m, uint64_t addr, uint64_t len, bool write, std::
 
 }  // namespace
 
-bool memory_fill(Instance& inst, uint32_t memory, uint32_t dst, uint32_t value, uint32_t n,
+bool memory_fill(Instance& inst, uint32_t memory, uint64_t dst, uint32_t value, uint64_t n,
                  std::string* trap) {
   Memory* m = inst.memories_[memory];
   if (!m->range_accessible(dst, n, true)) return bounds_trap(*m, dst, n, true, trap);
@@ -93,8 +93,8 @@ bool copy_via_buffer(Memory& d, uint64_t dst, const Memory& s, uint64_t src, uin
 
 }  // namespace
 
-bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint32_t dst,
-                 uint32_t src, uint32_t n, std::string* trap) {
+bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint64_t dst,
+                 uint64_t src, uint64_t n, std::string* trap) {
   Memory* d = inst.memories_[dst_memory];
   Memory* s = inst.memories_[src_memory];
   if (!s->range_accessible(src, n, false)) {
@@ -109,7 +109,7 @@ bool memory_copy(Instance& inst, uint32_t dst_memory, uint32_t src_memory, uint3
   return true;
 }
 
-bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint32_t dst, uint32_t src,
+bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint64_t dst, uint32_t src,
                  uint32_t n, std::string* trap) {
   const std::vector<uint8_t>& bytes = inst.compiled_->module.datas[segment].bytes;
   uint64_t size = inst.data_dropped_[segment] ? 0 : bytes.size();
@@ -126,7 +126,7 @@ bool memory_init(Instance& inst, uint32_t memory, uint32_t segment, uint32_t dst
 
 void data_drop(Instance& inst, uint32_t segment) { inst.data_dropped_[segment] = 1; }
 
-bool memory_discard(Instance& inst, uint32_t memory, uint32_t addr, uint32_t n, std::string* trap) {
+bool memory_discard(Instance& inst, uint32_t memory, uint64_t addr, uint64_t n, std::string* trap) {
   if (addr % kWasmPageSize != 0 || n % kWasmPageSize != 0) {
     *trap = "unaligned memory.discard: address " + std::to_string(addr) + " and length " +
             std::to_string(n) + " must be multiples of the page size (65536)";
@@ -136,14 +136,19 @@ bool memory_discard(Instance& inst, uint32_t memory, uint32_t addr, uint32_t n, 
   if (!m->range_accessible(addr, n, true)) return bounds_trap(*m, addr, n, true, trap);
   if (n != 0 && !m->discard(addr, n)) {
     *trap = std::string(trap_msg::kMemoryOutOfBounds) + ": memory.discard could not zero [" +
-            std::to_string(addr) + ", " + std::to_string(uint64_t{addr} + n) +
+            std::to_string(addr) + ", " + std::to_string(addr + n) +
             ") (the file behind a window there was truncated?)";
     return false;
   }
   return true;
 }
 
-bool table_get(Instance& inst, uint32_t table, uint32_t index, RefBits* out, std::string* trap) {
+// Whether [index, index+n) lies inside `size` entries (no overflow for u64 operands).
+static bool in_table(uint64_t index, uint64_t n, uint64_t size) {
+  return n <= size && index <= size - n;
+}
+
+bool table_get(Instance& inst, uint32_t table, uint64_t index, RefBits* out, std::string* trap) {
   Table* t = inst.tables_[table];
   if (index >= t->elems_.size()) {
     *trap = trap_msg::kTableOutOfBounds;
@@ -153,7 +158,7 @@ bool table_get(Instance& inst, uint32_t table, uint32_t index, RefBits* out, std
   return true;
 }
 
-bool table_set(Instance& inst, uint32_t table, uint32_t index, RefBits value, std::string* trap) {
+bool table_set(Instance& inst, uint32_t table, uint64_t index, RefBits value, std::string* trap) {
   Table* t = inst.tables_[table];
   if (index >= t->elems_.size()) {
     *trap = trap_msg::kTableOutOfBounds;
@@ -163,10 +168,10 @@ bool table_set(Instance& inst, uint32_t table, uint32_t index, RefBits value, st
   return true;
 }
 
-bool table_fill(Instance& inst, uint32_t table, uint32_t index, RefBits value, uint32_t n,
+bool table_fill(Instance& inst, uint32_t table, uint64_t index, RefBits value, uint64_t n,
                 std::string* trap) {
   Table* t = inst.tables_[table];
-  if (uint64_t{index} + n > t->elems_.size()) {
+  if (!in_table(index, n, t->elems_.size())) {
     *trap = trap_msg::kTableOutOfBounds;
     return false;
   }
@@ -174,11 +179,11 @@ bool table_fill(Instance& inst, uint32_t table, uint32_t index, RefBits value, u
   return true;
 }
 
-bool table_copy(Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t dst,
-                uint32_t src, uint32_t n, std::string* trap) {
+bool table_copy(Instance& inst, uint32_t dst_table, uint32_t src_table, uint64_t dst,
+                uint64_t src, uint64_t n, std::string* trap) {
   Table* d = inst.tables_[dst_table];
   Table* s = inst.tables_[src_table];
-  if (uint64_t{dst} + n > d->elems_.size() || uint64_t{src} + n > s->elems_.size()) {
+  if (!in_table(dst, n, d->elems_.size()) || !in_table(src, n, s->elems_.size())) {
     *trap = trap_msg::kTableOutOfBounds;
     return false;
   }
@@ -186,11 +191,11 @@ bool table_copy(Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t
   return true;
 }
 
-bool table_init(Instance& inst, uint32_t table, uint32_t segment, uint32_t dst, uint32_t src,
+bool table_init(Instance& inst, uint32_t table, uint32_t segment, uint64_t dst, uint32_t src,
                 uint32_t n, std::string* trap) {
   const std::vector<RefBits>& seg = inst.elem_segments_[segment];
   Table* t = inst.tables_[table];
-  if (uint64_t{src} + n > seg.size() || uint64_t{dst} + n > t->elems_.size()) {
+  if (uint64_t{src} + n > seg.size() || !in_table(dst, n, t->elems_.size())) {
     *trap = trap_msg::kTableOutOfBounds;
     return false;
   }

@@ -22,27 +22,44 @@ uint64_t host_page_size() {
   return size;
 }
 
+namespace {
+uint64_t address_space_of(const MemoryType& t) {
+  return t.limits.is64 ? Memory::kAddressSpace64 : Memory::kAddressSpace;
+}
+uint64_t max_pages_of(const MemoryType& t) { return address_space_of(t) / kWasmPageSize; }
+}  // namespace
+
 Memory::Memory(const MemoryType& type)
-    : type_(type), free_(std::make_unique<FreeRanges>(kAddressSpace)) {
-  if (type.limits.min > kMaxMemoryPages)
-    throw Error("memory minimum of " + std::to_string(type.limits.min) + " pages exceeds 4 GiB");
+    : type_(type),
+      address_space_(address_space_of(type)),
+      reservation_bytes_(type.limits.is64 ? kAddressSpace64 : kReservationBytes),
+      free_(std::make_unique<FreeRanges>(address_space_)) {
+  if (type.limits.min > max_pages_of(type))
+    throw Error("memory minimum of " + std::to_string(type.limits.min) + " pages exceeds " +
+                (type.limits.is64 ? "64 GiB, the most a 64-bit memory may have (docs/limits.md)"
+                                  : "4 GiB"));
+  max_bytes_ = backing_cap_ = address_space_;
   reserve();
   commit_initial_pages();
 }
 
 Memory::Memory(const MemoryType& type, MemoryBacking backing)
-    : type_(type), backing_(std::move(backing)), free_(std::make_unique<FreeRanges>(kAddressSpace)) {
+    : type_(type),
+      address_space_(address_space_of(type)),
+      reservation_bytes_(type.limits.is64 ? kAddressSpace64 : kReservationBytes),
+      backing_(std::move(backing)),
+      free_(std::make_unique<FreeRanges>(address_space_)) {
   const std::string& name = backing_->region_name;
   if (backing_->offset % host_page_size() != 0)
     throw Error("a memory backed by region '" + name + "' must start at a multiple of the page size (" +
                 std::to_string(host_page_size()) + "), not at offset " + std::to_string(backing_->offset));
   // Only whole wasm pages of the backing can become memory; an extendable backing grows
   // with the memory, up to the type's maximum.
-  uint64_t type_cap = std::min<uint64_t>(type.limits.max.value_or(kMaxMemoryPages), kMaxMemoryPages) * kWasmPageSize;
+  uint64_t type_cap = std::min<uint64_t>(type.limits.max.value_or(max_pages_of(type)), max_pages_of(type)) * kWasmPageSize;
   backing_cap_ = backing_->extend ? type_cap
-                                  : std::min(backing_->length, kAddressSpace) / kWasmPageSize * kWasmPageSize;
+                                  : std::min(backing_->length, address_space_) / kWasmPageSize * kWasmPageSize;
   uint64_t needed = type.limits.min * kWasmPageSize;
-  if (type.limits.min > kMaxMemoryPages || needed > backing_cap_)
+  if (type.limits.min > max_pages_of(type) || needed > backing_cap_)
     throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" + std::to_string(needed) +
                 " bytes) does not fit in region '" + name + "' (" + std::to_string(backing_->length) +
                 " bytes from offset " + std::to_string(backing_->offset) +
@@ -71,21 +88,21 @@ void Memory::reserve() {
   install_fault_handler();
   reserve_spare_mappings();
   // MAP_NORESERVE: the reservation is address space only; pages are committed by mprotect.
-  void* p = mmap(nullptr, kReservationBytes, PROT_NONE,
+  void* p = mmap(nullptr, reservation_bytes_, PROT_NONE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     throw Error(std::string("cannot reserve address space for a linear memory: ") +
                 std::strerror(errno));
   base_ = static_cast<uint8_t*>(p);
   if (!register_reservation(this)) {
-    munmap(base_, kReservationBytes);
+    munmap(base_, reservation_bytes_);
     throw Error("too many linear memories alive at once");
   }
 }
 
 void Memory::release_reservation() {
   unregister_reservation(this);
-  munmap(base_, kReservationBytes);
+  munmap(base_, reservation_bytes_);
 }
 
 void Memory::commit_initial_pages() {
@@ -113,8 +130,9 @@ int64_t Memory::grow(uint64_t delta_pages) {
   // Under the lock: threads sharing a memory may grow it at the same time.
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t old_pages = pages();
-  uint64_t limit = type_.limits.max.value_or(kMaxMemoryPages);
-  if (limit > kMaxMemoryPages) limit = kMaxMemoryPages;
+  const uint64_t max_pages = address_space_ / kWasmPageSize;
+  uint64_t limit = type_.limits.max.value_or(max_pages);
+  if (limit > max_pages) limit = max_pages;
   limit = std::min(limit, max_bytes_ / kWasmPageSize);
   if (delta_pages > limit || old_pages + delta_pages > limit) return -1;
   if (delta_pages == 0) return static_cast<int64_t>(old_pages);
@@ -156,7 +174,7 @@ bool Memory::overlaps_window(uint64_t from, uint64_t to) const {
 bool Memory::range_accessible(uint64_t addr, uint64_t len, bool write) const {
   if (addr + len < addr) return false;
   uint64_t end = addr + len;
-  if (end > kAddressSpace) return false;
+  if (end > address_space_) return false;
   if (window_count_.load(std::memory_order_acquire) == 0) return end <= size_bytes();
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t size = size_bytes();
@@ -271,7 +289,7 @@ void Memory::erase_window(std::map<uint64_t, WindowRecord>::iterator it) {
 
 bool Memory::add_window(WindowRecord w) {
   std::lock_guard<std::mutex> lock(windows_mutex_);
-  if (w.length == 0 || w.addr >= kAddressSpace || w.length > kAddressSpace - w.addr) return false;
+  if (w.length == 0 || w.addr >= address_space_ || w.length > address_space_ - w.addr) return false;
   if (overlaps_window(w.addr, w.addr + w.length)) return false;
   insert_window(std::move(w));
   return true;
@@ -279,7 +297,7 @@ bool Memory::add_window(WindowRecord w) {
 
 std::optional<uint64_t> Memory::add_window_highest(WindowRecord w) {
   const uint64_t page = host_page_size();
-  if (w.length == 0 || w.length > kAddressSpace || w.length % page) return std::nullopt;
+  if (w.length == 0 || w.length > address_space_ || w.length % page) return std::nullopt;
   std::lock_guard<std::mutex> lock(windows_mutex_);
   uint64_t floor = (size_bytes() + page - 1) / page * page;
   std::optional<uint64_t> addr = free_->highest_fit(w.length, floor);

@@ -65,9 +65,10 @@ Table::~Table() {
   if (budget_) budget_->give_back(elems_.size());
 }
 
-int64_t Table::grow(uint32_t n, RefBits init) {
+int64_t Table::grow(uint64_t n, RefBits init) {
   uint64_t old = elems_.size();
-  if (old + n > type_.limits.max.value_or(0xFFFFFFFFull)) return -1;
+  uint64_t limit = std::min<uint64_t>(type_.limits.max.value_or(0xFFFFFFFFull), 0xFFFFFFFFull);
+  if (n > limit || old > limit - n) return -1;
   if (budget_ && !budget_->take(n)) return -1;  // the store's table elements are used up
   try {
     elems_.resize(old + n, init);
@@ -122,12 +123,18 @@ void check_import(const Module& m, const Import& imp, const Extern& ext) {
       const Table* t = ext.as_table();
       Limits actual{t->size(), t->type().limits.max};
       if (t->type().elem != imp.table.elem) incompatible("element type differs");
+      if (t->type().limits.is64 != imp.table.limits.is64)
+        incompatible(imp.table.limits.is64 ? "expected a 64-bit table, got a 32-bit one"
+                                           : "expected a 32-bit table, got a 64-bit one");
       if (!limits_match(actual, imp.table.limits)) incompatible("table limits do not match");
       return;
     }
     case ExternKind::Memory: {
       const auto* mem = static_cast<const Memory*>(ext.object);  // kind checked above
       Limits actual{mem->pages(), mem->max_pages()};
+      if (mem->is64() != imp.memory.limits.is64)
+        incompatible(imp.memory.limits.is64 ? "expected a 64-bit memory, got a 32-bit one"
+                                            : "expected a 32-bit memory, got a 64-bit one");
       if (!limits_match(actual, imp.memory.limits)) incompatible("memory limits do not match");
       if (mem->shared() != imp.memory.limits.shared)
         incompatible(imp.memory.limits.shared ? "expected a shared memory, got an unshared one"
@@ -281,7 +288,7 @@ Memory* Store::create_memory(const MemoryType& type) { return create_memory(type
 
 Memory* Store::create_memory(const MemoryType& type, std::optional<MemoryBacking> backing) {
   uint64_t limit = limits_.max_memory_bytes;
-  if (limit != 0 && type.limits.min * kWasmPageSize > limit)
+  if (limit != 0 && type.limits.min > limit / kWasmPageSize)  // (a 64-bit minimum may overflow bytes)
     throw Error("a memory of " + std::to_string(type.limits.min) + " pages (" +
                 std::to_string(type.limits.min * kWasmPageSize) +
                 " bytes) is larger than the store's memory limit of " + std::to_string(limit) +
@@ -397,10 +404,11 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     const ElemSegment& seg = m.elems[i];
     if (seg.mode == ElemSegment::Mode::Passive) continue;
     if (seg.mode == ElemSegment::Mode::Active) {
-      uint64_t offset = static_cast<uint32_t>(eval_const(seg.offset, inst));
       Table* t = inst.tables_[seg.table];
+      uint64_t offset = eval_const(seg.offset, inst);  // i64 on a 64-bit table
+      if (!t->type().limits.is64) offset = static_cast<uint32_t>(offset);
       const std::vector<RefBits>& refs = inst.elem_segments_[i];
-      if (offset + refs.size() > t->size()) throw Trap(trap_msg::kTableOutOfBounds);
+      if (offset > t->size() || refs.size() > t->size() - offset) throw Trap(trap_msg::kTableOutOfBounds);
       std::copy(refs.begin(), refs.end(), t->elems_.begin() + offset);
     }
     std::vector<RefBits>().swap(inst.elem_segments_[i]);  // active and declarative: dropped
@@ -408,8 +416,9 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
   for (size_t i = 0; i < m.datas.size(); ++i) {
     const DataSegment& seg = m.datas[i];
     if (seg.mode != DataSegment::Mode::Active) continue;
-    uint64_t offset = static_cast<uint32_t>(eval_const(seg.offset, inst));
     Memory* mem = inst.memories_[seg.memory];
+    uint64_t offset = eval_const(seg.offset, inst);  // i64 on a 64-bit memory
+    if (!mem->is64()) offset = static_cast<uint32_t>(offset);
     if (!mem->range_accessible(offset, seg.bytes.size(), true))
       throw Trap(trap_msg::kMemoryOutOfBounds);
     mem->write_or_trap(offset, seg.bytes.data(), seg.bytes.size());  // an imported memory may hold windows

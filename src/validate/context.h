@@ -17,6 +17,7 @@ struct ValidationContext {
   std::vector<GlobalType> globals;     // C.globals (imported, then defined)
   uint32_t num_imported_globals = 0;   // the globals a 2.0 constant expression may read
   uint32_t num_memories = 0;           // C.mems (at most 1 without multiple memories)
+  std::vector<uint8_t> memory64;       // per memory: 1 when indexed by i64 (memory64)
   uint32_t num_datas = 0;              // C.datas
   std::vector<uint8_t> declared;       // C.refs as a bitmap over function indices
 

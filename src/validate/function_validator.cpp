@@ -312,7 +312,73 @@ void FunctionValidator::memory_access(const Instr& in, const OpDesc& d) {
     fail("alignment must not be larger than natural");
   if (d.atomic && (uint64_t{1} << in.a) != d.mem_bytes) fail("atomic alignment must be natural");
   if (d.imm == ImmKind::MemArgLane && in.lane >= d.lanes) fail("invalid lane index");
-  simple(d);
+  if (!c_.memory64[in.b] && in.imm > 0xFFFFFFFFull) fail("offset out of range");
+  // The address (the first operand) has the memory's index type: i64 on a 64-bit memory.
+  for (uint32_t i = d.num_pops; i-- > 1;) pop(d.pops[i]);
+  if (d.num_pops) pop(address_type(in.b));
+  if (d.push) push(d.push);
+}
+
+ValType FunctionValidator::address_type(uint32_t memory) const {
+  return c_.memory64[memory] ? ValType::I64 : ValType::I32;
+}
+
+ValType FunctionValidator::table_index_type(uint32_t table) const {
+  return c_.tables[table].limits.is64 ? ValType::I64 : ValType::I32;
+}
+
+// Memory and table instructions whose addresses, sizes and results take the index type of
+// their memory or table (memory64, table64). Immediates are already checked. false: `in`
+// is not one of them.
+bool FunctionValidator::index_typed(const Instr& in) {
+  switch (in.op) {
+    case Opcode::MemorySize: push(address_type(in.a)); return true;
+    case Opcode::MemoryGrow: {
+      ValType at = address_type(in.a);
+      pop(at);
+      push(at);
+      return true;
+    }
+    case Opcode::MemoryFill: {  // [at i32 at]
+      ValType at = address_type(in.a);
+      pop(at);
+      pop(ValType::I32);
+      pop(at);
+      return true;
+    }
+    case Opcode::MemoryDiscard: {  // [at at]
+      ValType at = address_type(in.a);
+      pop(at);
+      pop(at);
+      return true;
+    }
+    case Opcode::MemoryCopy: {  // [dst_at src_at min(dst_at, src_at)]
+      ValType dst = address_type(in.a), src = address_type(in.b);
+      pop(dst == ValType::I64 && src == ValType::I64 ? ValType::I64 : ValType::I32);
+      pop(src);
+      pop(dst);
+      return true;
+    }
+    case Opcode::MemoryInit:  // [at i32 i32]
+      pop(ValType::I32);
+      pop(ValType::I32);
+      pop(address_type(in.b));
+      return true;
+    case Opcode::TableSize: push(table_index_type(in.a)); return true;
+    case Opcode::TableCopy: {  // [dst_it src_it min(dst_it, src_it)]
+      ValType dst = table_index_type(in.a), src = table_index_type(in.b);
+      pop(dst == ValType::I64 && src == ValType::I64 ? ValType::I64 : ValType::I32);
+      pop(src);
+      pop(dst);
+      return true;
+    }
+    case Opcode::TableInit:  // [it i32 i32]
+      pop(ValType::I32);
+      pop(ValType::I32);
+      pop(table_index_type(in.b));
+      return true;
+    default: return false;
+  }
 }
 
 void FunctionValidator::control(const Instr& in) {
@@ -421,7 +487,10 @@ void FunctionValidator::instruction(const Instr& in) {
   const OpDesc& d = desc(in.op);
   switch (d.kind) {
     case OpDesc::Simple:
-      if (d.imm != ImmKind::None) immediates(in, d);
+      if (d.imm != ImmKind::None) {
+        immediates(in, d);
+        if (index_typed(in)) return;
+      }
       return simple(d);
     case OpDesc::MemArg: return memory_access(in, d);
     case OpDesc::Unknown: fail("illegal opcode");
@@ -449,7 +518,7 @@ void FunctionValidator::instruction(const Instr& in) {
         fail("type mismatch");
       if (in.a >= m_.types.size()) fail("unknown type");
       const FuncType& t = m_.types[in.a];
-      pop(ValType::I32);
+      pop(table_index_type(in.b));
       pop_all(types_of(t.params));
       push_all(types_of(t.results));
       return;
@@ -518,28 +587,32 @@ void FunctionValidator::instruction(const Instr& in) {
       pop(g.type);
       return;
     }
-    case Opcode::TableGet:
-      pop(ValType::I32);
-      push(need_table(in.a).elem);
+    case Opcode::TableGet: {
+      ValType elem = need_table(in.a).elem;
+      pop(table_index_type(in.a));
+      push(elem);
       return;
+    }
     case Opcode::TableSet: {
       ValType elem = need_table(in.a).elem;
       pop(elem);
-      pop(ValType::I32);
+      pop(table_index_type(in.a));
       return;
     }
     case Opcode::TableGrow: {
       ValType elem = need_table(in.a).elem;
-      pop(ValType::I32);
+      ValType it = table_index_type(in.a);
+      pop(it);
       pop(elem);
-      push(ValType::I32);
+      push(it);
       return;
     }
     case Opcode::TableFill: {
       ValType elem = need_table(in.a).elem;
-      pop(ValType::I32);
+      ValType it = table_index_type(in.a);
+      pop(it);
       pop(elem);
-      pop(ValType::I32);
+      pop(it);
       return;
     }
     case Opcode::RefNull:

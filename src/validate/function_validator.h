@@ -89,6 +89,9 @@ class FunctionValidator {
   void immediates(const Instr& in, const OpDesc& d);
   void simple(const OpDesc& d);
   void memory_access(const Instr& in, const OpDesc& d);
+  bool index_typed(const Instr& in);
+  ValType address_type(uint32_t memory) const;      // i64 on a 64-bit memory, else i32
+  ValType table_index_type(uint32_t table) const;   // i64 on a 64-bit table, else i32
   void need_memory(uint32_t index) const;
   const TableType& need_table(uint32_t index) const;
   void need_data(uint32_t index) const;

@@ -18,6 +18,7 @@ namespace aperture {
 namespace {
 
 constexpr uint64_t kMaxTableSize = 0xFFFFFFFFull;  // 2^32 - 1 elements
+constexpr uint64_t kMaxMemory64Pages = 1ull << 48;  // 2^64 bytes in 64 KiB pages
 
 class ModuleValidator {
  public:
@@ -82,6 +83,7 @@ class ModuleValidator {
         case ExternKind::Memory:
           memory_limits(imp.memory.limits, imp.offset);
           ++c_.num_memories;
+          c_.memory64.push_back(imp.memory.limits.is64);
           break;
         case ExternKind::Global:
           value_type(imp.global.type, imp.offset);
@@ -94,6 +96,7 @@ class ModuleValidator {
       c_.funcs.push_back(type_at(m_.funcs[i], m_.bodies[i].offset));
     for (const TableType& t : m_.tables) c_.tables.push_back(t);
     c_.num_memories += static_cast<uint32_t>(m_.memories.size());
+    for (const MemoryType& mt : m_.memories) c_.memory64.push_back(mt.limits.is64);
     for (const GlobalDef& g : m_.globals) c_.globals.push_back(g.type);
     c_.num_datas = static_cast<uint32_t>(m_.datas.size());
     collect_declared_refs();
@@ -143,10 +146,18 @@ class ModuleValidator {
   void table_type(const TableType& t, uint64_t offset) const {
     if (!is_ref(t.elem)) fail(offset, "malformed reference type");
     value_type(t.elem, offset);
-    limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", offset);
+    // A 64-bit table's limits may use the whole u64 range (table64).
+    if (!t.limits.is64)
+      limits(t.limits, kMaxTableSize, "table size must be at most 2^32-1", offset);
+    else
+      limits(t.limits, ~0ull, "table size must be at most 2^64-1", offset);
   }
   void memory_limits(const Limits& l, uint64_t offset) const {
-    limits(l, kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)", offset);
+    if (l.is64)
+      limits(l, kMaxMemory64Pages, "memory size must be at most 2^48 pages (16 EiB) for a 64-bit memory",
+             offset);
+    else
+      limits(l, kMaxMemoryPages, "memory size must be at most 65536 pages (4GiB)", offset);
     if (l.shared && !l.max) fail(offset, "shared memory must have maximum");
   }
 
@@ -237,7 +248,7 @@ class ModuleValidator {
     if (s.mode != ElemSegment::Mode::Active) return;
     if (s.table >= c_.tables.size())
       fail(s.offset.offset, "unknown table " + std::to_string(s.table));
-    const_expr(s.offset, ValType::I32);
+    const_expr(s.offset, c_.tables[s.table].limits.is64 ? ValType::I64 : ValType::I32);
     if (!is_subtype(m_, s.type, c_.tables[s.table].elem)) fail(s.offset.offset, "type mismatch");
   }
 
@@ -245,7 +256,7 @@ class ModuleValidator {
     if (d.mode != DataSegment::Mode::Active) return;
     if (d.memory >= c_.num_memories)
       fail(d.offset.offset, "unknown memory " + std::to_string(d.memory));
-    const_expr(d.offset, ValType::I32);
+    const_expr(d.offset, c_.memory64[d.memory] ? ValType::I64 : ValType::I32);
   }
 
   // Where the second memory is declared (import or definition), for the error message.

@@ -578,7 +578,7 @@ llvm::Value* FunctionTranslator::indirect_callee(uint32_t type_index, uint32_t t
   llvm::Value* size = builder_.CreateLShr(
       builder_.CreateSub(builder_.CreatePtrToInt(end, env_.i64), builder_.CreatePtrToInt(begin, env_.i64)),
       3);
-  llvm::Value* index64 = builder_.CreateZExt(index, env_.i64);
+  llvm::Value* index64 = as_i64(index);  // i64 through a 64-bit table (table64)
   trap_if(builder_.CreateICmpUGE(index64, size), TrapKind::UndefinedElement);
   llvm::Value* element = builder_.CreateInBoundsGEP(env_.i64, begin, index64);
   llvm::LoadInst* func = builder_.CreateAlignedLoad(env_.ptr, element, llvm::MaybeAlign(8));
@@ -590,7 +590,7 @@ llvm::Value* FunctionTranslator::indirect_callee(uint32_t type_index, uint32_t t
   builder_.CreateCondBr(builder_.CreateIsNull(func), null_block, cont, env_.unlikely);
   builder_.SetInsertPoint(null_block);
   llvm::CallInst* trap =
-      llvm::cast<llvm::CallInst>(call_helper(HelperId::TrapUninitialized, {index}));
+      llvm::cast<llvm::CallInst>(call_helper(HelperId::TrapUninitialized, {builder_.CreateTrunc(index64, env_.i32)}));
   trap->setDoesNotReturn();
   builder_.CreateUnreachable();
   builder_.SetInsertPoint(cont);

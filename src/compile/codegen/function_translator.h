@@ -49,6 +49,7 @@ class FunctionTranslator {
   bool translate_simd_memory(const Instr& in);  // simd_memory.cpp
   // base + zext(address) + offset of a MemArg instruction (memory_ops.cpp).
   llvm::Value* effective_address(const Instr& in, llvm::Value* address);
+  llvm::Value* as_i64(llvm::Value* v);  // memory_ops.cpp
 
   // ---- control flow ----
   void block_types(const BlockType& bt, std::vector<llvm::Type*>* params,
