@@ -216,7 +216,7 @@ const char* run(Function* entry, uint64_t* fp, ThreadStack* ts, StackBounds boun
     if (!table->type_.limits.is64) i = static_cast<uint32_t>(i); /* table64: i64 */ \
     if (i >= table->elems_.size()) TRAP(trap_msg::kUndefinedElement);             \
     RefBits r = table->elems_[i];                                                 \
-    if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, i));             \
+    if (r == 0) TRAP(with_index(trap_msg::kUninitializedElement, static_cast<uint32_t>(i))); \
     callee = reinterpret_cast<Function*>(r);                                      \
     if (callee->type_id_ != (type_id)) TRAP(trap_msg::kIndirectCallTypeMismatch); \
   } while (0)

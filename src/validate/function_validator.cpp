@@ -537,7 +537,7 @@ void FunctionValidator::instruction(const Instr& in) {
       if (in.a >= m_.types.size()) fail("unknown type");
       const FuncType& t = m_.types[in.a];
       tail_call_results(t);
-      pop(ValType::I32);
+      pop(table_index_type(in.b));
       pop_all(types_of(t.params));
       set_unreachable();
       return;
