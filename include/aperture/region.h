@@ -178,7 +178,7 @@ struct Requester {
 
 // Maps region[offset, offset+length) at wasm address `addr` of `memory` with
 // mmap(MAP_SHARED|MAP_FIXED). All three must be host-page aligned (length 0 = the rest of
-// the region); the window must lie inside the 4 GiB space, not overlap another window,
+// the region); the window must lie inside the 4 GiB space (64 GiB for a 64-bit memory), not overlap another window,
 // and stay inside the region; read-write needs a writable region. Windows may lie inside
 // [0, memory.size) (replacing those pages) or above it; memory.grow then stops below
 // them. `addr` = kMapAnywhere picks the highest free range above memory.size.

@@ -107,8 +107,10 @@ uint64_t map_window(Memory& memory, std::shared_ptr<Region> region, uint64_t off
   if ((!anywhere && addr % page) || offset % page || length % page)
     invalid(who + ": address " + hex(addr) + ", offset " + hex(offset) + " and length " +
             hex(length) + " must be multiples of the page size " + hex(page));
-  if (length > Memory::kAddressSpace || (!anywhere && addr > Memory::kAddressSpace - length))
-    invalid(who + " at " + hex(addr) + " + " + hex(length) + " leaves the 4 GiB address space");
+  const uint64_t space = memory.address_space();  // 4 GiB, or 64 GiB for a 64-bit memory
+  if (length > space || (!anywhere && addr > space - length))
+    invalid(who + " at " + hex(addr) + " + " + hex(length) + " leaves the " +
+            (memory.is64() ? "64" : "4") + " GiB address space");
   if (offset > region->size() || length > region->size() - offset)
     invalid(who + ": [" + hex(offset) + ", " + hex(offset + length) + ") is outside the region (" +
             hex(region->size()) + " bytes)");

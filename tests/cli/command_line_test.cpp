@@ -248,6 +248,23 @@ TEST_F(CommandLineTest, InspectListsTailCallsAndExtendedConst) {
   EXPECT_EQ(r.out, "42\n");
 }
 
+// Issue 25: inspect lists 64-bit memories (memory64) and marks the memory; it runs.
+TEST_F(CommandLineTest, InspectListsMemory64) {
+  std::string m = wat_module("uses_memory64");
+  for (const char* cmd : {"validate ", "inspect "}) {
+    Result r = run_aperture(cmd + m);
+    EXPECT_EQ(r.exit_code, 0) << cmd << r.out;
+    EXPECT_TRUE(contains(r.out, "features: 64-bit memories\n")) << r.out;
+  }
+  Result r = run_aperture("inspect " + m);
+  EXPECT_TRUE(contains(r.out, "[0] pages min 1, 64-bit")) << r.out;
+  r = run_aperture("inspect " + demo());
+  EXPECT_FALSE(contains(r.out, "64-bit")) << "a 2.0 module: " << r.out;
+  r = run_aperture("run " + m + " --invoke size");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out, "1\n");
+}
+
 // Issue 25: inspect lists the 3.0 features a module uses. Hand-assembled (wabt 1.0.32 has
 // no typed references): type 0 (func (result (ref null 0))), func 0 returns ref.null 0,
 // exported as "f".
