@@ -204,6 +204,15 @@ std::vector<Value> call_function(Function& f, std::span<const Value> args) {
     if (is_ref(t.params[i]) && !is_nullable(t.params[i]) && args[i].is_null())
       throw Error("argument " + std::to_string(i) + " must be " + to_string(t.params[i]) +
                   ", got a null reference");
+    // A (ref $t) parameter: call_ref trusts the function's type, so check it here.
+    uint32_t heap = is_ref(t.params[i]) ? heap_type(t.params[i]) : 0;
+    if (is_concrete_heap(heap) && !args[i].is_null() && f.instance() != nullptr) {
+      const FuncType& want = f.instance()->module().types[heap - kHeapConcrete];
+      const FuncType& have = reinterpret_cast<const Function*>(args[i].bits)->type();
+      if (!(have == want))
+        throw Error("argument " + std::to_string(i) + " must be a function of type " +
+                    want.to_string() + ", got one of type " + have.to_string());
+    }
     slots[slot++] = args[i].bits;
     if (args[i].type == ValType::V128) slots[slot++] = args[i].high;
   }

@@ -98,6 +98,16 @@ TEST_F(FuncRefsTest, TypedReferenceCrossesTheHostBoundaryAsFuncref) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("got a null reference"), std::string::npos) << e.what();
   }
+  // Nor a function of another type (call_ref would run it with the wrong arguments).
+  Value other{ValType::FuncRef, reinterpret_cast<uint64_t>(inst_->exported_function("get_ref"))};
+  try {
+    inst_->call("take_ref", std::vector<Value>{other});
+    FAIL() << "a () -> (ref 0) function accepted for (ref 0)";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("must be a function of type (i32) -> (i32), got one of type"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
