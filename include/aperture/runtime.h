@@ -124,6 +124,16 @@ class TableBudget {
   std::atomic<uint64_t> used_{0};
 };
 
+// The type a host write into a table or global of a typed reference type (ref null? $t)
+// is checked against: wasm code calls through such slots with call_ref, which trusts $t.
+struct RefSlotType {
+  const FuncType* func_type = nullptr;  // $t; null for funcref, externref and abstract heaps
+  uint32_t type_id = 0;                 // $t's canonical id
+};
+// Throws Error unless `r` may be stored in a slot of reference type `type`: null only if
+// the type is nullable, a function of type $t if it names one.
+void check_ref_for_slot(ValType type, const RefSlotType& slot, RefBits r, const char* what);
+
 class Table {
  public:
   // `budget` (optional) bounds the elements of all tables sharing it; the caller has
@@ -136,13 +146,25 @@ class Table {
   const TableType& type() const { return type_; }
   uint32_t size() const { return static_cast<uint32_t>(elems_.size()); }
   RefBits get(uint32_t i) const { return elems_[i]; }
-  void set(uint32_t i, RefBits r) { elems_[i] = r; }
-  // Grows by n entries filled with `init`; returns the old size, or -1 when not possible.
+  // For the host (wasm code writes elems_ after validation): throws Error when `r` is not
+  // of the element type (check_ref_for_slot).
+  void set(uint32_t i, RefBits r) {
+    check_ref_for_slot(type_.elem, ref_slot_, r, "table element");
+    elems_[i] = r;
+  }
+  // Grows by n entries filled with `init` (checked as set() does); returns the old size,
+  // or -1 when not possible.
   // At most 2^32-1 entries, for 64-bit tables (table64) too (docs/limits.md).
-  int64_t grow(uint64_t n, RefBits init);
+  int64_t grow(uint64_t n, RefBits init) {
+    check_ref_for_slot(type_.elem, ref_slot_, init, "table element");
+    return grow_unchecked(n, init);
+  }
+  // grow() for engines, whose `init` validation has typed.
+  int64_t grow_unchecked(uint64_t n, RefBits init);
   RefBits* data() { return elems_.data(); }
 
   TableType type_;
+  RefSlotType ref_slot_;  // set by Store::instantiate for a (ref null? $t) table
   std::vector<RefBits> elems_;
   TableBudget* budget_ = nullptr;
 };
@@ -153,12 +175,16 @@ class Global {
       : type_(type), bits_(bits), high_bits_(high_bits) {}
   const GlobalType& type() const { return type_; }
   Value get() const { return {api_type(type_.type), bits_, high_bits_}; }
+  // For the host: throws Error when a reference is not of the global's type
+  // (check_ref_for_slot).
   void set(Value v) {
+    if (is_ref(type_.type)) check_ref_for_slot(type_.type, ref_slot_, v.bits, "global");
     bits_ = v.bits;
     high_bits_ = v.high;
   }
 
   GlobalType type_;
+  RefSlotType ref_slot_;  // set by Store::instantiate for a (ref null? $t) global
   uint64_t bits_;
   uint64_t high_bits_;  // a v128's high 64 bits
 };

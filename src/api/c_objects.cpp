@@ -74,7 +74,11 @@ void wasm_global_set(wasm_global_t* g, const wasm_val_t* val) {
     set_last_error("wasm_global_set: " + (val ? error : std::string("the value is NULL")));
     return;
   }
-  global.set(Value{global.type().type, bits});
+  try {
+    global.set(Value{global.type().type, bits});  // a (ref $t) global takes only $t
+  } catch (...) {
+    set_last_error("wasm_global_set: " + current_exception_error().message);
+  }
 }
 
 // ---- Tables ----
@@ -132,7 +136,12 @@ bool wasm_table_set(wasm_table_t* t, wasm_table_size_t index, wasm_ref_t* ref) {
     set_last_error("wasm_table_set: " + error);
     return false;
   }
-  table.set(index, bits);
+  try {
+    table.set(index, bits);  // a (ref $t) table takes only $t
+  } catch (...) {
+    set_last_error("wasm_table_set: " + current_exception_error().message);
+    return false;
+  }
   return true;
 }
 

@@ -160,7 +160,7 @@ uint64_t helper_TableSize(Context* ctx, uint32_t table) {
 }
 
 uint64_t helper_TableGrow(Context* ctx, uint32_t table, uint64_t init, uint64_t n) {
-  return static_cast<uint64_t>(instance_of(ctx).tables_[table]->grow(n, init));
+  return static_cast<uint64_t>(instance_of(ctx).tables_[table]->grow_unchecked(n, init));
 }
 
 void helper_TableFill(Context* ctx, uint32_t table, uint64_t index, uint64_t value, uint64_t n) {

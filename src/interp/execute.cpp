@@ -493,7 +493,7 @@ L_TableGrowOp: {
   uint64_t n = is64 ? sp[-1] : static_cast<uint32_t>(sp[-1]);
   RefBits init = sp[-2];
   --sp;
-  int64_t old = t->grow(n, init);
+  int64_t old = t->grow_unchecked(n, init);
   sp[-1] = is64 ? static_cast<uint64_t>(old) : static_cast<uint32_t>(old);
   NEXT();
 }

@@ -65,7 +65,20 @@ Table::~Table() {
   if (budget_) budget_->give_back(elems_.size());
 }
 
-int64_t Table::grow(uint64_t n, RefBits init) {
+void check_ref_for_slot(ValType type, const RefSlotType& slot, RefBits r, const char* what) {
+  if (r == 0) {
+    if (!is_nullable(type))
+      throw Error(std::string("a ") + what + " of type " + to_string(type) + " cannot hold null");
+    return;
+  }
+  if (slot.func_type == nullptr) return;
+  const Function& f = *reinterpret_cast<const Function*>(r);
+  if (f.type_id() != slot.type_id)
+    throw Error(std::string("a ") + what + " of type " + to_string(type) + " must be a function of type " +
+                slot.func_type->to_string() + ", got one of type " + f.type().to_string());
+}
+
+int64_t Table::grow_unchecked(uint64_t n, RefBits init) {
   uint64_t old = elems_.size();
   uint64_t limit = std::min<uint64_t>(type_.limits.max.value_or(0xFFFFFFFFull), 0xFFFFFFFFull);
   if (n > limit || old > limit - n) return -1;
@@ -333,6 +346,14 @@ void check_defined_memory_backings(const Module& m, const MemoryBackings& backin
   }
 }
 
+// A module's (ref null? $t) table or global: what host writes into it are checked against.
+RefSlotType ref_slot_type(const CompiledModule& compiled, ValType type) {
+  uint32_t heap = is_ref(type) ? heap_type(type) : 0;
+  if (!is_concrete_heap(heap)) return {};
+  uint32_t index = heap - kHeapConcrete;
+  return {&compiled.module.types[index], compiled.type_ids[index]};
+}
+
 }  // namespace
 
 Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
@@ -375,6 +396,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     bool has_init = i < m.table_inits.size() && !m.table_inits[i].code.empty();
     inst.tables_.push_back(
         create_table(m.tables[i], has_init ? eval_const(m.table_inits[i], inst) : 0));
+    inst.tables_.back()->ref_slot_ = ref_slot_type(*compiled, m.tables[i].elem);
   }
   for (const MemoryType& mt : m.memories) {
     auto backing = defined_memories.find(static_cast<uint32_t>(inst.memories_.size()));
@@ -386,6 +408,7 @@ Instance& Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
     uint64_t high = 0;
     uint64_t bits = eval_const(g.init, inst, &high);
     inst.globals_.push_back(create_global(g.type, Value{api_type(g.type.type), bits, high}));
+    inst.globals_.back()->ref_slot_ = ref_slot_type(*compiled, g.type.type);
   }
   compiled->code->bind(inst);
   for (const ElemSegment& seg : m.elems) {

@@ -3,6 +3,8 @@
 // messages in every engine), and a typed reference crossing the host boundary as funcref.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
 #include "wasm_bytes.h"
@@ -108,6 +110,89 @@ TEST_F(FuncRefsTest, TypedReferenceCrossesTheHostBoundaryAsFuncref) {
               std::string::npos)
         << e.what();
   }
+}
+
+}  // namespace
+}  // namespace aperture
+
+namespace aperture {
+namespace {
+
+// A (ref null 0) global and table that wasm code calls through with call_ref, which
+// trusts the static type:
+//   type 0 (func (param i32) (result i32)), 1 (func (result i32))
+//   func 0 $inc (type 0); "call_global" (type 1): call_ref 0 (i32.const 5) (global.get 0);
+//   "call_table" (type 1): call_ref 0 (i32.const 5) (table.get 0 (i32.const 0));
+//   "other" (type 1): i32.const 42
+//   table 0 (ref null 0) 1 (no initialiser: null); global 0 (mut (ref null 0)) = ref.func $inc
+Bytes typed_slots_module() {
+  using testing_support::name;
+  using testing_support::section;
+  Bytes m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+  section(m, 1, {2, 0x60, 1, 0x7F, 1, 0x7F, 0x60, 0, 1, 0x7F});
+  section(m, 3, {4, 0, 1, 1, 1});
+  section(m, 4, {1, 0x63, 0x00, 0x00, 1});
+  section(m, 6, {1, 0x63, 0x00, 0x01, 0xD2, 0, 0x0B});
+  Bytes exports = {5};
+  name(exports, "g");
+  exports.insert(exports.end(), {0x03, 0});
+  name(exports, "t");
+  exports.insert(exports.end(), {0x01, 0});
+  const char* names[] = {"call_global", "call_table", "other"};
+  for (uint8_t i = 0; i < 3; ++i) {
+    name(exports, names[i]);
+    exports.insert(exports.end(), {0x00, static_cast<uint8_t>(i + 1)});
+  }
+  section(m, 7, exports);
+  section(m, 9, {1, 0x03, 0x00, 1, 0});  // elem declare func 0
+  const Bytes bodies[] = {
+      {0, 0x20, 0, 0x41, 1, 0x6A, 0x0B},                 // inc
+      {0, 0x41, 5, 0x23, 0, 0x14, 0, 0x0B},              // call_global
+      {0, 0x41, 5, 0x41, 0, 0x25, 0, 0x14, 0, 0x0B},     // call_table
+      {0, 0x41, 42, 0x0B},                               // other
+  };
+  Bytes code = {4};
+  for (const Bytes& b : bodies) {
+    testing_support::leb(code, b.size());
+    code.insert(code.end(), b.begin(), b.end());
+  }
+  section(m, 10, code);
+  return m;
+}
+
+// The host cannot store a function of another type where wasm code will call it as $t:
+// call_ref would run it with the wrong arguments and results (in compiled code, a call
+// through the wrong native signature).
+TEST(TypedSlotsTest, HostWritesToTypedGlobalsAndTablesAreChecked) {
+  Store store;
+  Instance& inst = store.instantiate(compile(typed_slots_module(), testing_support::engine_under_test()), Linker{});
+  Global* g = static_cast<Global*>(inst.find_export("g")->object);
+  Table* t = static_cast<Table*>(inst.find_export("t")->object);
+  Function* other = inst.exported_function("other");
+  Function* inc = inst.funcs_[0];
+  const auto ref = [](Function* f) { return reinterpret_cast<RefBits>(f); };
+  EXPECT_EQ(inst.call("call_global", std::vector<Value>{}).at(0).as_u32(), 6u);
+
+  for (auto write : std::vector<std::function<void()>>{
+           [&] { g->set(Value{ValType::FuncRef, ref(other)}); },
+           [&] { t->set(0, ref(other)); },
+           [&] { t->grow(1, ref(other)); }}) {
+    try {
+      write();
+      ADD_FAILURE() << "a () -> (i32) function was stored in a (ref null 0) slot";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("must be a function of type (i32) -> (i32), got one of type () -> (i32)"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_EQ(t->size(), 1u) << "the refused grow added nothing";
+  EXPECT_EQ(inst.call("call_global", std::vector<Value>{}).at(0).as_u32(), 6u) << "the global kept $inc";
+  // The right type and null (the slots are nullable) are accepted.
+  t->set(0, ref(inc));
+  EXPECT_EQ(inst.call("call_table", std::vector<Value>{}).at(0).as_u32(), 6u);
+  g->set(Value::null(ValType::FuncRef));
+  t->set(0, 0);
 }
 
 }  // namespace
