@@ -263,16 +263,30 @@ VUN(F64x2ConvertLowI32x4S, i32x4, (convert_low<int32_t>(a)))
 VUN(F64x2ConvertLowI32x4U, u32x4, (convert_low<uint32_t>(a)))
 
 // ---- memory accesses ----
-// Immediates: offset[, lane], memory index. No bounds check: the guard zone traps, also
-// for an access that straddles the end of memory or of a window (one host access; a
-// trapping store writes nothing).
-#define ADDR(addr_slot, index_imm) \
-  (bases[ip[index_imm].u64] + (static_cast<uint32_t>(addr_slot) + ip[0].u64))
+// Immediates: offset[, lane], memory index. On a 32-bit memory no bounds check: the guard
+// zone traps, also for an access that straddles the end of memory or of a window (one
+// host access; a trapping store writes nothing). On a 64-bit memory (Is64) the address
+// is all 64 bits; the translator puts a Mem64Check before the operation, which has
+// compared address + offset + width with the reservation (docs/architecture.md,
+// "64-bit memories"), so here too only the guard zone and unmapped pages remain.
+template <bool Is64>
+uint8_t* address(uint8_t* const* bases, uint64_t addr_slot, const Slot* ip, int index_imm) {
+  uint64_t a = Is64 ? addr_slot : static_cast<uint32_t>(addr_slot);
+  return bases[ip[index_imm].u64] + (a + ip[0].u64);
+}
+// A memory operation is a template on the memory's index type; op_Name is its 32-bit form.
+#define MOP(Name)                                                                       \
+  template <bool Is64>                                                                  \
+  State mem_##Name(uint64_t* sp, const Slot* ip, uint8_t* const* bases);                \
+  OP(Name) { return mem_##Name<false>(sp, ip, bases); }                                 \
+  template <bool Is64>                                                                  \
+  State mem_##Name(uint64_t* sp, const Slot* ip, uint8_t* const* bases)
 // address -> v128 built from `Bytes` bytes
-#define SIMD_LOAD(Name, Bytes, MAKE)                                            \
-  OP(Name) {                                                                    \
-    load_op<Bytes>(sp - 1, ADDR(sp[-1], 1), [](const uint8_t* raw) { return MAKE; }); \
-    return {sp + 1, ip + 2};                                                    \
+#define SIMD_LOAD(Name, Bytes, MAKE)                                                    \
+  MOP(Name) {                                                                           \
+    load_op<Bytes>(sp - 1, address<Is64>(bases, sp[-1], ip, 1),                        \
+                   [](const uint8_t* raw) { return MAKE; });                            \
+    return {sp + 1, ip + 2};                                                            \
   }
   SIMD_LOAD(V128Load, 16, get<u64x2>(raw))
   SIMD_LOAD(V128Load8x8S, 8, (widen8<i16x8, int8_t>(raw)))
@@ -287,20 +301,20 @@ VUN(F64x2ConvertLowI32x4U, u32x4, (convert_low<uint32_t>(a)))
   SIMD_LOAD(V128Load64Splat, 8, (splat_bytes<u64x2, uint64_t>(raw)))
   SIMD_LOAD(V128Load32Zero, 4, (zero_extend<4>(raw)))
   SIMD_LOAD(V128Load64Zero, 8, (zero_extend<8>(raw)))
-OP(V128Store) {
-  store_to_memory(ADDR(sp[-3], 1), sp - 2);
+MOP(V128Store) {
+  store_to_memory(address<Is64>(bases, sp[-3], ip, 1), sp - 2);
   return {sp - 3, ip + 2};
 }
 // [address, v128] -> v128 with lane ip[1] replaced from memory / stored to memory
-#define SIMD_LOAD_LANE(Name, T, E)                                  \
-  OP(Name) {                                                        \
-    load_lane_op<T, E>(sp - 2, ADDR(sp[-3], 2), ip[1].u64);         \
-    return {sp - 1, ip + 3};                                        \
+#define SIMD_LOAD_LANE(Name, T, E)                                          \
+  MOP(Name) {                                                               \
+    load_lane_op<T, E>(sp - 2, address<Is64>(bases, sp[-3], ip, 2), ip[1].u64); \
+    return {sp - 1, ip + 3};                                                \
   }
-#define SIMD_STORE_LANE(Name, T, E)                                 \
-  OP(Name) {                                                        \
-    store_lane_op<T, E>(sp - 2, ADDR(sp[-3], 2), ip[1].u64);        \
-    return {sp - 3, ip + 3};                                        \
+#define SIMD_STORE_LANE(Name, T, E)                                         \
+  MOP(Name) {                                                               \
+    store_lane_op<T, E>(sp - 2, address<Is64>(bases, sp[-3], ip, 2), ip[1].u64); \
+    return {sp - 3, ip + 3};                                                \
   }
   SIMD_LOAD_LANE(V128Load8Lane, u8x16, uint8_t)
   SIMD_LOAD_LANE(V128Load16Lane, u16x8, uint16_t)
@@ -310,6 +324,13 @@ OP(V128Store) {
   SIMD_STORE_LANE(V128Store16Lane, u16x8, uint16_t)
   SIMD_STORE_LANE(V128Store32Lane, u32x4, uint32_t)
   SIMD_STORE_LANE(V128Store64Lane, u64x2, uint64_t)
+
+#define SIMD_MEMORY_OPS(X)                                                                  \
+  X(V128Load) X(V128Load8x8S) X(V128Load8x8U) X(V128Load16x4S) X(V128Load16x4U)           \
+  X(V128Load32x2S) X(V128Load32x2U) X(V128Load8Splat) X(V128Load16Splat) X(V128Load32Splat) \
+  X(V128Load64Splat) X(V128Load32Zero) X(V128Load64Zero) X(V128Store) X(V128Load8Lane)     \
+  X(V128Load16Lane) X(V128Load32Lane) X(V128Load64Lane) X(V128Store8Lane) X(V128Store16Lane) \
+  X(V128Store32Lane) X(V128Store64Lane)
 
 }  // namespace
 
@@ -324,6 +345,17 @@ OpFn op_function(Opcode op) {
 #define WASM_OP(Name, Prefix, Code, Text, Imm, P0, P1, P2, R, Mem) SIMD_CASE_##Prefix(Name)
 #include "binary/opcodes.def"
 #undef WASM_OP
+    default: return nullptr;
+  }
+}
+
+OpFn op_function_mem64(Opcode op) {
+  switch (op) {
+#define SIMD_MEMORY_CASE(Name) \
+  case Opcode::Name:           \
+    return mem_##Name<true>;
+    SIMD_MEMORY_OPS(SIMD_MEMORY_CASE)
+#undef SIMD_MEMORY_CASE
     default: return nullptr;
   }
 }

@@ -21,5 +21,8 @@ using OpFn = State (*)(uint64_t* sp, const Slot* ip, uint8_t* const* bases);
 
 // The function of SIMD instruction `op` (nullptr for any other instruction).
 OpFn op_function(Opcode op);
+// For a SIMD load or store on a 64-bit memory: its function taking 64-bit addresses, to
+// run after a Mem64Check (nullptr for any other instruction).
+OpFn op_function_mem64(Opcode op);
 
 }  // namespace aperture::simd

@@ -626,13 +626,20 @@ class Translator {
       default: break;
     }
     if (is_simd(in.op)) {  // SimdOp: the function, then the immediates (interp/simd_exec.h)
-      // The SIMD memory functions take 32-bit addresses (no bounds compare).
+      // On a 64-bit memory: the bounds compare, then the form taking 64-bit addresses.
+      simd::OpFn fn = simd::op_function(in.op);
       if ((info->imm == ImmKind::MemArg || info->imm == ImmKind::MemArgLane) &&
-          m_.memory_type(in.b).limits.is64)
-        throw UnsupportedFeatureError(in.offset, "SIMD loads and stores on a 64-bit memory",
-                                      "the interpreter", "run it with --engine compiled");
+          m_.memory_type(in.b).limits.is64) {
+        // The address is the top slot, or below a v128 operand (a store's value, a lane
+        // access's vector: two slots).
+        emit_op(IOp::Mem64Check, in.offset);
+        emit_imm(in.imm);
+        emit_imm(info->mem_bytes);  // the access's width, also for splat, zero and lane forms
+        emit_imm(info->params[1] == OpType::V128 ? 3 : 1);
+        fn = simd::op_function_mem64(in.op);
+      }
       emit_op(IOp::SimdOp, in.offset);
-      emit_imm(reinterpret_cast<uint64_t>(simd::op_function(in.op)));
+      emit_imm(reinterpret_cast<uint64_t>(fn));
       switch (info->imm) {
         case ImmKind::V128:
         case ImmKind::Shuffle:

@@ -5,13 +5,11 @@
 // sum would wrap around or leave the reservation.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <iterator>
-
 #include "aperture/memory.h"
 #include "aperture/runtime.h"
 #include "aperture/trap.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 
 namespace aperture {
 namespace {
@@ -19,20 +17,10 @@ namespace {
 constexpr uint64_t k4GiB = 1ull << 32;
 
 Instance& instantiate(Store& store, const std::string& name) {
-  std::ifstream in(std::string(APERTURE_WAT_DIR) + "/" + name + ".wasm", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
-  EXPECT_FALSE(bytes.empty()) << name;
-  return store.instantiate(compile(bytes, testing_support::engine_under_test()), Linker{});
+  return store.instantiate(testing_support::load_test_module(name), Linker{});
 }
 
-std::string trap_of(Instance& inst, const std::string& fn, std::vector<Value> args) {
-  try {
-    inst.call(fn, args);
-  } catch (const Trap& t) {
-    return t.what();
-  }
-  return "no trap";
-}
+using testing_support::trap_of;
 
 class Memory64Test : public ::testing::Test {
  protected:
@@ -108,6 +96,43 @@ TEST(Memory64SharedTest, AtomicsAndWaitNotifyTakeI64Addresses) {
   EXPECT_EQ(trap_of(inst, "add", {Value::i64(~0ull - 3), Value::i32(1)}), trap_msg::kMemoryOutOfBounds);
   EXPECT_EQ(trap_of(inst, "add", {Value::i64(k4GiB + 18), Value::i32(1)}), trap_msg::kUnalignedAtomic);
   EXPECT_EQ(trap_of(inst, "notify", {Value::i64(1ull << 40), Value::i32(1)}), trap_msg::kMemoryOutOfBounds);
+}
+
+}  // namespace
+}  // namespace aperture
+
+namespace aperture {
+namespace {
+
+// SIMD loads and stores take the whole 64-bit address and trap where the scalar ones do,
+// in every engine (the interpreter: a Mem64Check before the operation's 64-bit form).
+TEST(Memory64SimdTest, VectorAccessesAbove4GiBAndTheirTraps) {
+  Store store;
+  Instance& inst = store.instantiate(testing_support::load_test_module("memory64"), Linker{});
+  const auto call64 = [&](const char* fn, std::vector<Value> args) {
+    return inst.call(fn, args).at(0).bits;
+  };
+  const uint64_t k4GiB = 1ull << 32, size = 65537ull * 65536;
+  inst.call("v_store", std::vector<Value>{Value::i64(k4GiB + 32), Value::i64(0x1122334455667788)});
+  EXPECT_EQ(call64("load", {Value::i64(k4GiB + 40)}), 0x1122334455667788u) << "both halves stored above 4 GiB";
+  EXPECT_EQ(call64("load", {Value::i64(32)}), 0u) << "not at the low 32 bits' address";
+  EXPECT_EQ(call64("v_load", {Value::i64(k4GiB + 32)}), 0x1122334455667788u);
+  EXPECT_EQ(call64("v_load32_splat", {Value::i64(k4GiB + 32)}), 0x55667788u);
+  inst.call("v_store_lane", std::vector<Value>{Value::i64(k4GiB + 64), Value::i64(0x0102030405060708)});
+  EXPECT_EQ(call64("load", {Value::i64(k4GiB + 64)}), 0x0102030405060708u);
+  EXPECT_EQ(call64("v_load_lane", {Value::i64(k4GiB + 64)}), 0x0102030405060708u);
+
+  const std::string oob = trap_msg::kMemoryOutOfBounds;
+  using testing_support::trap_of;
+  EXPECT_EQ(trap_of(inst, "v_load", {Value::i64(size - 16)}), "no trap") << "the last 16 bytes";
+  EXPECT_EQ(trap_of(inst, "v_load", {Value::i64(size - 8)}), oob) << "straddles the end";
+  EXPECT_EQ(trap_of(inst, "v_load", {Value::i64(1ull << 40)}), oob) << "beyond the reservation";
+  EXPECT_EQ(trap_of(inst, "v_load", {Value::i64(~0ull - 3)}), oob) << "address + 16 overflows";
+  EXPECT_EQ(trap_of(inst, "v_load32_splat", {Value::i64(~0ull)}), oob);
+  EXPECT_EQ(trap_of(inst, "v_store", {Value::i64(~0ull - 7), Value::i64(1)}), oob);
+  EXPECT_EQ(trap_of(inst, "v_store_lane", {Value::i64(size - 4), Value::i64(1)}), oob);
+  EXPECT_EQ(trap_of(inst, "v_load_lane", {Value::i64(~0ull - 1)}), oob);
+  EXPECT_EQ(call64("load", {Value::i64(size - 8)}), 0u) << "the trapping stores wrote nothing";
 }
 
 }  // namespace
