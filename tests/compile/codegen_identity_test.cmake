@@ -1,32 +1,46 @@
 # The code generator's identity (cmake/codegen_id.cmake) keys cached compiled code, so it
 # must change whenever the generated code may change. Checks, with the real build:
 #  1. every project file the library's objects were compiled from (the compiler's own
-#     dependency records, `ninja -t deps`) is in the identity's source list;
+#     dependency records: `ninja -t deps`, or the objects' depfiles in a Makefile build)
+#     is in the identity's source list;
 #  2. the same sources give another identity in another build flavour (ASan vs release);
 #  3. editing one byte of a listed source changes the identity.
-# Run as: cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DNINJA=... -P this
+# Run as: cmake -DBUILD_DIR=... -DSOURCE_DIR=... [-DNINJA=ninja] -P this
 file(READ ${BUILD_DIR}/generated/compile/codegen_id_sources.txt listed)
 
-execute_process(COMMAND ${NINJA} -C ${BUILD_DIR} -t deps OUTPUT_VARIABLE deps RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "ninja -t deps failed (${rc}): is ${BUILD_DIR} a Ninja build?")
+# The compiler's dependency records of the library's objects: Ninja keeps them in its
+# log (`ninja -t deps`), Makefiles leave each object's depfile (OBJECT.o.d) beside it.
+set(records "")
+if(NINJA)
+  execute_process(COMMAND ${NINJA} -C ${BUILD_DIR} -t deps OUTPUT_VARIABLE deps RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ninja -t deps failed (${rc}) in ${BUILD_DIR}")
+  endif()
+  string(REPLACE "\n" ";" lines "${deps}")
+  set(in_codegen FALSE)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^[^ ]")
+      set(in_codegen FALSE)
+      if(line MATCHES "aperture_codegen\\.dir/.*\\.o:")
+        set(in_codegen TRUE)
+      endif()
+    elseif(in_codegen)
+      string(STRIP "${line}" file)
+      list(APPEND records "${file}")
+    endif()
+  endforeach()
+else()
+  file(GLOB_RECURSE depfiles ${BUILD_DIR}/src/CMakeFiles/aperture_codegen.dir/*.o.d)
+  foreach(depfile IN LISTS depfiles)
+    file(READ ${depfile} text)
+    string(REGEX REPLACE "^[^:]*:" "" text "${text}")  # the object itself
+    string(REGEX REPLACE "[ \t\r\n\\]+" ";" words "${text}")
+    list(APPEND records ${words})
+  endforeach()
 endif()
-string(REPLACE "\n" ";" lines "${deps}")
-set(in_codegen FALSE)
 set(checked 0)
 set(missing "")
-foreach(line IN LISTS lines)
-  if(line MATCHES "^[^ ]")
-    set(in_codegen FALSE)
-    if(line MATCHES "aperture_codegen\\.dir/.*\\.o:")
-      set(in_codegen TRUE)
-    endif()
-    continue()
-  endif()
-  if(NOT in_codegen)
-    continue()
-  endif()
-  string(STRIP "${line}" file)
+foreach(file IN LISTS records)
   if(file STREQUAL "")
     continue()
   endif()

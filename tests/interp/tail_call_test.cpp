@@ -8,6 +8,7 @@
 
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 
 namespace aperture {
 namespace {
@@ -34,12 +35,7 @@ class TailCallTest : public ::testing::Test {
     return r.empty() ? -1 : r[0].as_i64();
   }
   std::string trap_of(const std::string& name, std::vector<Value> args) {
-    try {
-      inst_->call(name, args);
-    } catch (const Trap& t) {
-      return t.what();
-    }
-    return "no trap";
+    return testing_support::trap_of(*inst_, name, std::move(args));
   }
   Store store_;
   Instance* inst_ = nullptr;

@@ -14,6 +14,7 @@
 #include "aperture/region.h"
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 
 namespace aperture {
 namespace {
@@ -37,12 +38,7 @@ class Memory64WindowTest : public ::testing::Test {
     return r.empty() ? 0 : r[0].bits;
   }
   std::string trap(const std::string& fn, std::vector<Value> args) {
-    try {
-      inst_->call(fn, args);
-    } catch (const Trap& t) {
-      return t.what();
-    }
-    return "no trap";
+    return testing_support::trap_of(*inst_, fn, std::move(args));
   }
 
   Store store_;

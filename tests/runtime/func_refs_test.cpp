@@ -7,6 +7,7 @@
 
 #include "aperture/runtime.h"
 #include "engine_under_test.h"
+#include "module_support.h"
 #include "wasm_bytes.h"
 
 namespace aperture {
@@ -66,12 +67,7 @@ class FuncRefsTest : public ::testing::Test {
   }
   // The trap message of calling `name`, or "no trap".
   std::string trap_of(const std::string& name, std::vector<Value> args) {
-    try {
-      inst_->call(name, args);
-    } catch (const Trap& t) {
-      return t.what();
-    }
-    return "no trap";
+    return testing_support::trap_of(*inst_, name, std::move(args));
   }
   Store store_;
   Instance* inst_ = nullptr;
