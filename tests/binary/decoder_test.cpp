@@ -234,7 +234,10 @@ TEST(DecoderTest, SharedMemoryLimits) {
   m = decode_module(with(header(), {0x02, 0x09, 0x01, 0x01, 'e', 0x01, 'm', 0x02, 0x03, 0x01, 0x02}));
   ASSERT_EQ(m.imports.size(), 1u);
   EXPECT_TRUE(m.imports[0].memory.limits.shared);
-  expect_error(with(header(), {0x05, 0x03, 0x01, 0x04, 0x01}), 11, "integer too large");
+  // Flag bit 2 is a 64-bit memory (memory64, WebAssembly 3.0); bit 3 and above are not limits.
+  m = decode_module(with(header(), {0x05, 0x03, 0x01, 0x04, 0x01}));
+  EXPECT_TRUE(m.memories[0].limits.is64);
+  expect_error(with(header(), {0x05, 0x03, 0x01, 0x08, 0x01}), 11, "integer too large");
   // (table 1 2 shared funcref) does not exist.
   expect_error(with(header(), {0x04, 0x05, 0x01, 0x70, 0x03, 0x01, 0x02}), 12,
                "tables cannot be shared");
