@@ -30,6 +30,33 @@ inline void section(Bytes& out, uint8_t id, const Bytes& contents) {
   out.insert(out.end(), contents.begin(), contents.end());
 }
 
+// The code section (id 10) of these function bodies (each: locals, instructions, end).
+inline void code_section(Bytes& out, const std::vector<Bytes>& bodies) {
+  Bytes code;
+  leb(code, bodies.size());
+  for (const Bytes& b : bodies) {
+    leb(code, b.size());
+    code.insert(code.end(), b.begin(), b.end());
+  }
+  section(out, 10, code);
+}
+
+// The export section (id 7): functions 1, 2, ... under `function_names` in that order
+// (function 0 is left unexported, as the test modules' helper), after `other` (entries
+// already encoded: name, kind, index).
+inline void export_section(Bytes& out, const std::vector<std::string>& function_names,
+                           uint32_t other_count = 0, const Bytes& other = {}) {
+  Bytes exports;
+  leb(exports, function_names.size() + other_count);
+  exports.insert(exports.end(), other.begin(), other.end());
+  for (size_t i = 0; i < function_names.size(); ++i) {
+    name(exports, function_names[i]);
+    exports.push_back(0x00);
+    leb(exports, i + 1);
+  }
+  section(out, 7, exports);
+}
+
 // One memory (`min_pages`, no maximum) exported as "memory" and these functions, each
 // exported under its name:
 //   discard(addr i32, len i32)           memory.discard 0

@@ -25,7 +25,6 @@ using testing_support::Bytes;
 //   "take_ref"  (func (param (ref 0)) (result i32)): call_ref 0 (i32.const 5) (local.get 0)
 //   elem declare func $inc
 Bytes func_refs_module() {
-  using testing_support::name;
   using testing_support::section;
   Bytes m = {0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
   section(m, 1, {4,                                //
@@ -34,28 +33,16 @@ Bytes func_refs_module() {
                  0x60, 0, 1, 0x64, 0x00,           // 2: -> (ref 0)
                  0x60, 1, 0x64, 0x00, 1, 0x7F});   // 3: (ref 0) -> i32
   section(m, 3, {6, 0, 0, 0, 1, 2, 3});
-  Bytes exports = {5};
-  const char* names[] = {"call_inc", "call_null", "as_non_null_null", "get_ref", "take_ref"};
-  for (uint8_t i = 0; i < 5; ++i) {
-    name(exports, names[i]);
-    exports.insert(exports.end(), {0x00, static_cast<uint8_t>(i + 1)});
-  }
-  section(m, 7, exports);
+  testing_support::export_section(m, {"call_inc", "call_null", "as_non_null_null", "get_ref", "take_ref"});
   section(m, 9, {1, 0x03, 0x00, 1, 0});  // elem declare func 0
-  const Bytes bodies[] = {
+  testing_support::code_section(m, {
       {0, 0x20, 0, 0x41, 1, 0x6A, 0x0B},      // inc
       {0, 0x20, 0, 0xD2, 0, 0x14, 0, 0x0B},   // call_inc
       {0, 0x20, 0, 0xD0, 0, 0x14, 0, 0x0B},   // call_null
       {0, 0xD0, 0x70, 0xD4, 0xD1, 0x0B},      // as_non_null_null
       {0, 0xD2, 0, 0x0B},                     // get_ref
       {0, 0x41, 5, 0x20, 0, 0x14, 0, 0x0B},   // take_ref
-  };
-  Bytes code = {6};
-  for (const Bytes& b : bodies) {
-    testing_support::leb(code, b.size());
-    code.insert(code.end(), b.begin(), b.end());
-  }
-  section(m, 10, code);
+  });
   return m;
 }
 
@@ -129,30 +116,19 @@ Bytes typed_slots_module() {
   section(m, 3, {4, 0, 1, 1, 1});
   section(m, 4, {1, 0x63, 0x00, 0x00, 1});
   section(m, 6, {1, 0x63, 0x00, 0x01, 0xD2, 0, 0x0B});
-  Bytes exports = {5};
-  name(exports, "g");
-  exports.insert(exports.end(), {0x03, 0});
-  name(exports, "t");
-  exports.insert(exports.end(), {0x01, 0});
-  const char* names[] = {"call_global", "call_table", "other"};
-  for (uint8_t i = 0; i < 3; ++i) {
-    name(exports, names[i]);
-    exports.insert(exports.end(), {0x00, static_cast<uint8_t>(i + 1)});
-  }
-  section(m, 7, exports);
+  Bytes slots;  // "g": global 0, "t": table 0
+  name(slots, "g");
+  slots.insert(slots.end(), {0x03, 0});
+  name(slots, "t");
+  slots.insert(slots.end(), {0x01, 0});
+  testing_support::export_section(m, {"call_global", "call_table", "other"}, 2, slots);
   section(m, 9, {1, 0x03, 0x00, 1, 0});  // elem declare func 0
-  const Bytes bodies[] = {
+  testing_support::code_section(m, {
       {0, 0x20, 0, 0x41, 1, 0x6A, 0x0B},                 // inc
       {0, 0x41, 5, 0x23, 0, 0x14, 0, 0x0B},              // call_global
       {0, 0x41, 5, 0x41, 0, 0x25, 0, 0x14, 0, 0x0B},     // call_table
       {0, 0x41, 42, 0x0B},                               // other
-  };
-  Bytes code = {4};
-  for (const Bytes& b : bodies) {
-    testing_support::leb(code, b.size());
-    code.insert(code.end(), b.begin(), b.end());
-  }
-  section(m, 10, code);
+  });
   return m;
 }
 
